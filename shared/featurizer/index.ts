@@ -1,0 +1,3 @@
+export * from './murmur3.ts';
+export * from './text.ts';
+export * from './tokenize.ts';

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { murmur3 } from './murmur3.ts';
+import { tokenize } from './tokenize.ts';
+
+/** Bumped whenever the mapping from text to (ids, weights) changes for any input. */
+export const TEXT_FEATURIZER_VERSION = 1;
+
+export const TextFeaturizerConfigSchema = z
+  .object({
+    kind: z.literal('hashed-ngrams').default('hashed-ngrams'),
+    version: z.literal(TEXT_FEATURIZER_VERSION).default(TEXT_FEATURIZER_VERSION),
+    buckets: z
+      .number()
+      .int()
+      .min(16)
+      .max(1 << 24)
+      .default(1 << 17),
+    seed: z.number().int().min(0).max(0xffffffff).default(0),
+    wordUnigrams: z.boolean().default(true),
+    wordBigrams: z.boolean().default(true),
+    charNgrams: z
+      .object({ min: z.number().int().min(1).max(8), max: z.number().int().min(1).max(8) })
+      .refine((r) => r.min <= r.max, 'charNgrams.min must be <= charNgrams.max')
+      .nullable()
+      .default({ min: 3, max: 5 }),
+    maxTokens: z.number().int().min(1).max(4096).default(128),
+    maxTokenChars: z.number().int().min(1).max(256).default(48),
+    /** Relative weight of each feature family in the pooled mean. */
+    weights: z
+      .object({
+        word: z.number().nonnegative().default(1),
+        bigram: z.number().nonnegative().default(1),
+        char: z.number().nonnegative().default(1),
+      })
+      .default({ word: 1, bigram: 1, char: 1 }),
+  })
+  .strict();
+
+export type TextFeaturizerConfig = z.infer<typeof TextFeaturizerConfigSchema>;
+
+/** One text's features: unique bucket ids with summed weights, in order of first occurrence. */
+export interface TextFeatures {
+  ids: Int32Array;
+  weights: Float32Array;
+}
+
+/** A padded batch laid out as the ONNX model consumes it: `ids` and `weights` are both [batch, length]. */
+export interface FeatureBatch {
+  ids: Int32Array;
+  weights: Float32Array;
+  batch: number;
+  length: number;
+}
+
+export interface NamedFeature {
+  feature: string;
+  id: number;
+  weight: number;
+}
+
+export interface TextFeaturizer {
+  readonly config: TextFeaturizerConfig;
+  featurize(text: string): TextFeatures;
+  featurizeBatch(texts: readonly string[]): FeatureBatch;
+  /** The same features with their readable names, for explanations (several names may share an id). */
+  explain(text: string): NamedFeature[];
+}
+
+// Prefixes keep families apart in hash space: the word "the" and the char gram "the" are different features.
+const WORD = 'w:';
+const BIGRAM = 'b:';
+const CHAR = 'c:';
+
+export function createTextFeaturizer(input: Partial<TextFeaturizerConfig> = {}): TextFeaturizer {
+  const config = TextFeaturizerConfigSchema.parse(input);
+  const encoder = new TextEncoder();
+  let scratch = new Uint8Array(256);
+
+  function bucketOf(feature: string): number {
+    // Worst case 3 bytes per UTF-16 unit.
+    if (scratch.length < feature.length * 3) scratch = new Uint8Array(feature.length * 3);
+    const { written } = encoder.encodeInto(feature, scratch);
+    return murmur3(scratch, written, config.seed) % config.buckets;
+  }
+
+  function visit(text: string, emit: (feature: string, weight: number) => void): void {
+    const tokens = tokenize(text, config.maxTokens, config.maxTokenChars);
+    const { word, bigram, char } = config.weights;
+    for (let t = 0; t < tokens.length; t++) {
+      const token = tokens[t];
+      if (config.wordUnigrams && word > 0) emit(WORD + token, word);
+      if (config.wordBigrams && bigram > 0 && t + 1 < tokens.length) {
+        emit(`${BIGRAM}${token} ${tokens[t + 1]}`, bigram);
+      }
+      if (config.charNgrams && char > 0) {
+        const points = Array.from(`<${token}>`);
+        const maxN = Math.min(config.charNgrams.max, points.length);
+        for (let n = config.charNgrams.min; n <= maxN; n++) {
+          for (let start = 0; start + n <= points.length; start++) {
+            emit(CHAR + points.slice(start, start + n).join(''), char);
+          }
+        }
+      }
+    }
+  }
+
+  function featurize(text: string): TextFeatures {
+    const slotOf = new Map<number, number>();
+    const ids: number[] = [];
+    const weights: number[] = [];
+    visit(text, (feature, weight) => {
+      const id = bucketOf(feature);
+      const slot = slotOf.get(id);
+      if (slot === undefined) {
+        slotOf.set(id, ids.length);
+        ids.push(id);
+        weights.push(weight);
+      } else {
+        weights[slot] += weight;
+      }
+    });
+    return { ids: Int32Array.from(ids), weights: Float32Array.from(weights) };
+  }
+
+  function featurizeBatch(texts: readonly string[]): FeatureBatch {
+    const each = texts.map(featurize);
+    // At least one slot so that an empty text still gives a well-formed [batch, 1] input (weight 0).
+    const length = Math.max(1, ...each.map((f) => f.ids.length));
+    const ids = new Int32Array(texts.length * length);
+    const weights = new Float32Array(texts.length * length);
+    each.forEach((f, row) => {
+      ids.set(f.ids, row * length);
+      weights.set(f.weights, row * length);
+    });
+    return { ids, weights, batch: texts.length, length };
+  }
+
+  function explain(text: string): NamedFeature[] {
+    const named: NamedFeature[] = [];
+    const slotOf = new Map<string, number>();
+    visit(text, (feature, weight) => {
+      const slot = slotOf.get(feature);
+      if (slot === undefined) {
+        slotOf.set(feature, named.length);
+        named.push({ feature, id: bucketOf(feature), weight });
+      } else {
+        named[slot].weight += weight;
+      }
+    });
+    return named;
+  }
+
+  return { config, featurize, featurizeBatch, explain };
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { TextFeaturizerConfigSchema } from './featurizer/text.ts';
+
+/**
+ * The model manifest: everything a consumer needs to use a published model version and to trust its
+ * files. Trainer writes it, edge validates it at load; both import this one schema.
+ */
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+export const ModelNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'model names are 1-64 of a-z, 0-9, _ and -, starting alphanumeric');
+
+export const VersionSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'versions are 1-64 of A-Z, a-z, 0-9, ., _ and -');
+
+export const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex sha256');
+
+export const FileEntrySchema = z
+  .object({
+    /** Relative to the manifest's folder. */
+    path: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a plain file name inside the version folder'),
+    sha256: Sha256Schema,
+    bytes: z.number().int().nonnegative(),
+  })
+  .strict();
+export type FileEntry = z.infer<typeof FileEntrySchema>;
+
+export const TextInputSchema = z
+  .object({
+    kind: z.literal('text'),
+    featurizer: TextFeaturizerConfigSchema,
+    /** ONNX graph input and output names. */
+    onnx: z.object({ ids: z.string(), weights: z.string(), output: z.string() }).strict(),
+  })
+  .strict();
+
+export const InputSchema = z.discriminatedUnion('kind', [TextInputSchema]);
+
+export const DistanceSchema = z.enum(['cosine', 'dot', 'euclidean']);
+export type Distance = z.infer<typeof DistanceSchema>;
+
+export const CollectionEntrySchema = z
+  .object({
+    name: ModelNameSchema,
+    items: z.number().int().nonnegative(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const ManifestSchema = z
+  .object({
+    schema_version: z.literal(MANIFEST_SCHEMA_VERSION),
+    name: ModelNameSchema,
+    version: VersionSchema,
+    created_at: z.iso.datetime(),
+    task: z.enum(['text-similarity']),
+    input: InputSchema,
+    embedding: z
+      .object({
+        dim: z.number().int().positive(),
+        distance: DistanceSchema,
+        normalized: z.boolean(),
+      })
+      .strict(),
+    files: z
+      .object({
+        model: FileEntrySchema,
+        model_int8: FileEntrySchema,
+        index: FileEntrySchema.optional(),
+        report: FileEntrySchema.optional(),
+      })
+      .strict(),
+    /** Which ONNX file the edge serves by default. */
+    serve: z.enum(['model', 'model_int8']).default('model_int8'),
+    collections: z.array(CollectionEntrySchema).default([]),
+    training: z
+      .object({
+        config: z.record(z.string(), z.unknown()),
+        backend: z.string(),
+        steps: z.number().int().nonnegative(),
+        seconds: z.number().nonnegative(),
+        run_id: z.string(),
+      })
+      .strict(),
+    data_fingerprint: Sha256Schema,
+    /** Evaluation figures by variant (fp32, int8), each a flat map of metric name to value. */
+    metrics: z.record(z.string(), z.record(z.string(), z.number())),
+  })
+  .strict();
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** Parses a manifest and reports every problem with its path, for humans reading a startup error. */
+export function parseManifest(json: unknown, source: string): Manifest {
+  const result = ManifestSchema.safeParse(json);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`invalid manifest ${source}:\n  ${problems.join('\n  ')}`);
+  }
+  return result.data;
+}
