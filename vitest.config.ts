@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['shared/**/*.test.ts', 'trainer/**/*.test.ts', 'edge/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // tfjs and onnxruntime keep process-wide state; forks isolate suites from each other.
+    pool: 'forks',
+  },
+});
