@@ -3,10 +3,11 @@
  * so it must come with a new featurizer version and new golden files.
  */
 
-// CJK scripts have no spaces between words: each character becomes its own token.
-const CJK = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}`;
+// CJK scripts have no spaces between words: each character becomes its own token. Script_Extensions
+// also catches marks shared by Hiragana and Katakana such as the long-vowel mark ー.
+const CJK = String.raw`\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}`;
 const TOKEN = new RegExp(
-  String.raw`[${CJK}]|(?:(?![${CJK}])[\p{L}\p{M}\p{N}])+|\p{Extended_Pictographic}`,
+  String.raw`(?=\p{L})[${CJK}]|(?:(?![${CJK}])[\p{L}\p{M}\p{N}])+|\p{Extended_Pictographic}`,
   'gu',
 );
 
