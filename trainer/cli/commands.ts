@@ -1,0 +1,168 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
+import { readCurrent } from '../publish/current.ts';
+import { startNodeServer } from '../../edge/adapters/node/server.ts';
+import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../backend/index.ts';
+import { loadTextConfig } from '../config/text-config.ts';
+import { createRunDir, newRunId } from '../pipeline/run-dir.ts';
+import { runTextPipeline, type TextStage, TEXT_STAGES } from '../pipeline/text-pipeline.ts';
+import { createProgress } from '../train/progress.ts';
+
+type Values = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  summary: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Flag descriptions for --help, in display order. */
+  help: [flag: string, text: string][];
+  run(values: Values, positionals: string[]): Promise<number>;
+}
+
+const DEFAULT_CONFIG = 'configs/wordnet-text.json';
+const common = { help: { type: 'boolean', short: 'h' } } as const;
+const serveOptions = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  artifacts: { type: 'string' },
+  'default-model': { type: 'string' },
+} as const;
+const serveHelp: [string, string][] = [
+  ['--host <addr>', 'address to bind (env HOST; default 127.0.0.1)'],
+  ['--port <n>', 'port (env PORT; default 8787)'],
+  ['--artifacts <dir>', 'published models (env DML_EDGE_ARTIFACTS; default artifacts)'],
+  ['--default-model <name>', 'model used when a request names none (default: the first text model)'],
+];
+
+function artifactsDir(values: Values): string {
+  return resolve(String(values.artifacts ?? process.env.DML_EDGE_ARTIFACTS ?? 'artifacts'));
+}
+
+async function serve(values: Values): Promise<number> {
+  const server = await startNodeServer({
+    host: String(values.host ?? process.env.HOST ?? '127.0.0.1'),
+    port: Number(values.port ?? process.env.PORT ?? 8787),
+    artifactsDir: artifactsDir(values),
+    defaultModel: values['default-model'] as string | undefined,
+  });
+  printWelcome(server.url);
+  const stop = async () => {
+    process.stderr.write('shutting down...\n');
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  // Serve until a signal arrives.
+  await new Promise(() => undefined);
+  return 0;
+}
+
+function printWelcome(url: string): void {
+  const post = (path: string, body: unknown) =>
+    `  curl -s ${url}${path} -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
+  process.stdout.write(
+    [
+      `dml-edge is serving on ${url}`,
+      '',
+      'Try:',
+      `  curl -s ${url}/v1/models`,
+      post('/v1/search', { query: 'a domestic animal that barks', k: 5, collection: 'wordnet' }),
+      post('/v1/similarity', { pairs: [['a device for measuring temperature', 'thermometer']] }),
+      post('/v1/embed', { inputs: ['hello world'] }),
+      `  API description: ${url}/openapi.json`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function pipeline(values: Values, stages: readonly TextStage[]): Promise<number> {
+  const configPath = String(values.config ?? DEFAULT_CONFIG);
+  const config = loadTextConfig(configPath);
+  const runsDir = String(values.runs ?? 'runs');
+  let runDir: string;
+  let runId: string;
+  let version: string;
+  if (values.run) {
+    runDir = resolve(runsDir, String(values.run));
+    if (!existsSync(runDir) && !stages.includes('train')) throw new Error(`${runDir} does not exist`);
+    runId = String(values.run);
+    version = runId.slice(config.name.length + 1) || runId;
+  } else {
+    ({ id: runId, version } = newRunId(config.name));
+    runDir = createRunDir(runsDir, runId);
+  }
+  const backend = await initBackend((values.backend as BackendChoice | undefined) ?? config.backend);
+  const progress = createProgress();
+  progress.log(`run ${runId} in ${runDir}; TensorFlow.js backend: ${backend.name} (${backend.package})`);
+  await runTextPipeline({ config, runDir, runId, version, backend, progress, artifactsDir: artifactsDir(values), stages });
+  return 0;
+}
+
+const pipelineOptions = {
+  config: { type: 'string' },
+  run: { type: 'string' },
+  runs: { type: 'string' },
+  backend: { type: 'string' },
+  artifacts: { type: 'string' },
+} as const;
+const pipelineHelp: [string, string][] = [
+  ['--config <file>', `training config (default ${DEFAULT_CONFIG})`],
+  ['--run <id>', 'an existing run under runs/ to continue or rerun a stage of (default: a new run)'],
+  ['--runs <dir>', 'where runs live (default runs)'],
+  ['--backend <name>', `TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')} (default from the config: auto)`],
+  ['--artifacts <dir>', 'where publish writes (default artifacts)'],
+];
+
+function stageCommand(stage: TextStage, summary: string): Command {
+  return {
+    summary,
+    options: { ...common, ...pipelineOptions },
+    help: pipelineHelp,
+    run: (values) => pipeline(values, [stage]),
+  };
+}
+
+export const COMMANDS: Record<string, Command> = {
+  start: {
+    summary: 'train, evaluate, export, index and publish the default text model if none is published, then serve',
+    options: { ...common, ...serveOptions, config: { type: 'string' }, backend: { type: 'string' } },
+    help: [['--config <file>', `config of the default model (default ${DEFAULT_CONFIG})`], ...serveHelp],
+    async run(values) {
+      const config = loadTextConfig(String(values.config ?? DEFAULT_CONFIG));
+      if (!(await readCurrent(artifactsDir(values), config.name))) {
+        process.stderr.write(`no published ${config.name} model in ${artifactsDir(values)}: training one now\n`);
+        await pipeline(values, TEXT_STAGES);
+      }
+      return serve(values);
+    },
+  },
+  serve: {
+    summary: 'serve every published model over HTTP',
+    options: { ...common, ...serveOptions },
+    help: serveHelp,
+    run: serve,
+  },
+  pipeline: {
+    summary: `run every stage for a config: ${TEXT_STAGES.join(' -> ')}`,
+    options: { ...common, ...pipelineOptions },
+    help: pipelineHelp,
+    run: (values) => pipeline(values, TEXT_STAGES),
+  },
+  train: stageCommand('train', 'train a model (resumes --run from its last checkpoint)'),
+  evaluate: stageCommand('evaluate', 'evaluate a run on its held-out test split; writes eval.json'),
+  export: stageCommand('export', 'export fp32 and int8 ONNX, check them, measure parity; writes export.json'),
+  index: stageCommand('index', 'embed the catalogue with the exported model into index.db'),
+  report: stageCommand('report', 'rebuild a run\'s report.html'),
+  publish: stageCommand('publish', 'publish a run\'s model, index and report to the artifacts directory'),
+};
+
+export function usage(name?: string): string {
+  if (name && COMMANDS[name]) {
+    const command = COMMANDS[name];
+    const flags = command.help.map(([flag, text]) => `  ${flag.padEnd(26)}${text}`).join('\n');
+    return `usage: dml-edge ${name} [options]\n\n${command.summary}\n\noptions:\n${flags}\n  ${'--help'.padEnd(26)}this help\n`;
+  }
+  const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)}${c.summary}`);
+  return `usage: dml-edge <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun dml-edge <command> --help for its options.\n`;
+}

@@ -1,0 +1,82 @@
+import { statSync } from 'node:fs';
+import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
+import { glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
+import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
+import type { RetrievalMetrics } from '../eval/retrieval.ts';
+import { checkOnnxModel } from '../export/onnx-check.ts';
+import { exportTextEncoderOnnx, type OnnxPrecision, TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
+import { measureParity, type ParityReport } from '../export/parity.ts';
+import { formatMetrics } from '../train/loop.ts';
+import type { ProgressReporter } from '../train/progress.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
+import { nodeOrt } from '../util/ort.ts';
+import { runPath } from './run-dir.ts';
+import { evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
+import { loadTrainedTextModel } from './text-weights.ts';
+
+export interface TextExportInfo {
+  files: Record<OnnxPrecision, { path: string; bytes: number }>;
+  int8SizeRatio: number;
+  parity: ParityReport;
+  /** Test retrieval through onnxruntime-web, per precision: what the edge will actually serve. */
+  onnx: Record<OnnxPrecision, RetrievalMetrics>;
+}
+
+const PARITY_TEXTS = 1000;
+const FILE_OF = { fp32: 'model', int8: 'modelInt8' } as const;
+
+/**
+ * Stage 3: writes model.onnx and model.int8.onnx, runs the ONNX checker on both, measures parity with
+ * TF.js on held-out texts, and evaluates both files on the test set through onnxruntime-web.
+ */
+export async function exportTextStage(runDir: string, progress: ProgressReporter): Promise<TextExportInfo> {
+  const { config, featurizer, weights } = loadTrainedTextModel(runDir);
+  const ort = nodeOrt();
+  const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
+  const set = glossLemmaRetrievalSet(dataset.test);
+
+  const files = {} as TextExportInfo['files'];
+  const onnx = {} as TextExportInfo['onnx'];
+  for (const precision of ['fp32', 'int8'] as const) {
+    const bytes = exportTextEncoderOnnx(weights, { precision, docString: `${config.name} text encoder` });
+    const path = runPath(runDir, FILE_OF[precision]);
+    writeFileAtomic(path, bytes);
+    await checkOnnxModel(path);
+    files[precision] = { path, bytes: statSync(path).size };
+    const embedder = await createOnnxTextEmbedder({
+      ort,
+      model: bytes,
+      featurizer,
+      io: TEXT_ENCODER_IO,
+      dim: weights.outputDim,
+    });
+    try {
+      onnx[precision] = await evaluateTextRetrieval(
+        async (texts) => flatten(await embedder.embed(texts), weights.outputDim),
+        set,
+        weights.outputDim,
+      );
+    } finally {
+      await embedder.release();
+    }
+    progress.log(
+      `exported ${path} (${(files[precision].bytes / 1e6).toFixed(2)} MB, ONNX checker passed); ` +
+        `test via onnxruntime-web: ${formatMetrics(headlineMetrics(onnx[precision]))}`,
+    );
+  }
+  const parityTexts = [...set.queries, ...set.references].slice(0, PARITY_TEXTS);
+  const parity = await measureParity(weights, parityTexts, featurizer, ort);
+  progress.log(
+    `parity with TF.js on ${parity.texts} held-out texts: min cosine fp32 ${parity.fp32MinCosine.toFixed(6)}, ` +
+      `int8 ${parity.int8MinCosine.toFixed(6)}`,
+  );
+  const info: TextExportInfo = { files, int8SizeRatio: files.int8.bytes / files.fp32.bytes, parity, onnx };
+  writeJsonAtomic(runPath(runDir, 'exportInfo'), info);
+  return info;
+}
+
+function flatten(rows: readonly Float32Array[], dim: number): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((row, i) => out.set(row, i * dim));
+  return out;
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
+import { synsetText } from '../data/wordnet.ts';
+import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
+import { TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
+import { type BuildIndexStats, buildIndex } from '../index/build-index.ts';
+import type { ProgressReporter } from '../train/progress.ts';
+import { nodeOrt } from '../util/ort.ts';
+import { readRunJson, runPath } from './run-dir.ts';
+import type { TrainRunInfo } from './text-train.ts';
+import { loadTrainedTextModel } from './text-weights.ts';
+
+/**
+ * Stage 4: embeds the whole WordNet catalogue (every synset, lemmas with gloss) through the exported
+ * model the edge will serve, with the edge's own embedder, into index.db.
+ */
+export async function indexTextStage(runDir: string, progress: ProgressReporter): Promise<BuildIndexStats> {
+  const { config, featurizer } = loadTrainedTextModel(runDir);
+  const run = readRunJson<TrainRunInfo>(runDir, 'run');
+  const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
+  const embedder = await createOnnxTextEmbedder({
+    ort: nodeOrt(),
+    model: readFileSync(runPath(runDir, config.serve === 'model' ? 'model' : 'modelInt8')),
+    featurizer,
+    io: TEXT_ENCODER_IO,
+    dim: config.model.outputDim,
+  });
+  const started = performance.now();
+  let lastReport = 0;
+  try {
+    const stats = await buildIndex({
+      path: runPath(runDir, 'index'),
+      collection: { name: config.index.collection, description: config.index.description },
+      model: { name: config.name, version: run.version, dim: config.model.outputDim },
+      batchSize: config.index.batchSize,
+      items: dataset.all.map((synset) => ({
+        id: synset.id,
+        text: synsetText(synset),
+        metadata: { pos: synset.pos, lexname: synset.lexname, lemmas: synset.lemmas },
+      })),
+      embed: (texts) => embedder.embed(texts),
+      onProgress: (done, total) => {
+        const now = performance.now();
+        if (now - lastReport < 2000 && done !== total) return;
+        lastReport = now;
+        const rate = done / ((now - started) / 1000);
+        progress.log(`indexing ${done}/${total ?? '?'} items (${Math.round(rate)} items/s)`);
+      },
+    });
+    progress.log(`index ${stats.path}: ${stats.items} items, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s`);
+    return stats;
+  } finally {
+    await embedder.release();
+  }
+}

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { MANIFEST_SCHEMA_VERSION } from '../../shared/manifest.ts';
+import { TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
+import { type PublishResult, publishVersion } from '../publish/publish.ts';
+import type { ProgressReporter } from '../train/progress.ts';
+import { readRunJson, runPath } from './run-dir.ts';
+import type { TextEvaluation } from './text-evaluate.ts';
+import type { TextExportInfo } from './text-export.ts';
+import { headlineMetrics } from './text-retrieval-eval.ts';
+import type { TrainRunInfo } from './text-train.ts';
+import { loadTrainedTextModel } from './text-weights.ts';
+
+/** Stage 6: assembles the manifest from the run's files and publishes the version atomically. */
+export async function publishTextStage(
+  runDir: string,
+  artifactsDir: string,
+  progress: ProgressReporter,
+): Promise<PublishResult> {
+  const { config, featurizer } = loadTrainedTextModel(runDir);
+  const run = readRunJson<TrainRunInfo>(runDir, 'run');
+  const evaluation = readRunJson<TextEvaluation>(runDir, 'evaluation');
+  const exported = readRunJson<TextExportInfo>(runDir, 'exportInfo');
+  const indexPath = runPath(runDir, 'index');
+  const reportPath = runPath(runDir, 'report');
+  if (!existsSync(indexPath)) throw new Error(`${indexPath} does not exist: run dml-edge index first`);
+
+  const result = await publishVersion({
+    artifactsDir,
+    manifest: {
+      schema_version: MANIFEST_SCHEMA_VERSION,
+      name: config.name,
+      version: run.version,
+      created_at: new Date().toISOString(),
+      task: 'text-similarity',
+      input: { kind: 'text', featurizer: featurizer.config, onnx: { ...TEXT_ENCODER_IO } },
+      embedding: { dim: config.model.outputDim, distance: 'cosine', normalized: true },
+      serve: config.serve,
+      collections: [{ name: config.index.collection, items: -1, description: config.index.description }],
+      training: {
+        config,
+        backend: `${run.backend.name} (${run.backend.package})`,
+        steps: run.steps,
+        seconds: run.seconds,
+        run_id: run.runId,
+      },
+      data_fingerprint: run.dataFingerprint,
+      metrics: {
+        tfjs: headlineMetrics(evaluation.tfjs),
+        fp32: headlineMetrics(exported.onnx.fp32),
+        int8: headlineMetrics(exported.onnx.int8),
+        parity: {
+          fp32_min_cosine: exported.parity.fp32MinCosine,
+          int8_min_cosine: exported.parity.int8MinCosine,
+          int8_size_ratio: exported.int8SizeRatio,
+        },
+      },
+    },
+    files: {
+      model: runPath(runDir, 'model'),
+      model_int8: runPath(runDir, 'modelInt8'),
+      index: indexPath,
+      ...(existsSync(reportPath) ? { report: reportPath } : {}),
+    },
+  });
+  progress.log(`published ${config.name}@${run.version} to ${result.dir}`);
+  return result;
+}

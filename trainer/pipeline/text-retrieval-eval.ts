@@ -1,0 +1,46 @@
+import { embeddingMatrix } from '../eval/matrix.ts';
+import { type RetrievalMetrics, retrievalMetrics } from '../eval/retrieval.ts';
+
+export interface RetrievalSet {
+  queries: string[];
+  queryLabels: Int32Array;
+  references: string[];
+  referenceLabels: Int32Array;
+}
+
+/** Embeds texts into one row-major array of `dim` floats per text. */
+export type EmbedTexts = (texts: readonly string[]) => Promise<Float32Array>;
+
+const CHUNK = 512;
+
+export async function embedAll(embed: EmbedTexts, texts: readonly string[], dim: number): Promise<Float32Array> {
+  const out = new Float32Array(texts.length * dim);
+  for (let start = 0; start < texts.length; start += CHUNK) {
+    out.set(await embed(texts.slice(start, start + CHUNK)), start * dim);
+  }
+  return out;
+}
+
+/** Query -> reference retrieval with cosine distance and Recall@1/5/10, as reported for text models. */
+export async function evaluateTextRetrieval(
+  embed: EmbedTexts,
+  set: RetrievalSet,
+  dim: number,
+): Promise<RetrievalMetrics> {
+  const query = embeddingMatrix(await embedAll(embed, set.queries, dim), dim);
+  const reference = embeddingMatrix(await embedAll(embed, set.references, dim), dim);
+  return retrievalMetrics({
+    query,
+    queryLabels: set.queryLabels,
+    reference,
+    referenceLabels: set.referenceLabels,
+    refIncludesQuery: false,
+    distance: 'cosine',
+    recallAt: [1, 5, 10],
+  });
+}
+
+/** The headline numbers kept in metrics files and manifests. */
+export function headlineMetrics(metrics: RetrievalMetrics): Record<string, number> {
+  return { ...metrics.overall, queries: metrics.queries, k: metrics.k };
+}

@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
+import type { BackendInfo } from '../backend/index.ts';
+import type { TextConfig } from '../config/text-config.ts';
+import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
+import { glossLemmaRetrievalSet, samplePairsEpoch } from '../data/wordnet-pairs.ts';
+import { createLoss } from '../metric/index.ts';
+import { embedBatch, initTextEncoder, mulberry32, type TextEncoderWeights } from '../models/text-encoder.ts';
+import { type LoopResult, runTrainingLoop } from '../train/loop.ts';
+import type { ProgressReporter } from '../train/progress.ts';
+import type { PairLoss } from '../train/text-pair-step.ts';
+import { createTextPairModel } from '../train/text-pair-model.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
+import { readRunJson, runPath } from './run-dir.ts';
+import { evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
+
+export interface TrainRunInfo {
+  runId: string;
+  version: string;
+  name: string;
+  backend: BackendInfo;
+  dataFingerprint: string;
+  stopReason: LoopResult['stopReason'];
+  steps: number;
+  bestStep: number;
+  seconds: number;
+  trainSynsets: number;
+  finishedAt: string;
+}
+
+/** Embeds texts with the TF.js model (the reference the ONNX files are checked against). */
+export function tfjsEmbedder(weights: TextEncoderWeights, featurizer: ReturnType<typeof createTextFeaturizer>) {
+  return async (texts: readonly string[]) => embedBatch(weights, featurizer.featurizeBatch(texts));
+}
+
+/**
+ * Stage 1: trains the text encoder on WordNet pairs with the configured loss. Resumes from the run's
+ * last checkpoint when one exists (the config must then be unchanged).
+ */
+export async function trainTextStage(options: {
+  config: TextConfig;
+  runDir: string;
+  runId: string;
+  version: string;
+  backend: BackendInfo;
+  progress: ProgressReporter;
+}): Promise<TrainRunInfo> {
+  const { config, runDir, progress } = options;
+  const configPath = runPath(runDir, 'config');
+  if (existsSync(configPath)) {
+    const previous = readRunJson<TextConfig>(runDir, 'config');
+    if (JSON.stringify(previous) !== JSON.stringify(config)) {
+      throw new Error(`${configPath} differs from the config given: a run resumes only with its own config`);
+    }
+  } else {
+    writeJsonAtomic(configPath, config);
+  }
+
+  const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
+  progress.log(
+    `data: WordNet ${dataset.all.length} synsets -> train ${dataset.train.length}, ` +
+      `validation ${dataset.validation.length}, test ${dataset.test.length} (fingerprint ${dataset.fingerprint.slice(0, 12)})`,
+  );
+  const featurizer = createTextFeaturizer(config.featurizer);
+  const weights = initTextEncoder(featurizer.config.buckets, config.model, config.seed);
+  const loss = createLoss(config.loss);
+  const pairLoss: PairLoss = (anchors, positives) => {
+    // Row i of anchors and positives is one pair: label i on both sides marks the positives.
+    const labels = tf.range(0, anchors.shape[0], 1, 'int32') as tf.Tensor1D;
+    return loss.compute(anchors, labels, { refEmbeddings: positives, refLabels: labels });
+  };
+  const validationSet = glossLemmaRetrievalSet(dataset.validation);
+  const { batchSize } = config.train;
+  const stepsPerEpoch = Math.max(1, Math.floor(dataset.train.length / batchSize));
+  const totalSteps = Math.max(1, Math.round(config.train.epochs * stepsPerEpoch));
+
+  const model = createTextPairModel({
+    weights,
+    featurizer,
+    adam: config.train.optimizer,
+    loss: pairLoss,
+    batchSize,
+    epochPairs: (epoch) => samplePairsEpoch(dataset.train, mulberry32(config.seed * 100_003 + epoch)),
+    validate: async (w) =>
+      headlineMetrics(await evaluateTextRetrieval(tfjsEmbedder(w, featurizer), validationSet, w.outputDim)),
+  });
+  progress.log(
+    `training ${config.name} on ${options.backend.name} (${options.backend.package}): ${totalSteps} steps ` +
+      `of ${batchSize} pairs, at most ${config.train.maxMinutes} min`,
+  );
+  const result = await runTrainingLoop(model, {
+    totalSteps,
+    batchSize,
+    evalEvery: config.train.evalEvery,
+    patience: config.train.patience,
+    maxSeconds: config.train.maxMinutes * 60,
+    monitor: config.train.monitor,
+    runDir,
+    progress,
+  });
+  const info: TrainRunInfo = {
+    runId: options.runId,
+    version: options.version,
+    name: config.name,
+    backend: options.backend,
+    dataFingerprint: dataset.fingerprint,
+    stopReason: result.stopReason,
+    steps: result.state.step,
+    bestStep: result.state.bestStep,
+    seconds: result.state.seconds,
+    trainSynsets: dataset.train.length,
+    finishedAt: new Date().toISOString(),
+  };
+  writeJsonAtomic(runPath(runDir, 'run'), info);
+  progress.log(
+    `training stopped (${result.stopReason}) after ${info.steps} steps in ${info.seconds.toFixed(0)} s; ` +
+      `best ${config.train.monitor} ${result.state.bestValue.toFixed(4)} at step ${info.bestStep}`,
+  );
+  return info;
+}

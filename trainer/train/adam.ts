@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * Adam over plain Float32Array parameters, dense or by rows. Row updates are "lazy" (as TensorFlow's
+ * LazyAdam): only the table rows a batch touched move, and only their moments decay. That turns the
+ * embedding table's update from O(buckets x dim) into O(touched rows x dim) per step.
+ */
+export const AdamConfigSchema = z
+  .object({
+    learningRate: z.number().positive().default(0.002),
+    beta1: z.number().min(0).max(1).default(0.9),
+    beta2: z.number().min(0).max(1).default(0.999),
+    epsilon: z.number().positive().default(1e-8),
+  })
+  .strict();
+export type AdamConfig = z.infer<typeof AdamConfigSchema>;
+
+export interface AdamSlots {
+  m: Float32Array;
+  v: Float32Array;
+}
+
+export interface AdamState {
+  /** Number of steps taken; bias correction uses it for dense and row updates alike. */
+  step: number;
+  slots: Record<string, AdamSlots>;
+}
+
+export function createAdamState(params: Record<string, Float32Array>): AdamState {
+  const slots: Record<string, AdamSlots> = {};
+  for (const [name, value] of Object.entries(params)) {
+    slots[name] = { m: new Float32Array(value.length), v: new Float32Array(value.length) };
+  }
+  return { step: 0, slots };
+}
+
+/** Advances the step counter; call once per optimisation step before the updates. */
+export function beginStep(state: AdamState): void {
+  state.step += 1;
+}
+
+function update(
+  param: Float32Array,
+  grad: ArrayLike<number>,
+  { m, v }: AdamSlots,
+  offset: number,
+  config: AdamConfig,
+  step: number,
+): void {
+  const { learningRate, beta1, beta2, epsilon } = config;
+  // Folding the bias corrections into the step size is the form of Kingma & Ba, section 2.
+  const stepSize = (learningRate * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
+  for (let i = 0; i < grad.length; i++) {
+    const j = offset + i;
+    const g = grad[i];
+    m[j] = beta1 * m[j] + (1 - beta1) * g;
+    v[j] = beta2 * v[j] + (1 - beta2) * g * g;
+    param[j] -= (stepSize * m[j]) / (Math.sqrt(v[j]) + epsilon);
+  }
+}
+
+export function applyDense(
+  state: AdamState,
+  name: string,
+  param: Float32Array,
+  grad: ArrayLike<number>,
+  config: AdamConfig,
+): void {
+  update(param, grad, state.slots[name], 0, config, state.step);
+}
+
+/** Updates rows `rowIds[r]` of a [rows, dim] parameter with gradient rows `grad[r]` ([rowIds.length, dim]). */
+export function applyRows(
+  state: AdamState,
+  name: string,
+  param: Float32Array,
+  rowIds: Int32Array,
+  grad: Float32Array,
+  dim: number,
+  config: AdamConfig,
+): void {
+  const slots = state.slots[name];
+  for (let r = 0; r < rowIds.length; r++) {
+    update(param, grad.subarray(r * dim, (r + 1) * dim), slots, rowIds[r] * dim, config, state.step);
+  }
+}

@@ -1,0 +1,173 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import type { ProgressReporter } from './progress.ts';
+import type { StepResult } from './text-pair-step.ts';
+
+/** What the loop drives: one model with its optimiser, able to step, validate and round-trip its state. */
+export interface LoopModel {
+  step(stepIndex: number): StepResult;
+  validate(): Promise<Record<string, number>>;
+  /** Weights and optimiser state as arrays, plus small JSON-able extras (e.g. Adam's step count). */
+  snapshot(): { arrays: Record<string, Float32Array>; extra: Record<string, number> };
+  restore(arrays: Record<string, Float32Array>, extra: Record<string, number>): void;
+}
+
+export interface LoopOptions {
+  totalSteps: number;
+  batchSize: number;
+  evalEvery: number;
+  /** Validations without improvement before stopping early; 0 disables early stopping. */
+  patience: number;
+  /** Wall-clock budget for this process's share of the run. */
+  maxSeconds: number;
+  /** Validation metric to maximise for best-checkpoint selection and early stopping. */
+  monitor: string;
+  runDir: string;
+  progress: ProgressReporter;
+}
+
+export type StopReason = 'completed' | 'early-stopped' | 'time-budget';
+
+export interface LoopHistory {
+  train: { step: number; loss: number; samplesPerSecond: number }[];
+  validation: { step: number; metrics: Record<string, number> }[];
+}
+
+export interface LoopState {
+  step: number;
+  bestStep: number;
+  bestValue: number;
+  evalsSinceBest: number;
+  seconds: number;
+  history: LoopHistory;
+  extra: Record<string, number>;
+}
+
+export interface LoopResult {
+  stopReason: StopReason;
+  state: LoopState;
+  resumedFrom: number | null;
+}
+
+export class TrainingDivergedError extends Error {}
+
+const TRAIN_LOG_EVERY = 20;
+
+/**
+ * Seeded, resumable training: validates every `evalEvery` steps, keeps the best checkpoint by
+ * `monitor`, stops early after `patience` validations without improvement, and stops cleanly at the
+ * time budget. A NaN/Inf loss stops the run and leaves the last good checkpoint in place.
+ */
+export async function runTrainingLoop(model: LoopModel, options: LoopOptions): Promise<LoopResult> {
+  const checkpoints = join(options.runDir, 'checkpoints');
+  mkdirSync(checkpoints, { recursive: true });
+  const lastDir = join(checkpoints, 'last');
+  const bestDir = join(checkpoints, 'best');
+  const { progress } = options;
+
+  const resumed = loadCheckpoint<LoopState>(lastDir);
+  const state: LoopState = resumed?.state ?? {
+    step: 0,
+    bestStep: -1,
+    bestValue: Number.NEGATIVE_INFINITY,
+    evalsSinceBest: 0,
+    seconds: 0,
+    history: { train: [], validation: [] },
+    extra: {},
+  };
+  const resumedFrom = resumed ? resumed.state.step : null;
+  if (resumed) {
+    model.restore(resumed.arrays, resumed.state.extra);
+    progress.log(`resuming from ${lastDir} at step ${state.step}`);
+  }
+
+  const save = (dir: string) => {
+    const { arrays, extra } = model.snapshot();
+    state.extra = extra;
+    saveCheckpoint(dir, { state, arrays });
+  };
+  const writeMetrics = () => writeJsonAtomic(join(options.runDir, 'metrics.json'), state);
+
+  const started = performance.now();
+  const secondsBefore = state.seconds;
+  let windowStart = performance.now();
+  let windowSteps = 0;
+  let windowLoss = 0;
+  let stopReason: StopReason = 'completed';
+
+  while (state.step < options.totalSteps) {
+    const result = model.step(state.step);
+    if (!result.finite) {
+      progress.done();
+      throw new TrainingDivergedError(
+        `training diverged: the loss became ${result.loss} at step ${state.step + 1}. ` +
+          `The last good checkpoint (saved at the last validation) is kept in ${lastDir}; ` +
+          'lower the learning rate or check the data, then rerun to resume from it.',
+      );
+    }
+    state.step += 1;
+    windowSteps += 1;
+    windowLoss += result.loss;
+    state.seconds = secondsBefore + (performance.now() - started) / 1000;
+
+    const windowSeconds = (performance.now() - windowStart) / 1000;
+    const samplesPerSecond = (windowSteps * options.batchSize) / Math.max(windowSeconds, 1e-9);
+    const secondsPerStep = windowSeconds / windowSteps;
+    const remainingBySteps = (options.totalSteps - state.step) * secondsPerStep;
+    const remainingByBudget = options.maxSeconds - (performance.now() - started) / 1000;
+    progress.update({
+      step: state.step,
+      totalSteps: options.totalSteps,
+      loss: windowLoss / windowSteps,
+      samplesPerSecond,
+      etaSeconds: Math.min(remainingBySteps, Math.max(0, remainingByBudget)),
+    });
+    if (windowSteps >= TRAIN_LOG_EVERY) {
+      state.history.train.push({ step: state.step, loss: windowLoss / windowSteps, samplesPerSecond });
+      windowStart = performance.now();
+      windowSteps = 0;
+      windowLoss = 0;
+    }
+
+    const outOfTime = remainingByBudget <= 0;
+    if (state.step % options.evalEvery === 0 || state.step === options.totalSteps || outOfTime) {
+      const metrics = await model.validate();
+      state.history.validation.push({ step: state.step, metrics });
+      const value = metrics[options.monitor];
+      if (value === undefined) throw new Error(`validation did not report the monitored metric '${options.monitor}'`);
+      const improved = value > state.bestValue;
+      if (improved) {
+        state.bestValue = value;
+        state.bestStep = state.step;
+        state.evalsSinceBest = 0;
+        save(bestDir);
+      } else {
+        state.evalsSinceBest += 1;
+      }
+      progress.log(
+        `validation at step ${state.step}: ${formatMetrics(metrics)}${improved ? ' (best so far, saved)' : ''}`,
+      );
+      save(lastDir);
+      writeMetrics();
+      if (options.patience > 0 && state.evalsSinceBest >= options.patience) {
+        stopReason = 'early-stopped';
+        break;
+      }
+      if (outOfTime) {
+        stopReason = 'time-budget';
+        break;
+      }
+    }
+  }
+  progress.done();
+  writeMetrics();
+  return { stopReason, state, resumedFrom };
+}
+
+export function formatMetrics(metrics: Record<string, number>): string {
+  return Object.entries(metrics)
+    .map(([name, value]) => `${name} ${value.toFixed(4)}`)
+    .join(', ');
+}

@@ -1,0 +1,68 @@
+/**
+ * Training progress on stderr: a live line on a terminal, a plain line every few seconds in logs
+ * (cron, CI), so both a person watching and a log reader see step, loss, throughput and ETA.
+ */
+export interface ProgressLine {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  samplesPerSecond: number;
+  etaSeconds: number;
+  note?: string;
+}
+
+export interface ProgressReporter {
+  update(line: ProgressLine): void;
+  /** A message on its own line (validation results, checkpoints), not overwritten by the bar. */
+  log(message: string): void;
+  done(): void;
+}
+
+export function createProgress(stream: NodeJS.WriteStream = process.stderr, logEverySeconds = 10): ProgressReporter {
+  const live = Boolean(stream.isTTY);
+  let lastLogged = 0;
+  let pending = false;
+
+  const render = (p: ProgressLine) => {
+    const fraction = p.totalSteps > 0 ? Math.min(1, p.step / p.totalSteps) : 0;
+    const width = 24;
+    const filled = Math.round(fraction * width);
+    const bar = live ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : '';
+    return (
+      `${bar}step ${p.step}/${p.totalSteps} ${(fraction * 100).toFixed(1)}% loss ${p.loss.toFixed(4)} ` +
+      `${Math.round(p.samplesPerSecond)} samples/s ETA ${formatDuration(p.etaSeconds)}` +
+      (p.note ? ` ${p.note}` : '')
+    );
+  };
+
+  return {
+    update(line) {
+      if (live) {
+        stream.write(`\r\x1b[K${render(line)}`);
+        pending = true;
+        return;
+      }
+      const now = Date.now();
+      if (now - lastLogged >= logEverySeconds * 1000 || line.step === line.totalSteps) {
+        lastLogged = now;
+        stream.write(`${render(line)}\n`);
+      }
+    },
+    log(message) {
+      stream.write(`${pending ? '\r\x1b[K' : ''}${message}\n`);
+      pending = false;
+    },
+    done() {
+      if (pending) stream.write('\n');
+      pending = false;
+    },
+  };
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

@@ -1,0 +1,66 @@
+import type { TextFeaturizer } from '../../shared/featurizer/text.ts';
+import type { TextPair } from '../data/wordnet-pairs.ts';
+import type { TextEncoderWeights } from '../models/text-encoder.ts';
+import { type AdamConfig, createAdamState } from './adam.ts';
+import type { LoopModel } from './loop.ts';
+import { type PairLoss, textPairStep } from './text-pair-step.ts';
+
+export interface TextPairModelOptions {
+  weights: TextEncoderWeights;
+  featurizer: TextFeaturizer;
+  adam: AdamConfig;
+  loss: PairLoss;
+  batchSize: number;
+  /** The pairs of epoch `e`, a pure function of `e` so that a resumed run sees the same batches. */
+  epochPairs: (epoch: number) => readonly TextPair[];
+  validate: (weights: TextEncoderWeights) => Promise<Record<string, number>>;
+}
+
+/** The text encoder trained on positive pairs with an in-batch loss, as a LoopModel. */
+export function createTextPairModel(options: TextPairModelOptions): LoopModel {
+  const { weights, featurizer, batchSize } = options;
+  const adam = createAdamState({ table: weights.table, kernel: weights.kernel, bias: weights.bias });
+  let cachedEpoch = -1;
+  let cachedPairs: readonly TextPair[] = [];
+
+  const pairsOf = (epoch: number) => {
+    if (epoch !== cachedEpoch) {
+      cachedPairs = options.epochPairs(epoch);
+      cachedEpoch = epoch;
+    }
+    return cachedPairs;
+  };
+
+  return {
+    step(stepIndex) {
+      const stepsPerEpoch = Math.max(1, Math.floor(pairsOf(0).length / batchSize));
+      const epoch = Math.floor(stepIndex / stepsPerEpoch);
+      const start = (stepIndex % stepsPerEpoch) * batchSize;
+      const batch = pairsOf(epoch).slice(start, start + batchSize);
+      return textPairStep(weights, adam, options.adam, featurizer, batch, options.loss);
+    },
+    validate: () => options.validate(weights),
+    snapshot() {
+      const arrays: Record<string, Float32Array> = {
+        table: weights.table,
+        kernel: weights.kernel,
+        bias: weights.bias,
+      };
+      for (const [name, slot] of Object.entries(adam.slots)) {
+        arrays[`adam.${name}.m`] = slot.m;
+        arrays[`adam.${name}.v`] = slot.v;
+      }
+      return { arrays, extra: { adamStep: adam.step } };
+    },
+    restore(arrays, extra) {
+      weights.table.set(arrays.table);
+      weights.kernel.set(arrays.kernel);
+      weights.bias.set(arrays.bias);
+      for (const [name, slot] of Object.entries(adam.slots)) {
+        slot.m.set(arrays[`adam.${name}.m`]);
+        slot.v.set(arrays[`adam.${name}.v`]);
+      }
+      adam.step = extra.adamStep ?? 0;
+    },
+  };
+}

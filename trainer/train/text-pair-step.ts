@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs';
+import type { FeatureBatch, TextFeaturizer } from '../../shared/featurizer/text.ts';
+import type { TextPair } from '../data/wordnet-pairs.ts';
+import { encodeFromRows, gatherIds, tableRows, type TextEncoderWeights } from '../models/text-encoder.ts';
+import { type AdamConfig, type AdamState, applyDense, applyRows, beginStep } from './adam.ts';
+
+/** A loss over aligned anchor and positive embeddings ([batch, dim] each; row i of both is a pair). */
+export type PairLoss = (anchors: tf.Tensor2D, positives: tf.Tensor2D) => tf.Scalar;
+
+export interface StepResult {
+  loss: number;
+  /** False when the loss or a gradient was NaN or infinite; the weights were then left untouched. */
+  finite: boolean;
+}
+
+/**
+ * One optimisation step on a batch of text pairs. Gradients flow into the gathered table rows only,
+ * and Adam updates just those rows (see adam.ts), so a step costs the same for any table size.
+ */
+export function textPairStep(
+  weights: TextEncoderWeights,
+  adam: AdamState,
+  adamConfig: AdamConfig,
+  featurizer: TextFeaturizer,
+  pairs: readonly TextPair[],
+  loss: PairLoss,
+): StepResult {
+  const anchors = featurizer.featurizeBatch(pairs.map((p) => p.anchor));
+  const positives = featurizer.featurizeBatch(pairs.map((p) => p.positive));
+  const all = new Int32Array(anchors.ids.length + positives.ids.length);
+  all.set(anchors.ids);
+  all.set(positives.ids, anchors.ids.length);
+  const { uniqueIds, localIds } = gatherIds(all);
+  const { embeddingDim, outputDim } = weights;
+
+  const { value, grads } = tf.tidy(() => {
+    const anchorIds = localIds.subarray(0, anchors.ids.length);
+    const positiveIds = localIds.subarray(anchors.ids.length);
+    const compute = (rows: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor) => {
+      const encode = (ids: Int32Array, batch: FeatureBatch) =>
+        encodeFromRows(rows as tf.Tensor2D, ids, batch.weights, batch.batch, kernel as tf.Tensor2D, bias as tf.Tensor1D);
+      return loss(encode(anchorIds, anchors), encode(positiveIds, positives));
+    };
+    const result = tf.valueAndGrads(compute)([
+      tf.tensor2d(tableRows(weights, uniqueIds), [uniqueIds.length, embeddingDim]),
+      tf.tensor2d(weights.kernel, [embeddingDim, outputDim]),
+      tf.tensor1d(weights.bias),
+    ]);
+    return { value: result.value.dataSync()[0], grads: result.grads.map((g) => g.dataSync() as Float32Array) };
+  });
+
+  const [rowGrad, kernelGrad, biasGrad] = grads;
+  if (!Number.isFinite(value) || !grads.every(allFinite)) return { loss: value, finite: false };
+  beginStep(adam);
+  applyRows(adam, 'table', weights.table, uniqueIds, rowGrad, embeddingDim, adamConfig);
+  applyDense(adam, 'kernel', weights.kernel, kernelGrad, adamConfig);
+  applyDense(adam, 'bias', weights.bias, biasGrad, adamConfig);
+  return { loss: value, finite: true };
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
