@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TextEmbedder } from '../../../shared/onnx/text-embedder.ts';
+import { cosineSimilarity } from '../../../shared/vector.ts';
+import { buildIndex, type IndexItem } from '../../../trainer/index/build-index.ts';
+import { createTestEmbedder, testCatalogue } from '../../../trainer/index/test-fixtures.ts';
+import { MAX_K, openSqliteVecIndex, type SqliteVecIndex } from './sqlite-vec-index.ts';
+
+const DIM = 32;
+const SMALL_DIM = 8;
+let dir: string;
+let embedder: TextEmbedder;
+let glossesPath: string;
+let otherPath: string;
+let items: IndexItem[];
+let vectors: Float32Array[];
+let index: SqliteVecIndex;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sqlite-vec-index-'));
+  embedder = await createTestEmbedder(DIM, 11);
+  items = testCatalogue(400, 21);
+  vectors = await embedder.embed(items.map((item) => item.text));
+  glossesPath = join(dir, 'tiny', 'v1', 'index.db');
+  await buildIndex({
+    path: glossesPath,
+    collection: { name: 'glosses', description: 'lemma with gloss' },
+    model: { name: 'tiny', version: 'v1', dim: DIM },
+    items,
+    embed: (texts) => embedder.embed(texts),
+  });
+
+  // A second model version with its own dims in its own file.
+  const small = await createTestEmbedder(SMALL_DIM, 12);
+  otherPath = join(dir, 'small', 'v3', 'index.db');
+  await buildIndex({
+    path: otherPath,
+    collection: { name: 'others' },
+    model: { name: 'small', version: 'v3', dim: SMALL_DIM },
+    items: testCatalogue(5, 22),
+    embed: (texts) => small.embed(texts),
+  });
+  await small.release();
+  index = openSqliteVecIndex([glossesPath, { path: otherPath }]);
+});
+
+afterAll(async () => {
+  index?.close();
+  await embedder?.release();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The exact answer: cosine similarity against every stored vector, best first. */
+function bruteForce(query: Float32Array, k: number): { id: string; score: number }[] {
+  return items
+    .map((item, i) => ({ id: item.id, score: cosineSimilarity(query, vectors[i]) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
+}
+
+describe('openSqliteVecIndex', () => {
+  it('lists the collections of every file', () => {
+    expect(index.collections()).toEqual([
+      {
+        name: 'glosses',
+        model: 'tiny',
+        modelVersion: 'v1',
+        dims: DIM,
+        distance: 'cosine',
+        items: 400,
+        description: 'lemma with gloss',
+      },
+      { name: 'others', model: 'small', modelVersion: 'v3', dims: SMALL_DIM, distance: 'cosine', items: 5 },
+    ]);
+    expect(index.collection('others')?.dims).toBe(SMALL_DIM);
+    expect(index.collection('missing')).toBeUndefined();
+  });
+
+  it('returns the exact top-k by cosine similarity', async () => {
+    const queries = await embedder.embed([
+      'bright river water',
+      'cold metal fire',
+      'a bird in a green field',
+      'x',
+    ]);
+    for (const query of queries) {
+      for (const k of [1, 10, 50]) {
+        const hits = await index.search('glosses', query, k);
+        const expected = bruteForce(query, k + 1);
+        expect(hits).toHaveLength(k);
+        // Rank by rank the scores agree, and each reported score is that item's true similarity.
+        hits.forEach((hit, rank) => {
+          expect(hit.score).toBeCloseTo(expected[rank].score, 5);
+          const i = items.findIndex((item) => item.id === hit.id);
+          expect(hit.score).toBeCloseTo(cosineSimilarity(query, vectors[i]), 5);
+        });
+        // Every item clearly better than the best one left out is in (ties at the cut may go either way).
+        const cut = expected[k].score + 1e-5;
+        const mustHave = expected.filter((e) => e.score > cut).map((e) => e.id);
+        expect(hits.map((h) => h.id)).toEqual(expect.arrayContaining(mustHave));
+        expect(mustHave.length).toBeGreaterThan(k / 2);
+      }
+    }
+  });
+
+  it('round-trips ids, texts and metadata: an item is its own nearest neighbour', async () => {
+    for (const i of [0, 137, 399]) {
+      const [hit] = await index.search('glosses', vectors[i], 1);
+      expect(hit.id).toBe(items[i].id);
+      expect(hit.text).toBe(items[i].text);
+      expect(hit.metadata).toEqual(items[i].metadata);
+      expect(hit.score).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('returns every item when k exceeds the collection', async () => {
+    const query = new Float32Array(SMALL_DIM).fill(1);
+    expect(await index.search('others', query, 20)).toHaveLength(5);
+  });
+
+  it('refuses an unknown collection, a bad k and a query of the wrong shape', async () => {
+    const query = vectors[0];
+    await expect(index.search('nope', query, 5)).rejects.toThrow('unknown collection "nope"');
+    for (const k of [0, -1, 2.5, MAX_K + 1]) {
+      await expect(index.search('glosses', query, k)).rejects.toThrow(/k must be an integer in 1\.\.4096/);
+    }
+    await expect(index.search('glosses', query.subarray(0, 8), 5)).rejects.toThrow(
+      /has 8 values, expected 32/,
+    );
+    await expect(index.search('glosses', new Float32Array(DIM), 5)).rejects.toThrow(/zero vector/);
+    await expect(index.search('glosses', new Float32Array(DIM).fill(Number.NaN), 5)).rejects.toThrow(
+      /non-finite/,
+    );
+  });
+
+  it('accepts k up to vec0’s limit', async () => {
+    expect(await index.search('glosses', vectors[0], MAX_K)).toHaveLength(400);
+  });
+
+  it('refuses a collection name that two files share, naming both', () => {
+    expect(() => openSqliteVecIndex([glossesPath, otherPath, glossesPath])).toThrow(
+      `collection "glosses" is in both ${glossesPath} and ${glossesPath}`,
+    );
+  });
+
+  it('refuses a file that is not an index database', () => {
+    const notIndex = join(dir, 'empty.db');
+    writeFileSync(notIndex, '');
+    expect(() => openSqliteVecIndex([notIndex])).toThrow(`${notIndex} is not a readable index database`);
+    expect(() => openSqliteVecIndex([join(dir, 'absent.db')])).toThrow();
+  });
+
+  it('never writes to the files it serves', async () => {
+    const before = readFileSync(glossesPath);
+    const reader = openSqliteVecIndex([glossesPath]);
+    await reader.search('glosses', vectors[1], 10);
+    reader.close();
+    expect(readFileSync(glossesPath).equals(before)).toBe(true);
+  });
+
+  it('cannot be searched after close', async () => {
+    const reader = openSqliteVecIndex([otherPath]);
+    reader.close();
+    reader.close();
+    await expect(reader.search('others', new Float32Array(SMALL_DIM).fill(1), 1)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import {
+  CollectionInfoSchema,
+  CollectionsResponseSchema,
+  EmbedResponseSchema,
+  ErrorResponseSchema,
+  HealthResponseSchema,
+  ModelInfoSchema,
+  ModelsResponseSchema,
+  type RequestSchemas,
+  SearchHitSchema,
+  SearchResponseSchema,
+  SimilarityResponseSchema,
+} from './schemas.ts';
+
+type JsonObject = Record<string, unknown>;
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid JSON or a body that breaks the request schema (wrong types, empty or oversized batch, ...).',
+  404: 'No such model or collection.',
+  413: 'The body is over the size limit.',
+  500: 'An internal fault; details are in the server log.',
+};
+
+interface Operation {
+  summary: string;
+  request?: string;
+  response: string;
+  /** Whether the response names the answering model in X-Model-Version. */
+  modelVersion?: boolean;
+  errors: number[];
+}
+
+function operation({ summary, request, response, modelVersion, errors }: Operation): JsonObject {
+  const json = (schema: JsonObject) => ({ 'application/json': { schema } });
+  const headers = modelVersion ? { 'X-Model-Version': { $ref: '#/components/headers/X-Model-Version' } } : {};
+  return {
+    summary,
+    ...(request && { requestBody: { required: true, content: json(ref(request)) } }),
+    responses: {
+      200: { description: 'OK', headers, content: json(ref(response)) },
+      ...Object.fromEntries(
+        errors.map((status) => [
+          status,
+          { description: ERROR_DESCRIPTIONS[status], content: json(ref('ErrorResponse')) },
+        ]),
+      ),
+    },
+  };
+}
+
+/** Every schema under its component name; requests as clients send them (defaults optional), responses as sent. */
+function componentSchemas(requests: RequestSchemas): Record<string, JsonObject> {
+  const requestRegistry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(requests)) requestRegistry.add(schema, { id });
+  const responseRegistry = z.registry<{ id: string }>();
+  const responses = {
+    ErrorResponse: ErrorResponseSchema,
+    HealthResponse: HealthResponseSchema,
+    ModelInfo: ModelInfoSchema,
+    ModelsResponse: ModelsResponseSchema,
+    CollectionInfo: CollectionInfoSchema,
+    CollectionsResponse: CollectionsResponseSchema,
+    EmbedResponse: EmbedResponseSchema,
+    SimilarityResponse: SimilarityResponseSchema,
+    SearchHit: SearchHitSchema,
+    SearchResponse: SearchResponseSchema,
+  };
+  for (const [id, schema] of Object.entries(responses)) responseRegistry.add(schema, { id });
+
+  const uri = (id: string) => `#/components/schemas/${id}`;
+  const all = {
+    ...z.toJSONSchema(requestRegistry, { uri, io: 'input' }).schemas,
+    ...z.toJSONSchema(responseRegistry, { uri, io: 'output' }).schemas,
+  };
+  // Component schemas are embedded in the document, not standalone JSON Schema documents.
+  return Object.fromEntries(
+    Object.entries(all).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema]),
+  );
+}
+
+/** The OpenAPI 3.1 description of the app, generated from the schemas the routes validate with. */
+export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'dml-edge',
+      version: '1',
+      description: 'Embeddings, similarity and nearest-neighbour search with deep-metric-learning models.',
+    },
+    paths: {
+      '/healthz': { get: operation({ summary: 'Liveness', response: 'HealthResponse', errors: [500] }) },
+      '/v1/models': {
+        get: operation({
+          summary: 'The loaded models, default first',
+          response: 'ModelsResponse',
+          errors: [500],
+        }),
+      },
+      '/v1/collections': {
+        get: operation({
+          summary: 'The searchable collections',
+          response: 'CollectionsResponse',
+          errors: [500],
+        }),
+      },
+      '/v1/embed': {
+        post: operation({
+          summary: 'Embed texts as unit vectors',
+          request: 'EmbedRequest',
+          response: 'EmbedResponse',
+          modelVersion: true,
+          errors: [400, 404, 413, 500],
+        }),
+      },
+      '/v1/similarity': {
+        post: operation({
+          summary: 'Cosine similarity of text pairs',
+          request: 'SimilarityRequest',
+          response: 'SimilarityResponse',
+          modelVersion: true,
+          errors: [400, 404, 413, 500],
+        }),
+      },
+      '/v1/search': {
+        post: operation({
+          summary: 'The k items of a collection nearest to a query text',
+          request: 'SearchRequest',
+          response: 'SearchResponse',
+          modelVersion: true,
+          errors: [400, 404, 413, 500],
+        }),
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          responses: {
+            200: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
+          },
+        },
+      },
+    },
+    components: {
+      schemas: componentSchemas(requests),
+      headers: {
+        'X-Model-Version': {
+          description: 'The model that answered, as <model>@<version>.',
+          schema: { type: 'string' },
+        },
+      },
+    },
+  };
+}

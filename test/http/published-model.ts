@@ -1,0 +1,91 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { createTextFeaturizer } from '../../shared/featurizer/index.ts';
+import { createOnnxTextEmbedder, type TextEmbedder } from '../../shared/onnx/text-embedder.ts';
+import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../../trainer/export/onnx-text-encoder.ts';
+import { buildIndex, type IndexItem } from '../../trainer/index/build-index.ts';
+import { initTextEncoder } from '../../trainer/models/text-encoder.ts';
+import { publishVersion } from '../../trainer/publish/index.ts';
+
+/** Test-only: a tiny real model (seeded, untrained) published the way the trainer publishes one. */
+
+const FEATURIZER = { buckets: 4096 } as const;
+
+export interface TinyModelSpec {
+  name: string;
+  version: string;
+  dim: number;
+  seed: number;
+  /** Builds index.db with one collection of these items, embedded by the served (int8) model. */
+  collection?: { name: string; description?: string; items: IndexItem[] };
+}
+
+export interface PublishedModel {
+  /** The int8 model the server serves, for computing expected embeddings. */
+  embedder: TextEmbedder;
+}
+
+/** A fresh temporary folder; `remove` deletes it. */
+export async function temporaryDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export async function publishTinyModel(artifactsDir: string, spec: TinyModelSpec): Promise<PublishedModel> {
+  ort.env.wasm.numThreads = 1;
+  const weights = initTextEncoder(FEATURIZER.buckets, { embeddingDim: 16, outputDim: spec.dim }, spec.seed);
+  const featurizer = createTextFeaturizer(FEATURIZER);
+  const staging = await temporaryDir('dml-edge-staging-');
+  try {
+    const files = {
+      model: join(staging.path, 'model.onnx'),
+      model_int8: join(staging.path, 'model.int8.onnx'),
+    };
+    const int8 = exportTextEncoderOnnx(weights, { precision: 'int8' });
+    await writeFile(files.model, exportTextEncoderOnnx(weights, { precision: 'fp32' }));
+    await writeFile(files.model_int8, int8);
+    const embedder = await createOnnxTextEmbedder({
+      ort,
+      model: int8,
+      featurizer,
+      io: TEXT_ENCODER_IO,
+      dim: spec.dim,
+    });
+
+    const index = join(staging.path, 'index.db');
+    if (spec.collection) {
+      await buildIndex({
+        path: index,
+        collection: { name: spec.collection.name, description: spec.collection.description },
+        model: { name: spec.name, version: spec.version, dim: spec.dim },
+        items: spec.collection.items,
+        embed: (texts) => embedder.embed(texts),
+      });
+    }
+
+    await publishVersion({
+      artifactsDir,
+      files: spec.collection ? { ...files, index } : files,
+      manifest: {
+        schema_version: 1,
+        name: spec.name,
+        version: spec.version,
+        created_at: new Date().toISOString(),
+        task: 'text-similarity',
+        input: { kind: 'text', featurizer: featurizer.config, onnx: TEXT_ENCODER_IO },
+        embedding: { dim: spec.dim, distance: 'cosine', normalized: true },
+        collections: spec.collection
+          ? [{ name: spec.collection.name, items: spec.collection.items.length }]
+          : [],
+        training: { config: { seed: spec.seed }, backend: 'none', steps: 0, seconds: 0, run_id: 'test' },
+        data_fingerprint: '0'.repeat(64),
+        metrics: { int8: { 'recall@1': 0.5 } },
+      },
+    });
+    return { embedder };
+  } finally {
+    await staging.remove();
+  }
+}

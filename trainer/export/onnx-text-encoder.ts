@@ -1,0 +1,180 @@
+import { NORM_EPSILON, POOLING_EPSILON, type TextEncoderWeights } from '../models/text-encoder.ts';
+import {
+  attribute,
+  DataType,
+  encodeModel,
+  makeInitializer,
+  makeNode,
+  makeTensorValueInfo,
+  type NodeProto,
+  type TensorProto,
+} from './onnx-graph.ts';
+import { quantizeSymmetricInt8 } from './quantize.ts';
+
+/** Graph input and output names; the manifest's `input.onnx` records them for consumers. */
+export const TEXT_ENCODER_IO = { ids: 'ids', weights: 'weights', output: 'embedding' } as const;
+
+export type OnnxPrecision = 'fp32' | 'int8';
+
+export interface TextEncoderExportOptions {
+  precision: OnnxPrecision;
+  producerVersion?: string;
+  docString?: string;
+}
+
+/**
+ * Writes the text encoder as an ONNX model (IR 8, opset 17) computing exactly what `embedBatch` in
+ * trainer/models/text-encoder.ts computes:
+ *   pooled    = sum_l weights[b,l] * table[ids[b,l]] / max(sum_l weights[b,l], POOLING_EPSILON)
+ *   out       = pooled @ kernel + bias
+ *   embedding = out / max(||out||_2, NORM_EPSILON)
+ * with inputs ids int32 [batch, length], weights float32 [batch, length] and output float32
+ * [batch, outputDim]; batch and length stay dynamic.
+ *
+ * int8 stores the table with one symmetric scale per row and the kernel with one per output column
+ * (see quantize.ts). The table is gathered as int8 and only the gathered rows are converted; their row
+ * scales fold into the pooling weights, so the full table is never dequantised. The bias stays float32.
+ */
+export function exportTextEncoderOnnx(
+  weights: TextEncoderWeights,
+  options: TextEncoderExportOptions,
+): Uint8Array {
+  assertShapes(weights);
+  const { buckets, embeddingDim, outputDim } = weights;
+  const pooling = options.precision === 'fp32' ? fp32Pooling(weights) : int8Pooling(weights);
+  const projection = options.precision === 'fp32' ? fp32Kernel(weights) : int8Kernel(weights);
+  const tail = projectAndNormalize();
+  return encodeModel({
+    name: 'text_encoder',
+    inputs: [
+      makeTensorValueInfo(TEXT_ENCODER_IO.ids, DataType.int32, ['batch', 'length']),
+      makeTensorValueInfo(TEXT_ENCODER_IO.weights, DataType.float, ['batch', 'length']),
+    ],
+    outputs: [makeTensorValueInfo(TEXT_ENCODER_IO.output, DataType.float, ['batch', outputDim])],
+    initializers: [
+      ...pooling.initializers,
+      ...projection.initializers,
+      makeInitializer('bias', weights.bias, [outputDim]),
+      makeInitializer('axis_1', BigInt64Array.of(1n), [1]),
+      makeInitializer('axis_2', BigInt64Array.of(2n), [1]),
+      makeInitializer('pooling_epsilon', Float32Array.of(POOLING_EPSILON), []),
+      makeInitializer('norm_epsilon', Float32Array.of(NORM_EPSILON), []),
+    ],
+    nodes: [...pooling.nodes, ...projection.nodes, ...tail],
+    producerVersion: options.producerVersion,
+    docString: options.docString,
+    metadata: {
+      precision: options.precision,
+      buckets: String(buckets),
+      embedding_dim: String(embeddingDim),
+      output_dim: String(outputDim),
+    },
+  });
+}
+
+interface Subgraph {
+  initializers: TensorProto[];
+  nodes: NodeProto[];
+}
+
+/** Weighted mean of the gathered table rows -> `pooled` [batch, embeddingDim]. */
+function fp32Pooling(weights: TextEncoderWeights): Subgraph {
+  return {
+    initializers: [makeInitializer('table', weights.table, [weights.buckets, weights.embeddingDim])],
+    nodes: [
+      makeNode('Gather', ['table', TEXT_ENCODER_IO.ids], ['rows'], [attribute.int('axis', 0)]),
+      ...weightedMean('rows', TEXT_ENCODER_IO.weights),
+    ],
+  };
+}
+
+/** The same mean over int8 rows: weights * row_scale carries each row's dequantisation. */
+function int8Pooling(weights: TextEncoderWeights): Subgraph {
+  const { buckets, embeddingDim } = weights;
+  const table = quantizeSymmetricInt8(weights.table, buckets, embeddingDim, 0);
+  return {
+    initializers: [
+      makeInitializer('table_int8', table.values, [buckets, embeddingDim]),
+      makeInitializer('table_row_scale', table.scales, [buckets]),
+    ],
+    nodes: [
+      makeNode('Gather', ['table_int8', TEXT_ENCODER_IO.ids], ['rows_int8'], [attribute.int('axis', 0)]),
+      makeNode('Cast', ['rows_int8'], ['rows'], [attribute.int('to', DataType.float)]),
+      makeNode('Gather', ['table_row_scale', TEXT_ENCODER_IO.ids], ['row_scale'], [attribute.int('axis', 0)]),
+      makeNode('Mul', [TEXT_ENCODER_IO.weights, 'row_scale'], ['scaled_weights']),
+      ...weightedMean('rows', 'scaled_weights'),
+    ],
+  };
+}
+
+/**
+ * sum_l rowWeights * rows / max(sum_l weights, POOLING_EPSILON). The denominator always uses the raw
+ * feature weights, so the int8 path divides by the same total as fp32.
+ */
+function weightedMean(rows: string, rowWeights: string): NodeProto[] {
+  return [
+    makeNode('Unsqueeze', [rowWeights, 'axis_2'], ['row_weights_3d']),
+    makeNode('Mul', [rows, 'row_weights_3d'], ['weighted_rows']),
+    makeNode('ReduceSum', ['weighted_rows', 'axis_1'], ['summed'], [attribute.int('keepdims', 0)]),
+    makeNode(
+      'ReduceSum',
+      [TEXT_ENCODER_IO.weights, 'axis_1'],
+      ['total_weight'],
+      [attribute.int('keepdims', 1)],
+    ),
+    makeNode('Max', ['total_weight', 'pooling_epsilon'], ['safe_total_weight']),
+    makeNode('Div', ['summed', 'safe_total_weight'], ['pooled']),
+  ];
+}
+
+/** `kernel` [embeddingDim, outputDim] as float32. */
+function fp32Kernel(weights: TextEncoderWeights): Subgraph {
+  return {
+    initializers: [makeInitializer('kernel', weights.kernel, [weights.embeddingDim, weights.outputDim])],
+    nodes: [],
+  };
+}
+
+/** `kernel` dequantised from int8 with one scale per output column. */
+function int8Kernel(weights: TextEncoderWeights): Subgraph {
+  const { embeddingDim, outputDim } = weights;
+  const kernel = quantizeSymmetricInt8(weights.kernel, embeddingDim, outputDim, 1);
+  return {
+    initializers: [
+      makeInitializer('kernel_int8', kernel.values, [embeddingDim, outputDim]),
+      makeInitializer('kernel_scale', kernel.scales, [outputDim]),
+      makeInitializer('kernel_zero_point', new Int8Array(outputDim), [outputDim]),
+    ],
+    nodes: [
+      makeNode(
+        'DequantizeLinear',
+        ['kernel_int8', 'kernel_scale', 'kernel_zero_point'],
+        ['kernel'],
+        [attribute.int('axis', 1)],
+      ),
+    ],
+  };
+}
+
+/** pooled @ kernel + bias, then L2 normalisation with the NORM_EPSILON floor. */
+function projectAndNormalize(): NodeProto[] {
+  return [
+    makeNode('MatMul', ['pooled', 'kernel'], ['projected']),
+    makeNode('Add', ['projected', 'bias'], ['biased']),
+    // In opset 17 ReduceSumSquare still takes axes as an attribute (ReduceSum takes them as an input).
+    makeNode('ReduceSumSquare', ['biased'], ['squared_norm'], [attribute.ints('axes', [1])]),
+    makeNode('Sqrt', ['squared_norm'], ['norm']),
+    makeNode('Max', ['norm', 'norm_epsilon'], ['safe_norm']),
+    makeNode('Div', ['biased', 'safe_norm'], [TEXT_ENCODER_IO.output]),
+  ];
+}
+
+function assertShapes(weights: TextEncoderWeights): void {
+  const { buckets, embeddingDim, outputDim } = weights;
+  const expect = (name: string, actual: number, wanted: number) => {
+    if (actual !== wanted) throw new Error(`text encoder ${name} has ${actual} values, expected ${wanted}`);
+  };
+  expect('table', weights.table.length, buckets * embeddingDim);
+  expect('kernel', weights.kernel.length, embeddingDim * outputDim);
+  expect('bias', weights.bias.length, outputDim);
+}

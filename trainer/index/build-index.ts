@@ -1,0 +1,181 @@
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import {
+  migrationDatabase,
+  openVecDatabase,
+  type SqliteDatabase,
+  vectorBlob,
+} from '../../shared/db/better-sqlite.ts';
+import { createVecTableSql, vecTableName, vectorProblem } from '../../shared/db/index-schema.ts';
+import { migrate } from '../../shared/db/migrator.ts';
+import { readMigrations } from '../../shared/db/read-migrations.ts';
+import { ModelNameSchema, VersionSchema } from '../../shared/manifest.ts';
+import { fsyncPath, removeDeadTemps, tempSibling } from '../publish/atomic-fs.ts';
+
+/** Rows per write transaction: large enough to amortise commits, small enough to bound memory. */
+const ROWS_PER_TRANSACTION = 4096;
+
+export const IndexItemSchema = z
+  .object({
+    id: z.string().min(1),
+    text: z.string(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type IndexItem = z.infer<typeof IndexItemSchema>;
+
+const BuildSettingsSchema = z.object({
+  path: z.string().min(1),
+  collection: z.object({ name: ModelNameSchema, description: z.string().optional() }).strict(),
+  model: z
+    .object({ name: ModelNameSchema, version: VersionSchema, dim: z.number().int().positive() })
+    .strict(),
+  batchSize: z.number().int().min(1).max(ROWS_PER_TRANSACTION).default(256),
+});
+
+export type BuildIndexOptions = z.input<typeof BuildSettingsSchema> & {
+  items: Iterable<IndexItem> | AsyncIterable<IndexItem>;
+  /** Embeds a batch of texts: pass the ONNX embedder the edge serves, so the index and queries agree. */
+  embed: (texts: string[]) => Promise<Float32Array[]>;
+  /** Called after each batch; `total` is known when `items` is an array. */
+  onProgress?: (done: number, total?: number) => void;
+};
+
+export interface BuildIndexStats {
+  path: string;
+  items: number;
+  bytes: number;
+  seconds: number;
+}
+
+/**
+ * Builds an index database with one collection: embeds the items in batches and stores their text,
+ * metadata and vectors. The file is written under a temporary name in the same folder, flushed, then
+ * renamed to `path`, so `path` is either absent (or its previous version) or complete. Ids must be unique,
+ * and every vector must have the model's dim, finite values and a non-zero norm.
+ */
+export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexStats> {
+  const started = performance.now();
+  const settings = BuildSettingsSchema.parse(options);
+  await mkdir(dirname(settings.path), { recursive: true });
+  await removeDeadTemps(settings.path);
+  const temp = tempSibling(settings.path);
+
+  let db: SqliteDatabase | undefined;
+  try {
+    db = openVecDatabase(temp, { readonly: false });
+    // The temporary file is discarded on any failure, so the build needs no on-disk journal or syncs; the
+    // file is flushed once before the rename and switched to the default journal for its readers.
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('synchronous = OFF');
+    db.pragma('foreign_keys = ON');
+    await migrate(migrationDatabase(db), readMigrations());
+
+    const collectionId = createCollection(db, settings);
+    const items = await insertItems(db, collectionId, settings, options);
+
+    db.prepare('UPDATE collections SET items = ? WHERE id = ?').run(BigInt(items), BigInt(collectionId));
+    db.exec('ANALYZE');
+    db.pragma('journal_mode = DELETE');
+    db.exec('VACUUM');
+    db.close();
+    db = undefined;
+
+    await fsyncPath(temp);
+    await rename(temp, settings.path);
+    await fsyncPath(dirname(settings.path));
+    const { size } = await stat(settings.path);
+    return { path: settings.path, items, bytes: size, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    db?.close();
+    await Promise.all([temp, `${temp}-journal`].map((file) => rm(file, { force: true })));
+    throw error;
+  }
+}
+
+type BuildSettings = z.infer<typeof BuildSettingsSchema>;
+
+function createCollection(db: SqliteDatabase, settings: BuildSettings): number {
+  const now = new Date().toISOString();
+  const { collection, model } = settings;
+  db.prepare(
+    `INSERT INTO models (name, version, dims, status, created_at, updated_at) VALUES (?, ?, ?, 'candidate', ?, ?)`,
+  ).run(model.name, model.version, BigInt(model.dim), now, now);
+  const { lastInsertRowid } = db
+    .prepare(
+      `INSERT INTO collections (name, description, model_name, model_version, dims, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    )
+    .run(collection.name, collection.description ?? null, model.name, model.version, BigInt(model.dim), now);
+  const collectionId = Number(lastInsertRowid);
+  db.exec(createVecTableSql(collectionId, model.dim));
+  return collectionId;
+}
+
+interface PendingRow {
+  item: IndexItem;
+  vector: Float32Array;
+}
+
+async function insertItems(
+  db: SqliteDatabase,
+  collectionId: number,
+  settings: BuildSettings,
+  options: BuildIndexOptions,
+): Promise<number> {
+  const insertItem = db.prepare(
+    'INSERT INTO items (collection_id, external_id, text, metadata) VALUES (?, ?, ?, ?)',
+  );
+  const insertVector = db.prepare(
+    `INSERT INTO ${vecTableName(collectionId)} (rowid, embedding) VALUES (?, ?)`,
+  );
+  const writeRows = db.transaction((rows: PendingRow[]) => {
+    for (const { item, vector } of rows) {
+      const { lastInsertRowid } = insertItem.run(
+        BigInt(collectionId),
+        item.id,
+        item.text,
+        JSON.stringify(item.metadata ?? {}),
+      );
+      // vec0 accepts only integer rowids, and better-sqlite3 binds JS numbers as REAL.
+      insertVector.run(BigInt(lastInsertRowid), vectorBlob(vector));
+    }
+  });
+
+  const total = Array.isArray(options.items) ? options.items.length : undefined;
+  const seen = new Set<string>();
+  let pending: PendingRow[] = [];
+  let batch: IndexItem[] = [];
+  let done = 0;
+
+  const embedBatch = async () => {
+    const vectors = await options.embed(batch.map((item) => item.text));
+    if (vectors.length !== batch.length) {
+      throw new Error(`embed returned ${vectors.length} vectors for ${batch.length} texts`);
+    }
+    vectors.forEach((vector, i) => {
+      const problem = vectorProblem(vector, settings.model.dim);
+      if (problem) throw new Error(`the embedding of item ${JSON.stringify(batch[i].id)} ${problem}`);
+      pending.push({ item: batch[i], vector });
+    });
+    done += batch.length;
+    batch = [];
+    if (pending.length >= ROWS_PER_TRANSACTION) {
+      writeRows(pending);
+      pending = [];
+    }
+    options.onProgress?.(done, total);
+  };
+
+  for await (const raw of options.items) {
+    const item = IndexItemSchema.parse(raw);
+    if (seen.has(item.id)) throw new Error(`duplicate item id ${JSON.stringify(item.id)}`);
+    seen.add(item.id);
+    batch.push(item);
+    if (batch.length === settings.batchSize) await embedBatch();
+  }
+  if (batch.length > 0) await embedBatch();
+  writeRows(pending);
+  return done;
+}
