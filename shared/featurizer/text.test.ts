@@ -67,7 +67,9 @@ describe('tokenize', () => {
 
 describe('text featurizer', () => {
   it('names the features of a short text exactly', () => {
-    const names = createTextFeaturizer().explain('A dog').map((f) => f.feature);
+    const names = createTextFeaturizer()
+      .explain('A dog')
+      .map((f) => f.feature);
     expect(names).toEqual([
       'w:a',
       'b:a dog',

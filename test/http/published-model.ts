@@ -7,7 +7,7 @@ import { createOnnxTextEmbedder, type TextEmbedder } from '../../shared/onnx/tex
 import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../../trainer/export/onnx-text-encoder.ts';
 import { buildIndex, type IndexItem } from '../../trainer/index/build-index.ts';
 import { initTextEncoder } from '../../trainer/models/text-encoder.ts';
-import { publishVersion } from '../../trainer/publish/index.ts';
+import { publishVersion } from '../../trainer/publish/publish.ts';
 
 /** Test-only: a tiny real model (seeded, untrained) published the way the trainer publishes one. */
 

@@ -7,7 +7,7 @@ import { openSqliteVecIndex } from '../../edge/adapters/node/sqlite-vec-index.ts
 import { createApp } from '../../edge/app.ts';
 import type { Logger } from '../../edge/logger.ts';
 import { ErrorResponseSchema } from '../../edge/schemas.ts';
-import { artifactPath, currentPointerPath } from '../../shared/artifacts.ts';
+import { artifactPath, currentPointerPath } from '../../shared/artifacts/layout.ts';
 import { type PublishedModel, publishTinyModel, temporaryDir } from './published-model.ts';
 
 let artifacts: Awaited<ReturnType<typeof temporaryDir>>;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { readCurrent } from '../publish/current.ts';
+import { readCurrent } from '../../shared/artifacts/current.ts';
 import { startNodeServer } from '../../edge/adapters/node/server.ts';
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../backend/index.ts';
 import { loadTextConfig } from '../config/text-config.ts';

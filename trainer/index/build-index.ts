@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { fsyncPath, removeDeadTemps, tempSibling } from '../../shared/artifacts/atomic-fs.ts';
 import {
   migrationDatabase,
   openVecDatabase,
@@ -11,7 +12,6 @@ import { createVecTableSql, vecTableName, vectorProblem } from '../../shared/db/
 import { migrate } from '../../shared/db/migrator.ts';
 import { readMigrations } from '../../shared/db/read-migrations.ts';
 import { ModelNameSchema, VersionSchema } from '../../shared/manifest.ts';
-import { fsyncPath, removeDeadTemps, tempSibling } from '../publish/atomic-fs.ts';
 
 /** Rows per write transaction: large enough to amortise commits, small enough to bound memory. */
 const ROWS_PER_TRANSACTION = 4096;

@@ -11,13 +11,20 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { currentPointerPath, versionDir } from '../../shared/artifacts.ts';
+import {
+  listModels,
+  listVersions,
+  readCurrent,
+  setCurrent,
+  verifyVersion,
+} from '../../shared/artifacts/index.ts';
+import { currentPointerPath, versionDir } from '../../shared/artifacts/layout.ts';
 import { TextFeaturizerConfigSchema } from '../../shared/featurizer/text.ts';
 import { sha256Hex } from '../../shared/hash.ts';
 import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
 import { initTextEncoder } from '../models/text-encoder.ts';
-import { listModels, listVersions, publishVersion, readCurrent, setCurrent, verifyVersion } from './index.ts';
 import type { ManifestDraft, PublishFiles } from './publish.ts';
+import { publishVersion } from './publish.ts';
 
 let root: string;
 let sources: PublishFiles;

@@ -1,6 +1,8 @@
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { fsyncPath, pathExists, removeDeadTemps, tempSibling } from '../../shared/artifacts/atomic-fs.ts';
+import { setCurrent } from '../../shared/artifacts/current.ts';
 import {
   ARTIFACT_FILE_NAMES,
   type ArtifactFileKey,
@@ -8,11 +10,9 @@ import {
   MANIFEST_FILE,
   modelDir,
   versionDir,
-} from '../../shared/artifacts.ts';
+} from '../../shared/artifacts/layout.ts';
+import { describeFile } from '../../shared/artifacts/verify.ts';
 import { type FileEntry, type Manifest, ManifestSchema, parseManifest } from '../../shared/manifest.ts';
-import { fsyncPath, pathExists, removeDeadTemps, tempSibling } from './atomic-fs.ts';
-import { setCurrent } from './current.ts';
-import { describeFile } from './verify.ts';
 
 /** A manifest without `files`: publishing computes those from the files it actually writes, exactly once. */
 export const ManifestDraftSchema = ManifestSchema.omit({ files: true });

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
-import { versionDir } from '../../../shared/artifacts.ts';
+import { listModels, readCurrent, verifyVersion } from '../../../shared/artifacts/index.ts';
+import { versionDir } from '../../../shared/artifacts/layout.ts';
 import { createTextFeaturizer } from '../../../shared/featurizer/index.ts';
 import type { Manifest } from '../../../shared/manifest.ts';
 import { createOnnxTextEmbedder, type TextEmbedder } from '../../../shared/onnx/text-embedder.ts';
-import { listModels, readCurrent, verifyVersion } from '../../../trainer/publish/index.ts';
 import type { LoadedModel, ModelRegistry } from '../../ports.ts';
 
 export interface NodeModelRegistry extends ModelRegistry {

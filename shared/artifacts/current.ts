@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic-fs.ts';
 import {
   type CurrentPointer,
   currentPointerPath,
   formatCurrentPointer,
   parseCurrentPointer,
   versionDir,
-} from '../../shared/artifacts.ts';
-import { writeFileAtomic } from './atomic-fs.ts';
+} from './layout.ts';
 import { readVersionManifest } from './verify.ts';
 
 /** The model's live-version pointer, or undefined when no version was made current yet. */

@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MANIFEST_FILE, modelDir } from '../../shared/artifacts.ts';
-import { ModelNameSchema, VersionSchema } from '../../shared/manifest.ts';
+import { ModelNameSchema, VersionSchema } from '../manifest.ts';
 import { pathExists } from './atomic-fs.ts';
+import { MANIFEST_FILE, modelDir } from './layout.ts';
 import { readVersionManifest } from './verify.ts';
 
 /** Model names with a folder under the artifacts root, sorted; [] when the root does not exist. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Manifest, ModelNameSchema, VersionSchema } from './manifest.ts';
+import { type Manifest, ModelNameSchema, VersionSchema } from '../manifest.ts';
 
 /**
  * The artifact layout, one folder per model and version, and one pointer per model switched last:

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { ARTIFACT_FILE_NAMES, type ArtifactFileKey, MANIFEST_FILE } from '../../shared/artifacts.ts';
-import { type FileEntry, type Manifest, parseManifest } from '../../shared/manifest.ts';
+import { type FileEntry, type Manifest, parseManifest } from '../manifest.ts';
+import { ARTIFACT_FILE_NAMES, type ArtifactFileKey, MANIFEST_FILE } from './layout.ts';
 
 /** SHA-256 of a file as lower-case hex, streamed so large indexes need not fit in memory. */
 export async function sha256File(path: string): Promise<string> {
