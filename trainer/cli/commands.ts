@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { readCurrent } from '../../shared/artifacts/current.ts';
 import { startNodeServer } from '../../edge/adapters/node/server.ts';
+import { readCurrent } from '../../shared/artifacts/current.ts';
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../backend/index.ts';
 import { loadTextConfig } from '../config/text-config.ts';
 import { createRunDir, newRunId } from '../pipeline/run-dir.ts';
-import { runTextPipeline, type TextStage, TEXT_STAGES } from '../pipeline/text-pipeline.ts';
+import { runTextPipeline, TEXT_STAGES, type TextStage } from '../pipeline/text-pipeline.ts';
 import { createProgress } from '../train/progress.ts';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -95,7 +95,16 @@ async function pipeline(values: Values, stages: readonly TextStage[]): Promise<n
   const backend = await initBackend((values.backend as BackendChoice | undefined) ?? config.backend);
   const progress = createProgress();
   progress.log(`run ${runId} in ${runDir}; TensorFlow.js backend: ${backend.name} (${backend.package})`);
-  await runTextPipeline({ config, runDir, runId, version, backend, progress, artifactsDir: artifactsDir(values), stages });
+  await runTextPipeline({
+    config,
+    runDir,
+    runId,
+    version,
+    backend,
+    progress,
+    artifactsDir: artifactsDir(values),
+    stages,
+  });
   return 0;
 }
 
@@ -110,7 +119,10 @@ const pipelineHelp: [string, string][] = [
   ['--config <file>', `training config (default ${DEFAULT_CONFIG})`],
   ['--run <id>', 'an existing run under runs/ to continue or rerun a stage of (default: a new run)'],
   ['--runs <dir>', 'where runs live (default runs)'],
-  ['--backend <name>', `TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')} (default from the config: auto)`],
+  [
+    '--backend <name>',
+    `TensorFlow.js backend: ${BACKEND_CHOICES.join(', ')} (default from the config: auto)`,
+  ],
   ['--artifacts <dir>', 'where publish writes (default artifacts)'],
 ];
 
@@ -125,13 +137,16 @@ function stageCommand(stage: TextStage, summary: string): Command {
 
 export const COMMANDS: Record<string, Command> = {
   start: {
-    summary: 'train, evaluate, export, index and publish the default text model if none is published, then serve',
+    summary:
+      'train, evaluate, export, index and publish the default text model if none is published, then serve',
     options: { ...common, ...serveOptions, config: { type: 'string' }, backend: { type: 'string' } },
     help: [['--config <file>', `config of the default model (default ${DEFAULT_CONFIG})`], ...serveHelp],
     async run(values) {
       const config = loadTextConfig(String(values.config ?? DEFAULT_CONFIG));
       if (!(await readCurrent(artifactsDir(values), config.name))) {
-        process.stderr.write(`no published ${config.name} model in ${artifactsDir(values)}: training one now\n`);
+        process.stderr.write(
+          `no published ${config.name} model in ${artifactsDir(values)}: training one now\n`,
+        );
         await pipeline(values, TEXT_STAGES);
       }
       return serve(values);
@@ -153,8 +168,8 @@ export const COMMANDS: Record<string, Command> = {
   evaluate: stageCommand('evaluate', 'evaluate a run on its held-out test split; writes eval.json'),
   export: stageCommand('export', 'export fp32 and int8 ONNX, check them, measure parity; writes export.json'),
   index: stageCommand('index', 'embed the catalogue with the exported model into index.db'),
-  report: stageCommand('report', 'rebuild a run\'s report.html'),
-  publish: stageCommand('publish', 'publish a run\'s model, index and report to the artifacts directory'),
+  report: stageCommand('report', "rebuild a run's report.html"),
+  publish: stageCommand('publish', "publish a run's model, index and report to the artifacts directory"),
 };
 
 export function usage(name?: string): string {

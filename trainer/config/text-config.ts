@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ModelNameSchema } from '../../shared/manifest.ts';
 import { TextFeaturizerConfigSchema } from '../../shared/featurizer/text.ts';
+import { ModelNameSchema } from '../../shared/manifest.ts';
 import { BACKEND_CHOICES } from '../backend/index.ts';
 import { LossConfigSchema } from '../metric/index.ts';
 import { TextEncoderShapeSchema } from '../models/text-encoder.ts';

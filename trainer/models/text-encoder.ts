@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { FeatureBatch } from '../../shared/featurizer/text.ts';
+import { embeddingBag } from './embedding-bag.ts';
 
 /**
  * The text encoder: a hashed n-gram embedding bag (weighted mean of the rows of `table` picked by the
@@ -59,19 +60,15 @@ export function initTextEncoder(buckets: number, shape: TextEncoderShape, seed: 
  */
 export function encodeFromRows(
   rows: tf.Tensor2D,
-  localIds: tf.Tensor2D,
-  weights: tf.Tensor2D,
+  localIds: Int32Array,
+  weights: Float32Array,
+  batch: number,
   kernel: tf.Tensor2D,
   bias: tf.Tensor1D,
 ): tf.Tensor2D {
   return tf.tidy(() => {
-    const [batch, length] = localIds.shape;
-    const gathered = tf.gather(rows, localIds.reshape([batch * length])).reshape([batch, length, -1]);
-    const summed = gathered.mul(weights.expandDims(2)).sum(1);
-    const total = weights.sum(1, true).maximum(POOLING_EPSILON);
-    const pooled = summed.div(total) as tf.Tensor2D;
-    const projected = pooled.matMul(kernel).add(bias);
-    return l2NormalizeRows(projected as tf.Tensor2D);
+    const pooled = embeddingBag(rows, localIds, weights, batch, POOLING_EPSILON);
+    return l2NormalizeRows(pooled.matMul(kernel).add(bias) as tf.Tensor2D);
   });
 }
 
@@ -116,8 +113,9 @@ export function embedBatch(weights: TextEncoderWeights, batch: FeatureBatch): Fl
   return tf.tidy(() => {
     const out = encodeFromRows(
       tf.tensor2d(tableRows(weights, uniqueIds), [uniqueIds.length, weights.embeddingDim]),
-      tf.tensor2d(localIds, [batch.batch, batch.length], 'int32'),
-      tf.tensor2d(batch.weights, [batch.batch, batch.length]),
+      localIds,
+      batch.weights,
+      batch.batch,
       tf.tensor2d(weights.kernel, [weights.embeddingDim, weights.outputDim]),
       tf.tensor1d(weights.bias),
     );

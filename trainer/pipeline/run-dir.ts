@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
  * A run folder holds everything one training run produced, stage by stage, as plain files, so any stage
  * can be rerun alone:
  *   runs/<id>/config.json, run.json, checkpoints/{last,best}/, metrics.json, eval.json,
- *             model.onnx, model.int8.onnx, export.json, index.db, report.html
+ *             model.onnx, model.int8.onnx, export.json, index.db, index.json, report.html
  */
 export const RUN_FILES = {
   config: 'config.json',
@@ -16,6 +16,7 @@ export const RUN_FILES = {
   model: 'model.onnx',
   modelInt8: 'model.int8.onnx',
   index: 'index.db',
+  indexInfo: 'index.json',
   report: 'report.html',
   bestCheckpoint: join('checkpoints', 'best'),
 } as const;

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
-import { glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
+import { glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
 import type { RetrievalMetrics } from '../eval/retrieval.ts';
 import { checkOnnxModel } from '../export/onnx-check.ts';
 import { exportTextEncoderOnnx, type OnnxPrecision, TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';

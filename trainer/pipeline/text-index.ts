@@ -5,6 +5,7 @@ import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
 import { type BuildIndexStats, buildIndex } from '../index/build-index.ts';
 import type { ProgressReporter } from '../train/progress.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { nodeOrt } from '../util/ort.ts';
 import { readRunJson, runPath } from './run-dir.ts';
 import type { TrainRunInfo } from './text-train.ts';
@@ -47,7 +48,10 @@ export async function indexTextStage(runDir: string, progress: ProgressReporter)
         progress.log(`indexing ${done}/${total ?? '?'} items (${Math.round(rate)} items/s)`);
       },
     });
-    progress.log(`index ${stats.path}: ${stats.items} items, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s`);
+    writeJsonAtomic(runPath(runDir, 'indexInfo'), stats);
+    progress.log(
+      `index ${stats.path}: ${stats.items} items, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s`,
+    );
     return stats;
   } finally {
     await embedder.release();

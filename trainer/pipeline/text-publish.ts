@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { MANIFEST_SCHEMA_VERSION } from '../../shared/manifest.ts';
 import { TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
+import type { BuildIndexStats } from '../index/build-index.ts';
 import { type PublishResult, publishVersion } from '../publish/publish.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { readRunJson, runPath } from './run-dir.ts';
@@ -22,7 +23,7 @@ export async function publishTextStage(
   const exported = readRunJson<TextExportInfo>(runDir, 'exportInfo');
   const indexPath = runPath(runDir, 'index');
   const reportPath = runPath(runDir, 'report');
-  if (!existsSync(indexPath)) throw new Error(`${indexPath} does not exist: run dml-edge index first`);
+  const indexed = readRunJson<BuildIndexStats>(runDir, 'indexInfo');
 
   const result = await publishVersion({
     artifactsDir,
@@ -35,7 +36,9 @@ export async function publishTextStage(
       input: { kind: 'text', featurizer: featurizer.config, onnx: { ...TEXT_ENCODER_IO } },
       embedding: { dim: config.model.outputDim, distance: 'cosine', normalized: true },
       serve: config.serve,
-      collections: [{ name: config.index.collection, items: -1, description: config.index.description }],
+      collections: [
+        { name: config.index.collection, items: indexed.items, description: config.index.description },
+      ],
       training: {
         config,
         backend: `${run.backend.name} (${run.backend.package})`,

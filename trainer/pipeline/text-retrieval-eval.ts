@@ -13,7 +13,11 @@ export type EmbedTexts = (texts: readonly string[]) => Promise<Float32Array>;
 
 const CHUNK = 512;
 
-export async function embedAll(embed: EmbedTexts, texts: readonly string[], dim: number): Promise<Float32Array> {
+export async function embedAll(
+  embed: EmbedTexts,
+  texts: readonly string[],
+  dim: number,
+): Promise<Float32Array> {
   const out = new Float32Array(texts.length * dim);
   for (let start = 0; start < texts.length; start += CHUNK) {
     out.set(await embed(texts.slice(start, start + CHUNK)), start * dim);

@@ -1,5 +1,5 @@
+import { existsSync, mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { BackendInfo } from '../backend/index.ts';
 import type { TextConfig } from '../config/text-config.ts';
@@ -9,8 +9,8 @@ import { createLoss } from '../metric/index.ts';
 import { embedBatch, initTextEncoder, mulberry32, type TextEncoderWeights } from '../models/text-encoder.ts';
 import { type LoopResult, runTrainingLoop } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
-import type { PairLoss } from '../train/text-pair-step.ts';
 import { createTextPairModel } from '../train/text-pair-model.ts';
+import type { PairLoss } from '../train/text-pair-step.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { readRunJson, runPath } from './run-dir.ts';
 import { evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
@@ -30,7 +30,10 @@ export interface TrainRunInfo {
 }
 
 /** Embeds texts with the TF.js model (the reference the ONNX files are checked against). */
-export function tfjsEmbedder(weights: TextEncoderWeights, featurizer: ReturnType<typeof createTextFeaturizer>) {
+export function tfjsEmbedder(
+  weights: TextEncoderWeights,
+  featurizer: ReturnType<typeof createTextFeaturizer>,
+) {
   return async (texts: readonly string[]) => embedBatch(weights, featurizer.featurizeBatch(texts));
 }
 
@@ -47,6 +50,7 @@ export async function trainTextStage(options: {
   progress: ProgressReporter;
 }): Promise<TrainRunInfo> {
   const { config, runDir, progress } = options;
+  mkdirSync(runDir, { recursive: true });
   const configPath = runPath(runDir, 'config');
   if (existsSync(configPath)) {
     const previous = readRunJson<TextConfig>(runDir, 'config');

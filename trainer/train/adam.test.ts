@@ -44,7 +44,15 @@ describe('adam', () => {
     const table = Float32Array.from([1, 2, 3, 4, 5, 6]); // 3 rows of dim 2
     const state = createAdamState({ table });
     beginStep(state);
-    applyRows(state, 'table', table, Int32Array.from([2, 0]), Float32Array.from([0.5, -1, 2, 0.1]), 2, config);
+    applyRows(
+      state,
+      'table',
+      table,
+      Int32Array.from([2, 0]),
+      Float32Array.from([0.5, -1, 2, 0.1]),
+      2,
+      config,
+    );
     expect(Array.from(table.subarray(2, 4))).toEqual([3, 4]);
     expect(Array.from(state.slots.table.m.subarray(2, 4))).toEqual([0, 0]);
     const row2 = referenceAdam([5, 6], [[0.5, -1]]);

@@ -10,12 +10,17 @@ const tempDir = () => {
   dirs.push(dir);
   return dir;
 };
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('checkpoints', () => {
   it('round-trips state and arrays', () => {
     const dir = join(tempDir(), 'last');
-    saveCheckpoint(dir, { state: { step: 7 }, arrays: { a: Float32Array.from([1, 2.5]), b: new Float32Array(3) } });
+    saveCheckpoint(dir, {
+      state: { step: 7 },
+      arrays: { a: Float32Array.from([1, 2.5]), b: new Float32Array(3) },
+    });
     const loaded = loadCheckpoint<{ step: number }>(dir);
     expect(loaded?.state.step).toBe(7);
     expect(Array.from(loaded!.arrays.a)).toEqual([1, 2.5]);

@@ -6,7 +6,9 @@ import { type LoopModel, type LoopOptions, runTrainingLoop, TrainingDivergedErro
 import type { ProgressReporter } from './progress.ts';
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 const quietProgress = (): ProgressReporter & { messages: string[] } => {
   const messages: string[] = [];

@@ -136,7 +136,8 @@ export async function runTrainingLoop(model: LoopModel, options: LoopOptions): P
       const metrics = await model.validate();
       state.history.validation.push({ step: state.step, metrics });
       const value = metrics[options.monitor];
-      if (value === undefined) throw new Error(`validation did not report the monitored metric '${options.monitor}'`);
+      if (value === undefined)
+        throw new Error(`validation did not report the monitored metric '${options.monitor}'`);
       const improved = value > state.bestValue;
       if (improved) {
         state.bestValue = value;

@@ -18,7 +18,10 @@ export interface ProgressReporter {
   done(): void;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, logEverySeconds = 10): ProgressReporter {
+export function createProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  logEverySeconds = 10,
+): ProgressReporter {
   const live = Boolean(stream.isTTY);
   let lastLogged = 0;
   let pending = false;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FeatureBatch, TextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { TextPair } from '../data/wordnet-pairs.ts';
-import { encodeFromRows, gatherIds, tableRows, type TextEncoderWeights } from '../models/text-encoder.ts';
+import { encodeFromRows, gatherIds, type TextEncoderWeights, tableRows } from '../models/text-encoder.ts';
 import { type AdamConfig, type AdamState, applyDense, applyRows, beginStep } from './adam.ts';
 
 /** A loss over aligned anchor and positive embeddings ([batch, dim] each; row i of both is a pair). */
@@ -38,7 +38,14 @@ export function textPairStep(
     const positiveIds = localIds.subarray(anchors.ids.length);
     const compute = (rows: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor) => {
       const encode = (ids: Int32Array, batch: FeatureBatch) =>
-        encodeFromRows(rows as tf.Tensor2D, ids, batch.weights, batch.batch, kernel as tf.Tensor2D, bias as tf.Tensor1D);
+        encodeFromRows(
+          rows as tf.Tensor2D,
+          ids,
+          batch.weights,
+          batch.batch,
+          kernel as tf.Tensor2D,
+          bias as tf.Tensor1D,
+        );
       return loss(encode(anchorIds, anchors), encode(positiveIds, positives));
     };
     const result = tf.valueAndGrads(compute)([
@@ -46,7 +53,10 @@ export function textPairStep(
       tf.tensor2d(weights.kernel, [embeddingDim, outputDim]),
       tf.tensor1d(weights.bias),
     ]);
-    return { value: result.value.dataSync()[0], grads: result.grads.map((g) => g.dataSync() as Float32Array) };
+    return {
+      value: result.value.dataSync()[0],
+      grads: result.grads.map((g) => g.dataSync() as Float32Array),
+    };
   });
 
   const [rowGrad, kernelGrad, biasGrad] = grads;

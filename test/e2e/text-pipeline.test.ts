@@ -1,0 +1,111 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startNodeServer } from '../../edge/adapters/node/server.ts';
+import { readCurrent } from '../../shared/artifacts/current.ts';
+import { versionDir } from '../../shared/artifacts/layout.ts';
+import { parseManifest } from '../../shared/manifest.ts';
+import { initBackend } from '../../trainer/backend/index.ts';
+import { parseTextConfig } from '../../trainer/config/text-config.ts';
+import { synsetText } from '../../trainer/data/wordnet.ts';
+import { loadWordNetDataset } from '../../trainer/data/wordnet-dataset.ts';
+import { newRunId, readRunJson } from '../../trainer/pipeline/run-dir.ts';
+import type { TextEvaluation } from '../../trainer/pipeline/text-evaluate.ts';
+import { runTextPipeline, TEXT_STAGES } from '../../trainer/pipeline/text-pipeline.ts';
+import type { LoopState } from '../../trainer/train/loop.ts';
+
+/**
+ * The whole first path on a tiny model trained inside the test: WordNet -> train -> evaluate ->
+ * export (checked ONNX) -> index -> report -> publish -> a real HTTP server answering searches.
+ */
+const config = parseTextConfig(
+  {
+    name: 'tiny-text',
+    seed: 3,
+    data: { source: 'wordnet', validation: 0.1, test: 0.1, limit: 5000 },
+    featurizer: { buckets: 4096 },
+    model: { embeddingDim: 32, outputDim: 32 },
+    loss: { name: 'multiple_negatives_ranking', scale: 20, symmetric: true },
+    train: {
+      batchSize: 64,
+      epochs: 5,
+      maxMinutes: 2,
+      evalEvery: 50,
+      patience: 0,
+      optimizer: { learningRate: 0.01 },
+    },
+    index: { collection: 'tiny-wordnet' },
+    serve: 'model_int8',
+  },
+  'test config',
+);
+
+let root: string;
+let runDir: string;
+let server: RunningServer;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'dml-e2e-'));
+  const { id, version } = newRunId(config.name);
+  runDir = join(root, 'runs', id);
+  const silent = { update: () => undefined, log: (m: string) => void console.log(m), done: () => undefined };
+  await runTextPipeline({
+    config,
+    runDir,
+    runId: id,
+    version,
+    backend: await initBackend('wasm'),
+    progress: silent,
+    artifactsDir: join(root, 'artifacts'),
+    stages: TEXT_STAGES,
+  });
+  server = await startNodeServer({ port: 0, artifactsDir: join(root, 'artifacts') });
+}, 300_000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('text pipeline end to end', () => {
+  it('trains: the loss falls and held-out retrieval beats the untrained model', () => {
+    const metrics = readRunJson<LoopState>(runDir, 'metrics');
+    expect(metrics.history.validation.length).toBeGreaterThan(2);
+    expect(metrics.history.train.at(-1)!.loss).toBeLessThan(metrics.history.train[0].loss * 0.8);
+    const evaluation = readRunJson<TextEvaluation>(runDir, 'evaluation');
+    expect(evaluation.tfjs.overall.mean_average_precision_at_r).toBeGreaterThan(
+      evaluation.untrained.overall.mean_average_precision_at_r * 1.25,
+    );
+  });
+
+  it('publishes a verified version with metrics and parity in its manifest', async () => {
+    const current = await readCurrent(join(root, 'artifacts'), config.name);
+    const dir = versionDir(join(root, 'artifacts'), config.name, current!.version);
+    const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')), dir);
+    expect(manifest.metrics.parity.fp32_min_cosine).toBeGreaterThanOrEqual(0.9999);
+    expect(manifest.metrics.parity.int8_min_cosine).toBeGreaterThanOrEqual(0.995);
+    expect(manifest.metrics.int8.precision_at_1).toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'index.db'))).toBe(true);
+  });
+
+  it('serves searches that find an entry from its own gloss', async () => {
+    const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
+    const probes = dataset.all.slice(0, 20);
+    let hits = 0;
+    for (const synset of probes) {
+      const response = await fetch(`${server.url}/v1/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: synset.gloss, k: 5, collection: 'tiny-wordnet' }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-model-version')).toMatch(/^tiny-text@/);
+      const body = (await response.json()) as { results: { id: string; text: string }[] };
+      expect(body.results.length).toBe(5);
+      if (body.results.some((r) => r.id === synset.id)) hits += 1;
+      if (body.results[0].id === synset.id) expect(body.results[0].text).toBe(synsetText(synset));
+    }
+    expect(hits).toBeGreaterThanOrEqual(15);
+  });
+});
