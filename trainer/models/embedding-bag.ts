@@ -25,24 +25,28 @@ export function embeddingBag(
   const bag = tf.customGrad((input) => {
     const table = (input as tf.Tensor2D).dataSync() as Float32Array;
     const pooled = new Float32Array(batch * dim);
-    for (let i = 0; i < ids.length; i++) {
-      const s = scale[i];
-      if (s === 0) continue;
-      const from = ids[i] * dim;
-      const to = Math.floor(i / length) * dim;
-      for (let d = 0; d < dim; d++) pooled[to + d] += s * table[from + d];
+    for (let b = 0; b < batch; b++) {
+      const to = b * dim;
+      for (let i = b * length; i < (b + 1) * length; i++) {
+        const s = scale[i];
+        if (s === 0) continue;
+        const from = ids[i] * dim;
+        for (let d = 0; d < dim; d++) pooled[to + d] += s * table[from + d];
+      }
     }
     return {
       value: tf.tensor2d(pooled, [batch, dim]),
       gradFunc: (dy: tf.Tensor) => {
         const upstream = dy.dataSync() as Float32Array;
         const grad = new Float32Array(table.length);
-        for (let i = 0; i < ids.length; i++) {
-          const s = scale[i];
-          if (s === 0) continue;
-          const to = ids[i] * dim;
-          const from = Math.floor(i / length) * dim;
-          for (let d = 0; d < dim; d++) grad[to + d] += s * upstream[from + d];
+        for (let b = 0; b < batch; b++) {
+          const from = b * dim;
+          for (let i = b * length; i < (b + 1) * length; i++) {
+            const s = scale[i];
+            if (s === 0) continue;
+            const to = ids[i] * dim;
+            for (let d = 0; d < dim; d++) grad[to + d] += s * upstream[from + d];
+          }
         }
         return tf.tensor2d(grad, (input as tf.Tensor2D).shape);
       },

@@ -110,17 +110,20 @@ export function tableRows(weights: TextEncoderWeights, uniqueIds: Int32Array): F
 /** Inference with TensorFlow.js: the reference the ONNX export must match. */
 export function embedBatch(weights: TextEncoderWeights, batch: FeatureBatch): Float32Array {
   const { uniqueIds, localIds } = gatherIds(batch.ids);
-  return tf.tidy(() => {
-    const out = encodeFromRows(
+  // The tensor, not its data, leaves the tidy: tfjs walks every element of a returned typed array.
+  const out = tf.tidy(() =>
+    encodeFromRows(
       tf.tensor2d(tableRows(weights, uniqueIds), [uniqueIds.length, weights.embeddingDim]),
       localIds,
       batch.weights,
       batch.batch,
       tf.tensor2d(weights.kernel, [weights.embeddingDim, weights.outputDim]),
       tf.tensor1d(weights.bias),
-    );
-    return out.dataSync() as Float32Array;
-  });
+    ),
+  );
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  return data;
 }
 
 /** A small seeded PRNG so initialisation and sampling are reproducible without global state. */

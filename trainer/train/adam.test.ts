@@ -34,7 +34,7 @@ describe('adam', () => {
     const state = createAdamState({ w: param });
     for (const g of grads) {
       beginStep(state);
-      applyDense(state, 'w', param, g, config);
+      applyDense(state, 'w', param, Float32Array.from(g), config);
     }
     const expected = referenceAdam([1, -2, 0.5], grads);
     param.forEach((value, i) => expect(value).toBeCloseTo(expected[i], 5));

@@ -39,34 +39,40 @@ export function beginStep(state: AdamState): void {
   state.step += 1;
 }
 
+/** Adam on `count` consecutive elements: param[at + i] with grad[from + i]. */
 function update(
   param: Float32Array,
-  grad: ArrayLike<number>,
+  grad: Float32Array,
   { m, v }: AdamSlots,
-  offset: number,
+  at: number,
+  from: number,
+  count: number,
   config: AdamConfig,
-  step: number,
+  stepSize: number,
 ): void {
-  const { learningRate, beta1, beta2, epsilon } = config;
-  // Folding the bias corrections into the step size is the form of Kingma & Ba, section 2.
-  const stepSize = (learningRate * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
-  for (let i = 0; i < grad.length; i++) {
-    const j = offset + i;
-    const g = grad[i];
+  const { beta1, beta2, epsilon } = config;
+  for (let i = 0; i < count; i++) {
+    const j = at + i;
+    const g = grad[from + i];
     m[j] = beta1 * m[j] + (1 - beta1) * g;
     v[j] = beta2 * v[j] + (1 - beta2) * g * g;
     param[j] -= (stepSize * m[j]) / (Math.sqrt(v[j]) + epsilon);
   }
 }
 
+/** The learning rate with both bias corrections folded in (Kingma & Ba, end of section 2). */
+function stepSizeOf(config: AdamConfig, step: number): number {
+  return (config.learningRate * Math.sqrt(1 - config.beta2 ** step)) / (1 - config.beta1 ** step);
+}
+
 export function applyDense(
   state: AdamState,
   name: string,
   param: Float32Array,
-  grad: ArrayLike<number>,
+  grad: Float32Array,
   config: AdamConfig,
 ): void {
-  update(param, grad, state.slots[name], 0, config, state.step);
+  update(param, grad, state.slots[name], 0, 0, grad.length, config, stepSizeOf(config, state.step));
 }
 
 /** Updates rows `rowIds[r]` of a [rows, dim] parameter with gradient rows `grad[r]` ([rowIds.length, dim]). */
@@ -80,7 +86,6 @@ export function applyRows(
   config: AdamConfig,
 ): void {
   const slots = state.slots[name];
-  for (let r = 0; r < rowIds.length; r++) {
-    update(param, grad.subarray(r * dim, (r + 1) * dim), slots, rowIds[r] * dim, config, state.step);
-  }
+  const stepSize = stepSizeOf(config, state.step);
+  for (let r = 0; r < rowIds.length; r++) update(param, grad, slots, rowIds[r] * dim, r * dim, dim, config, stepSize);
 }

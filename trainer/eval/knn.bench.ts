@@ -1,0 +1,27 @@
+/**
+ * Throughput of exact kNN: `npx tsx trainer/eval/knn.bench.ts [queries] [references] [dim] [k]`.
+ * Prints the time and the projected time for 100k x 100k at the same dim.
+ */
+import { knn } from './knn.ts';
+import { embeddingMatrix } from './matrix.ts';
+import { gaussian, mulberry32 } from './random.ts';
+
+const [queries = 4000, references = 20000, dim = 128, k = 10] = process.argv.slice(2).map(Number);
+const random = mulberry32(1);
+const matrix = (rows: number) =>
+  embeddingMatrix(
+    Float32Array.from({ length: rows * dim }, () => gaussian(random)),
+    dim,
+  );
+const query = matrix(queries);
+const reference = matrix(references);
+for (const distance of ['euclidean', 'cosine'] as const) {
+  const start = performance.now();
+  knn({ query, reference, k, distance });
+  const seconds = (performance.now() - start) / 1000;
+  const pairsPerSecond = (queries * references) / seconds;
+  console.log(
+    `${distance}: ${queries} x ${references} x ${dim}, k=${k}: ${seconds.toFixed(2)} s, ` +
+      `${(pairsPerSecond / 1e6).toFixed(1)} M pairs/s, 100k x 100k projected ${(1e10 / pairsPerSecond / 60).toFixed(1)} min`,
+  );
+}

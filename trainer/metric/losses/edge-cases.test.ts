@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { createLoss } from '../create-loss.ts';
+import type { ComputeOptions } from '../losses/index.ts';
+import { useWasmBackend } from '../testing/backend.ts';
+import { LOSS_CASES, type LossCase } from '../testing/loss-cases.ts';
+import { BASE_VARIANTS, prepare } from '../testing/loss-harness.ts';
+
+useWasmBackend();
+
+const DIM = 4;
+
+function inputsFor(lossCase: LossCase, embeddings: tf.Tensor2D, labels: number[]) {
+  const rows = embeddings.shape[0];
+  const options: ComputeOptions = {};
+  if (lossCase.labels !== 'classes') options.refEmbeddings = embeddings.add(0.01) as tf.Tensor2D;
+  const labelTensor =
+    lossCase.labels === 'classes' ? tf.tensor1d(labels, 'int32') : lossCase.labels === 'scores' ? tf.tensor1d(labels) : tf.range(0, rows, 1, 'int32');
+  return { options, labels: labelTensor as tf.Tensor1D };
+}
+
+function valueAndGradient(lossCase: LossCase, embeddings: tf.Tensor2D, labels: number[]) {
+  const loss = createLoss(lossCase.config(DIM, 3));
+  const inputs = inputsFor(lossCase, embeddings, labels);
+  const { value, grad } = tf.valueAndGrad((e: tf.Tensor2D) => loss.compute(e, inputs.labels, inputs.options))(embeddings);
+  const out = { value: value.dataSync()[0], grad: Array.from(grad.dataSync()), stats: loss.stats };
+  tf.dispose([value, grad, inputs.labels, inputs.options.refEmbeddings]);
+  loss.dispose();
+  return out;
+}
+
+const isTupleLoss = (c: LossCase) => c.labels === 'classes' && !('num_classes' in c.config(DIM, 3));
+
+describe('a batch without a valid tuple', () => {
+  // Losses that need both a positive and a negative give 0 with zero gradients when a batch has one class.
+  const needsBoth = ['triplet_margin', 'quadruplet', 'lifted_structure', 'margin', 'circle', 'ntxent', 'supcon'];
+  it.each(LOSS_CASES.filter((c) => needsBoth.includes(String(c.config(DIM, 3).name))).map((c) => [c.title, c] as const))(
+    '%s is 0 with zero gradients for a single-class batch',
+    (_, lossCase) => {
+      const embeddings = tf.randomNormal([6, DIM], 0, 1, 'float32', 3) as tf.Tensor2D;
+      const { value, grad, stats } = valueAndGradient(lossCase, embeddings, [1, 1, 1, 1, 1, 1]);
+      expect(value).toBe(0);
+      expect(grad.every((g) => g === 0)).toBe(true);
+      // The stats say why: no tuple has a non-zero loss.
+      expect(Object.entries(stats).filter(([k]) => k.endsWith('_nonzero')).every(([, v]) => v === 0)).toBe(true);
+      embeddings.dispose();
+    },
+  );
+
+  it.each(LOSS_CASES.filter(isTupleLoss).map((c) => [c.title, c] as const))(
+    '%s is 0 with zero gradients when the miner finds nothing',
+    (_, lossCase) => {
+      const loss = createLoss(lossCase.config(DIM, 3));
+      const embeddings = tf.randomNormal([6, DIM], 0, 1, 'float32', 4) as tf.Tensor2D;
+      const labels = tf.tensor1d([0, 0, 1, 1, 2, 2], 'int32');
+      const empty = new Int32Array(0);
+      const indicesTuple = { kind: 'pairs' as const, a1: empty, p: empty, a2: empty, n: empty };
+      const { value, grad } = tf.valueAndGrad((e: tf.Tensor2D) => loss.compute(e, labels, { indicesTuple }))(embeddings);
+      expect(value.dataSync()[0]).toBe(0);
+      expect(Array.from(grad.dataSync()).every((g) => g === 0)).toBe(true);
+      tf.dispose([value, grad, embeddings, labels]);
+      loss.dispose();
+    },
+  );
+
+  it('n_pairs is 0 when no label repeats', () => {
+    const embeddings = tf.randomNormal([4, DIM], 0, 1, 'float32', 5) as tf.Tensor2D;
+    const lossCase = LOSS_CASES.find((c) => c.title.startsWith('n_pairs'))!;
+    const { value, grad } = valueAndGradient(lossCase, embeddings, [0, 1, 2, 3]);
+    expect(value).toBe(0);
+    expect(grad.every((g) => g === 0)).toBe(true);
+    embeddings.dispose();
+  });
+
+  it('cosent is 0 when every pair has the same score', () => {
+    const embeddings = tf.randomNormal([5, DIM], 0, 1, 'float32', 6) as tf.Tensor2D;
+    const lossCase = LOSS_CASES.find((c) => c.title.startsWith('cosent'))!;
+    const { value, grad } = valueAndGradient(lossCase, embeddings, [0.5, 0.5, 0.5, 0.5, 0.5]);
+    expect(value).toBe(0);
+    expect(grad.every((g) => g === 0)).toBe(true);
+    embeddings.dispose();
+  });
+});
+
+describe('extreme inputs stay finite', () => {
+  const labels = [0, 0, 1, 1, 2, 2];
+  const extremes: [string, () => tf.Tensor2D][] = [
+    ['identical embeddings', () => tf.ones([6, DIM]).mul(0.3) as tf.Tensor2D],
+    ['zero embeddings', () => tf.zeros([6, DIM]) as tf.Tensor2D],
+    ['huge norms', () => tf.randomNormal([6, DIM], 0, 1e6, 'float32', 7) as tf.Tensor2D],
+  ];
+  for (const [what, make] of extremes) {
+    it.each(LOSS_CASES.map((c) => [c.title, c] as const))(`%s with ${what}`, (_, lossCase) => {
+      const embeddings = make();
+      const { value, grad } = valueAndGradient(lossCase, embeddings, labels);
+      expect(Number.isFinite(value)).toBe(true);
+      expect(grad.every(Number.isFinite)).toBe(true);
+      embeddings.dispose();
+    });
+  }
+});
+
+describe('no tensor leaks', () => {
+  it.each(LOSS_CASES.map((c) => [c.title, c] as const))('%s keeps tf.memory flat across compute + gradient', (_, lossCase) => {
+    const prepared = prepare(lossCase, BASE_VARIANTS[0]);
+    const embeddings = tf.randomNormal([8, 4], 0, 1, 'float32', 8) as tf.Tensor2D;
+    const step = () => {
+      const variables = Object.values(prepared.loss.parameters);
+      const { value, grad } = tf.valueAndGrad((e: tf.Tensor2D) => prepared.compute(e))(embeddings);
+      const extra = variables.length > 0 ? tf.variableGrads(() => prepared.compute(embeddings), variables) : undefined;
+      tf.dispose([value, grad, extra?.value, ...Object.values(extra?.grads ?? {})]);
+    };
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    embeddings.dispose();
+    prepared.dispose();
+  });
+});

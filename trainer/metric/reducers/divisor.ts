@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { strictConfig } from '../config.ts';
+import type { Reducer } from './base.ts';
+
+/**
+ * PML `DivisorReducer`: the sum of the losses divided by a divisor the loss computes (margin: the number of
+ * active pairs; proxy_anchor: the number of proxies). 0 when the divisor is 0.
+ */
+export const DivisorReducerConfigSchema = strictConfig({ name: z.literal('divisor') });
+export type DivisorReducerConfig = z.infer<typeof DivisorReducerConfigSchema>;
+
+export function createDivisorReducer(): Reducer {
+  return {
+    name: 'divisor',
+    reduce: (losses, term) => {
+      if (term.divisor === undefined) {
+        throw new Error('the divisor reducer needs a loss that provides a divisor (margin, proxy_anchor)');
+      }
+      // A zero divisor means no active tuple: 0, still connected to the losses so gradients exist.
+      return term.divisor === 0 ? losses.sum().mul(0) : losses.sum().div(term.divisor);
+    },
+  };
+}
