@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { startNodeServer } from '../../edge/adapters/node/server.ts';
-import { readCurrent } from '../../shared/artifacts/current.ts';
-import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../backend/index.ts';
-import { loadTextConfig } from '../config/text-config.ts';
-import { createRunDir, newRunId } from '../pipeline/run-dir.ts';
-import { runTextPipeline, TEXT_STAGES, type TextStage } from '../pipeline/text-pipeline.ts';
-import { createProgress } from '../train/progress.ts';
+import { startNodeServer } from '../edge/adapters/node/server.ts';
+import { readCurrent } from '../shared/artifacts/current.ts';
+import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../trainer/backend/index.ts';
+import { loadTextConfig } from '../trainer/config/text-config.ts';
+import { createRunDir, newRunId } from '../trainer/pipeline/run-dir.ts';
+import { runTextPipeline, TEXT_STAGES, type TextStage } from '../trainer/pipeline/text-pipeline.ts';
+import { createProgress } from '../trainer/train/progress.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -79,6 +79,7 @@ function printWelcome(url: string): void {
 async function pipeline(values: Values, stages: readonly TextStage[]): Promise<number> {
   const configPath = String(values.config ?? DEFAULT_CONFIG);
   const config = loadTextConfig(configPath);
+  const requestedBackend = backendChoice(values.backend) ?? config.backend;
   const runsDir = String(values.runs ?? 'runs');
   let runDir: string;
   let runId: string;
@@ -92,7 +93,7 @@ async function pipeline(values: Values, stages: readonly TextStage[]): Promise<n
     ({ id: runId, version } = newRunId(config.name));
     runDir = createRunDir(runsDir, runId);
   }
-  const backend = await initBackend((values.backend as BackendChoice | undefined) ?? config.backend);
+  const backend = await initBackend(requestedBackend);
   const progress = createProgress();
   progress.log(`run ${runId} in ${runDir}; TensorFlow.js backend: ${backend.name} (${backend.package})`);
   await runTextPipeline({
@@ -106,6 +107,13 @@ async function pipeline(values: Values, stages: readonly TextStage[]): Promise<n
     stages,
   });
   return 0;
+}
+
+function backendChoice(value: Values[string]): BackendChoice | undefined {
+  if (value === undefined) return undefined;
+  const choice = BACKEND_CHOICES.find((c) => c === value);
+  if (!choice) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}; got '${value}'`);
+  return choice;
 }
 
 const pipelineOptions = {
