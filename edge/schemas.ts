@@ -116,6 +116,14 @@ export const EmbedResponseSchema = z.object({
 export const SimilarityResponseSchema = z.object({
   model: z.string(),
   scores: z.array(z.number().min(-1).max(1)).describe('Cosine similarity of each pair, in pair order.'),
+  threshold: z
+    .number()
+    .optional()
+    .describe("The model's calibrated match threshold (in its manifest); absent when it has none."),
+  matches: z
+    .array(z.boolean())
+    .optional()
+    .describe('Whether each score reaches the threshold, in pair order; present with `threshold`.'),
 });
 
 export const SearchHitSchema = z.object({

@@ -85,6 +85,18 @@ export const ManifestSchema = z
       })
       .strict(),
     data_fingerprint: Sha256Schema,
+    /** A calibrated threshold: the edge answers `match` for similarity scores >= threshold. */
+    decision: z
+      .object({
+        threshold: z.number().min(-1).max(1),
+        target_precision: z.number().gt(0).lte(1),
+        /** Where the threshold was chosen and what it achieved on held-out test pairs. */
+        calibrated_on: z.string(),
+        test_precision: z.number().min(0).max(1),
+        test_recall: z.number().min(0).max(1),
+      })
+      .strict()
+      .optional(),
     /** Evaluation figures by variant (fp32, int8), each a flat map of metric name to value. */
     metrics: z.record(z.string(), z.record(z.string(), z.number())),
   })

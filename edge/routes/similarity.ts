@@ -14,11 +14,17 @@ export function similarityRoutes(deps: AppDeps): Hono<AppEnv> {
     const texts = [...new Set(request.pairs.flat())];
     const vectors = await deps.embedderFor(model).embed(texts);
     const vectorOf = new Map(texts.map((text, i) => [text, vectors[i]]));
-    const body: SimilarityResponse = {
-      model: model.manifest.name,
-      // Clamped because float rounding can put the cosine of near-identical vectors a hair outside [-1, 1].
-      scores: request.pairs.map(([a, b]) => clamp(cosineSimilarity(vectorOf.get(a)!, vectorOf.get(b)!))),
-    };
+    // Clamped because float rounding can put the cosine of near-identical vectors a hair outside [-1, 1].
+    const scores = request.pairs.map(([a, b]) => clamp(cosineSimilarity(vectorOf.get(a)!, vectorOf.get(b)!)));
+    const decision = model.manifest.decision;
+    const body: SimilarityResponse = decision
+      ? {
+          model: model.manifest.name,
+          scores,
+          threshold: decision.threshold,
+          matches: scores.map((s) => s >= decision.threshold),
+        }
+      : { model: model.manifest.name, scores };
     return c.json(body);
   });
 }

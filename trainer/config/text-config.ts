@@ -46,6 +46,11 @@ export const TextConfigSchema = z
       })
       .strict(),
     serve: z.enum(['model', 'model_int8']).default('model_int8'),
+    /** The precision the edge's `match` decisions aim for (threshold calibrated on validation pairs). */
+    calibration: z
+      .object({ targetPrecision: z.number().gt(0).lte(1).default(0.9) })
+      .strict()
+      .default({ targetPrecision: 0.9 }),
   })
   .strict();
 

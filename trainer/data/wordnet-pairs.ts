@@ -77,3 +77,23 @@ export function glossLemmaRetrievalSet(synsets: readonly Synset[]): {
     referenceLabels: Int32Array.from(referenceLabels),
   };
 }
+
+/**
+ * Labelled text pairs for calibrating a match threshold: each synset's gloss with one of its lemmas
+ * (a match) and with a lemma of another synset drawn at random (not a match).
+ */
+export function glossLemmaDecisionPairs(
+  synsets: readonly Synset[],
+  random: () => number,
+): { pairs: [string, string][]; matches: boolean[] } {
+  const pairs: [string, string][] = [];
+  const matches: boolean[] = [];
+  synsets.forEach((synset, i) => {
+    pairs.push([synset.gloss, synset.lemmas[Math.floor(random() * synset.lemmas.length)]]);
+    matches.push(true);
+    const other = synsets[(i + 1 + Math.floor(random() * (synsets.length - 1))) % synsets.length];
+    pairs.push([synset.gloss, other.lemmas[Math.floor(random() * other.lemmas.length)]]);
+    matches.push(other.lemmas.some((lemma) => synset.lemmas.includes(lemma)));
+  });
+  return { pairs, matches };
+}

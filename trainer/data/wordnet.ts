@@ -120,7 +120,8 @@ function splitGloss(text: string): { gloss: string; examples: string[] } {
   return { gloss, examples };
 }
 
-/** The text a catalogue entry is indexed and shown with: its lemmas, then its gloss. */
+/** The text a catalogue entry is indexed and shown with: its lemmas, its gloss, then its examples. */
 export function synsetText(synset: Synset): string {
-  return `${synset.lemmas.join(', ')}: ${synset.gloss}`;
+  const examples = synset.examples.map((e) => `; "${e}"`).join('');
+  return `${synset.lemmas.join(', ')}: ${synset.gloss}${examples}`;
 }

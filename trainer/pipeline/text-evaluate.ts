@@ -1,14 +1,33 @@
+import { dot } from '../../shared/vector.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
-import { glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
+import { glossLemmaDecisionPairs, glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
+import { type PairMetrics, pairMetrics, type ThresholdChoice, thresholdForPrecision } from '../eval/pairs.ts';
 import type { RetrievalMetrics } from '../eval/retrieval.ts';
-import { initTextEncoder } from '../models/text-encoder.ts';
+import { initTextEncoder, mulberry32 } from '../models/text-encoder.ts';
 import { formatMetrics } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { runPath } from './run-dir.ts';
-import { evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
+import { embedAll, evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
 import { tfjsEmbedder } from './text-train.ts';
 import { loadTrainedTextModel } from './text-weights.ts';
+
+function precisionRecallAt(scores: number[], matches: boolean[], threshold: number) {
+  let truePositives = 0;
+  let predicted = 0;
+  let positives = 0;
+  scores.forEach((score, i) => {
+    if (matches[i]) positives += 1;
+    if (score >= threshold) {
+      predicted += 1;
+      if (matches[i]) truePositives += 1;
+    }
+  });
+  return {
+    precision: predicted ? truePositives / predicted : 0,
+    recall: positives ? truePositives / positives : 0,
+  };
+}
 
 export interface TextEvaluation {
   protocol: string;
@@ -16,6 +35,12 @@ export interface TextEvaluation {
   tfjs: RetrievalMetrics;
   /** The same architecture untrained (its seeded initialisation): what training must beat. */
   untrained: RetrievalMetrics;
+  /** Match decisions: a threshold calibrated on validation pairs, judged on test pairs. */
+  decision: {
+    targetPrecision: number;
+    threshold: ThresholdChoice | null;
+    test: PairMetrics & { atThreshold: { precision: number; recall: number } | null };
+  };
 }
 
 /**
@@ -27,16 +52,56 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
   const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
   const set = glossLemmaRetrievalSet(dataset.test);
   const tfjs = await evaluateTextRetrieval(tfjsEmbedder(weights, featurizer), set, weights.outputDim);
+  // Calibration below uses the same TF.js weights; the served ONNX files match them (see export.json).
   const initial = initTextEncoder(weights.buckets, config.model, config.seed);
   const untrained = await evaluateTextRetrieval(tfjsEmbedder(initial, featurizer), set, weights.outputDim);
+  const embed = tfjsEmbedder(weights, featurizer);
+  const scorePairs = async (synsets: typeof dataset.test, seed: number) => {
+    const { pairs, matches } = glossLemmaDecisionPairs(synsets, mulberry32(seed));
+    const dim = weights.outputDim;
+    const a = await embedAll(
+      embed,
+      pairs.map((p) => p[0]),
+      dim,
+    );
+    const b = await embedAll(
+      embed,
+      pairs.map((p) => p[1]),
+      dim,
+    );
+    const scores = pairs.map((_, i) =>
+      dot(a.subarray(i * dim, (i + 1) * dim), b.subarray(i * dim, (i + 1) * dim)),
+    );
+    return { scores, matches };
+  };
+  const targetPrecision = config.calibration.targetPrecision;
+  const validationPairs = await scorePairs(dataset.validation, config.seed + 11);
+  const threshold = thresholdForPrecision(validationPairs.scores, validationPairs.matches, targetPrecision);
+  const testPairs = await scorePairs(dataset.test, config.seed + 13);
   const evaluation: TextEvaluation = {
     protocol: 'WordNet gloss -> lemma retrieval on held-out synsets, cosine distance',
     testSynsets: dataset.test.length,
     tfjs,
     untrained,
+    decision: {
+      targetPrecision,
+      threshold,
+      test: {
+        ...pairMetrics(testPairs.scores, testPairs.matches),
+        atThreshold: threshold && precisionRecallAt(testPairs.scores, testPairs.matches, threshold.threshold),
+      },
+    },
   };
   writeJsonAtomic(runPath(runDir, 'evaluation'), evaluation);
   progress.log(`test (${dataset.test.length} held-out synsets): ${formatMetrics(headlineMetrics(tfjs))}`);
   progress.log(`same model untrained: ${formatMetrics(headlineMetrics(untrained))}`);
+  const { test } = evaluation.decision;
+  progress.log(
+    `match threshold for precision ${targetPrecision}: ${threshold ? threshold.threshold.toFixed(4) : 'none reaches it'}; ` +
+      `test pairs ROC-AUC ${test.rocAuc.toFixed(4)}` +
+      (test.atThreshold
+        ? `, precision ${test.atThreshold.precision.toFixed(4)} recall ${test.atThreshold.recall.toFixed(4)}`
+        : ''),
+  );
   return evaluation;
 }

@@ -47,6 +47,17 @@ export async function publishTextStage(
         run_id: run.runId,
       },
       data_fingerprint: run.dataFingerprint,
+      ...(evaluation.decision.threshold && evaluation.decision.test.atThreshold
+        ? {
+            decision: {
+              threshold: evaluation.decision.threshold.threshold,
+              target_precision: evaluation.decision.targetPrecision,
+              calibrated_on: 'WordNet validation synsets: (gloss, own lemma) vs (gloss, random other lemma)',
+              test_precision: evaluation.decision.test.atThreshold.precision,
+              test_recall: evaluation.decision.test.atThreshold.recall,
+            },
+          }
+        : {}),
       metrics: {
         tfjs: headlineMetrics(evaluation.tfjs),
         fp32: headlineMetrics(exported.onnx.fp32),
