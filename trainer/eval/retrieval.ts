@@ -9,7 +9,8 @@ import { checkLabels, type EmbeddingMatrix } from './matrix.ts';
  * - k: the neighbours each query retrieves. Default 'max_bin_count' (PML's value of that name): the
  *   largest number of reference items sharing a query's label, minus 1 when the reference includes the
  *   queries. That is the smallest k for which r_precision and MAP@R are exact. 'all' retrieves every
- *   reference (PML's k=None). A number is used as given (clamped to the references available).
+ *   reference (PML's k=None; memory grows as queries x references). A number is used as given (clamped
+ *   to the references available).
  * - R for a query: reference items with its label (minus itself when the reference includes the queries).
  * - precision_at_1: is the nearest neighbour of the same class.
  * - r_precision: same-class items among the first min(R, k) neighbours, divided by min(R, k).
@@ -103,10 +104,7 @@ export function retrievalMetrics(input: RetrievalInput): RetrievalMetrics {
   const loneLabels = queryClasses.filter((label) => relevantFor(label) <= 0);
   const maxBinCount = queryClasses.reduce((max, label) => Math.max(max, relevantFor(label)), 0);
   const available = reference.rows - selfCount;
-  const k = Math.min(
-    available,
-    options.k === 'max_bin_count' ? maxBinCount : options.k === 'all' ? available : options.k,
-  );
+  const k = resolveK(options.k, maxBinCount, available);
   const warnings =
     k < maxBinCount
       ? [`k=${k} is below the largest class (${maxBinCount}): r_precision and MAP@R are truncated at k`]
@@ -138,34 +136,47 @@ export function retrievalMetrics(input: RetrievalInput): RetrievalMetrics {
     sums.set(label, entry);
   }
 
-  const toScores = (values: ArrayLike<number>) =>
-    Object.fromEntries(metricNames.map((name, m) => [name, values[m]])) as RetrievalScores;
   const perClass = [...sums.entries()]
     .sort(([a], [b]) => a - b)
     .map(([label, { queries, totals }]) => ({
       label,
       queries,
       relevant: relevantFor(label),
-      scores: toScores(totals.map((total) => total / queries)),
+      scores: toScores(
+        metricNames,
+        totals.map((total) => total / queries),
+      ),
     }));
-  const scored = perClass.reduce((n, c) => n + c.queries, 0);
-  const overall = new Float64Array(metricNames.length);
-  const classAveraged = new Float64Array(metricNames.length);
-  for (const c of perClass) {
-    metricNames.forEach((name, m) => {
-      overall[m] += (c.scores[name] * c.queries) / scored;
-      classAveraged[m] += c.scores[name] / perClass.length;
-    });
-  }
   return {
     k,
-    queries: scored,
+    queries: perClass.reduce((n, c) => n + c.queries, 0),
     loneLabels,
-    overall: toScores(overall),
-    classAveraged: toScores(classAveraged),
+    ...averages(perClass, metricNames),
     perClass,
     warnings,
   };
+}
+
+/** PML's determine_k: the largest R, every reference, or a number as given; never more than exist. */
+function resolveK(choice: number | 'max_bin_count' | 'all', maxBinCount: number, available: number): number {
+  const wanted = choice === 'max_bin_count' ? maxBinCount : choice === 'all' ? available : choice;
+  return Math.min(wanted, available);
+}
+
+function toScores(names: readonly string[], values: ArrayLike<number>): RetrievalScores {
+  return Object.fromEntries(names.map((name, m) => [name, values[m]])) as RetrievalScores;
+}
+
+/** The query-weighted mean (PML's default) and the mean of class means (PML's avg_of_avgs). */
+function averages(perClass: ClassRetrievalScores[], names: readonly (keyof RetrievalScores)[]) {
+  const queries = perClass.reduce((n, c) => n + c.queries, 0);
+  const overall = names.map(
+    (name) => perClass.reduce((s, c) => s + c.scores[name] * c.queries, 0) / Math.max(1, queries),
+  );
+  const classAveraged = names.map(
+    (name) => perClass.reduce((s, c) => s + c.scores[name], 0) / Math.max(1, perClass.length),
+  );
+  return { overall: toScores(names, overall), classAveraged: toScores(names, classAveraged) };
 }
 
 /**
