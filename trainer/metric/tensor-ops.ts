@@ -101,8 +101,6 @@ export function zeroLoss(embeddings: tf.Tensor): tf.Scalar {
 
 /** Cross entropy of each row of logits against a target column (PyTorch `CrossEntropyLoss(reduction='none')`). */
 export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array): tf.Tensor1D {
-  const [rows, cols] = logits.shape;
-  const picked = gatherEntries(logits, Int32Array.from({ length: rows }, (_, i) => i), targets);
-  const keep = new Float32Array(rows * cols).fill(1);
-  return maskedLogSumExp(logits, keep, false).sub(picked) as tf.Tensor1D;
+  const rows = Int32Array.from({ length: logits.shape[0] }, (_, i) => i);
+  return tf.logSumExp(logits, 1).sub(gatherEntries(logits, rows, targets)) as tf.Tensor1D;
 }

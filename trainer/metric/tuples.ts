@@ -43,42 +43,71 @@ function isPositive(sets: LabelSets, i: number, j: number): boolean {
 
 /** Every positive and negative pair (PML `get_all_pairs_indices`), in row-major order. */
 export function allPairs(sets: LabelSets): PairTuple {
-  const a1: number[] = [];
-  const p: number[] = [];
-  const a2: number[] = [];
-  const n: number[] = [];
-  for (let i = 0; i < sets.labels.length; i++) {
-    for (let j = 0; j < sets.refLabels.length; j++) {
+  const rows = sets.labels.length;
+  const cols = sets.refLabels.length;
+  // Count first, then fill typed arrays: batches of a few hundred rows have hundreds of thousands of pairs.
+  let positives = 0;
+  let negatives = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      if (sets.labels[i] !== sets.refLabels[j]) negatives++;
+      else if (isPositive(sets, i, j)) positives++;
+    }
+  }
+  const tuple: PairTuple = {
+    kind: 'pairs',
+    a1: new Int32Array(positives),
+    p: new Int32Array(positives),
+    a2: new Int32Array(negatives),
+    n: new Int32Array(negatives),
+  };
+  let pos = 0;
+  let neg = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
       if (sets.labels[i] !== sets.refLabels[j]) {
-        a2.push(i);
-        n.push(j);
+        tuple.a2[neg] = i;
+        tuple.n[neg++] = j;
       } else if (isPositive(sets, i, j)) {
-        a1.push(i);
-        p.push(j);
+        tuple.a1[pos] = i;
+        tuple.p[pos++] = j;
       }
     }
   }
-  return { kind: 'pairs', a1: Int32Array.from(a1), p: Int32Array.from(p), a2: Int32Array.from(a2), n: Int32Array.from(n) };
+  return tuple;
 }
 
 /** Every triplet (PML `get_all_triplets_indices`), ordered by anchor, then positive, then negative. */
 export function allTriplets(sets: LabelSets): TripletTuple {
-  const a: number[] = [];
-  const p: number[] = [];
-  const n: number[] = [];
-  for (let i = 0; i < sets.labels.length; i++) {
+  const perAnchor = Array.from(sets.labels, (_, i) => {
+    const positives: number[] = [];
     const negatives: number[] = [];
-    for (let k = 0; k < sets.refLabels.length; k++) if (sets.labels[i] !== sets.refLabels[k]) negatives.push(k);
     for (let j = 0; j < sets.refLabels.length; j++) {
-      if (!isPositive(sets, i, j)) continue;
-      for (const k of negatives) {
-        a.push(i);
-        p.push(j);
-        n.push(k);
-      }
+      if (sets.labels[i] !== sets.refLabels[j]) negatives.push(j);
+      else if (isPositive(sets, i, j)) positives.push(j);
     }
-  }
-  return { kind: 'triplets', a: Int32Array.from(a), p: Int32Array.from(p), n: Int32Array.from(n) };
+    return { positives, negatives: Int32Array.from(negatives) };
+  });
+  const total = perAnchor.reduce(
+    (sum, { positives, negatives }) => sum + positives.length * negatives.length,
+    0,
+  );
+  const tuple: TripletTuple = {
+    kind: 'triplets',
+    a: new Int32Array(total),
+    p: new Int32Array(total),
+    n: new Int32Array(total),
+  };
+  let at = 0;
+  perAnchor.forEach(({ positives, negatives }, i) => {
+    for (const j of positives) {
+      tuple.a.fill(i, at, at + negatives.length);
+      tuple.p.fill(j, at, at + negatives.length);
+      tuple.n.set(negatives, at);
+      at += negatives.length;
+    }
+  });
+  return tuple;
 }
 
 /**
@@ -110,7 +139,9 @@ export function randomTriplets(
     for (let t = 0; t < perAnchor; t++) {
       a.push(i);
       p.push(positives[random.int(positives.length)]);
-      n.push(weights ? negatives[drawWeighted(weights, total, random)] : negatives[random.int(negatives.length)]);
+      n.push(
+        weights ? negatives[drawWeighted(weights, total, random)] : negatives[random.int(negatives.length)],
+      );
     }
   }
   return { kind: 'triplets', a: Int32Array.from(a), p: Int32Array.from(p), n: Int32Array.from(n) };
@@ -171,7 +202,12 @@ export function tupleCount(tuple: IndicesTuple): number {
  */
 export function tupleWeights(tuple: IndicesTuple | undefined, batchSize: number): Float32Array {
   const weights = new Float32Array(batchSize);
-  const parts = tuple === undefined ? [] : tuple.kind === 'pairs' ? [tuple.a1, tuple.p, tuple.a2, tuple.n] : [tuple.a, tuple.p, tuple.n];
+  const parts =
+    tuple === undefined
+      ? []
+      : tuple.kind === 'pairs'
+        ? [tuple.a1, tuple.p, tuple.a2, tuple.n]
+        : [tuple.a, tuple.p, tuple.n];
   const counts = new Float64Array(batchSize);
   for (const part of parts) for (const index of part) counts[index]++;
   const max = counts.reduce((m, c) => Math.max(m, c), 0);

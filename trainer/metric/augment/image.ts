@@ -5,13 +5,14 @@ import type { Random } from '../random.ts';
 
 /**
  * SimCLR's image views (Chen et al. 2020, appendix A): random resized crop (area fraction in crop_scale,
- * aspect ratio in [3/4, 4/3]), horizontal flip, colour jitter (brightness, contrast, saturation by
+ * aspect ratio in crop_ratio, torchvision's defaults), horizontal flip, colour jitter (brightness, contrast, saturation by
  * 1 ± jitter_strength, applied with jitter_probability, in that fixed order) and grayscale with
  * grayscale_probability. Hue jitter and blur are left out (the paper drops blur for small images).
  * Images are [batch, height, width, 3] in [0, 1].
  */
 export const ImageAugmentConfigSchema = strictConfig({
   crop_scale: z.tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)]).default([0.08, 1]),
+  crop_ratio: z.tuple([z.number().positive(), z.number().positive()]).default([3 / 4, 4 / 3]),
   flip_probability: z.number().min(0).max(1).default(0.5),
   jitter_strength: z.number().min(0).max(1).default(0.5),
   jitter_probability: z.number().min(0).max(1).default(0.8),
@@ -41,8 +42,14 @@ export function augmentImages(images: tf.Tensor4D, config: ImageAugmentConfig, r
   }
   const perImage = (values: number[]) => tf.tensor4d(values, [batch, 1, 1, 1]);
   return tf.tidy(() => {
-    const indices = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i), 'int32');
-    let x = tf.image.cropAndResize(images, tf.tensor2d(boxes, [batch, 4]), indices, [height, width]) as tf.Tensor4D;
+    const indices = tf.tensor1d(
+      Int32Array.from({ length: batch }, (_, i) => i),
+      'int32',
+    );
+    let x = tf.image.cropAndResize(images, tf.tensor2d(boxes, [batch, 4]), indices, [
+      height,
+      width,
+    ]) as tf.Tensor4D;
     x = x.mul(perImage(brightness));
     const luma = () => x.mul(tf.tensor1d(LUMA)).sum(3, true);
     const meanLuma = luma().mean([1, 2, 3], true);
@@ -58,7 +65,8 @@ export function augmentImages(images: tf.Tensor4D, config: ImageAugmentConfig, r
 function cropBox(config: ImageAugmentConfig, random: Random): number[] {
   const [low, high] = config.crop_scale;
   const area = low + (high - low) * random.next();
-  const ratio = Math.exp(Math.log(3 / 4) + (Math.log(4 / 3) - Math.log(3 / 4)) * random.next());
+  const [lowRatio, highRatio] = config.crop_ratio.map(Math.log);
+  const ratio = Math.exp(lowRatio + (highRatio - lowRatio) * random.next());
   const w = Math.min(1, Math.sqrt(area * ratio));
   const h = Math.min(1, Math.sqrt(area / ratio));
   const y1 = (1 - h) * random.next();
@@ -68,6 +76,10 @@ function cropBox(config: ImageAugmentConfig, random: Random): number[] {
 }
 
 /** Two independently augmented views of each image. */
-export function imageViews(images: tf.Tensor4D, config: ImageAugmentConfig, random: Random): [tf.Tensor4D, tf.Tensor4D] {
+export function imageViews(
+  images: tf.Tensor4D,
+  config: ImageAugmentConfig,
+  random: Random,
+): [tf.Tensor4D, tf.Tensor4D] {
   return [augmentImages(images, config, random), augmentImages(images, config, random)];
 }

@@ -28,9 +28,11 @@ export function dropFeatures(batch: FeatureBatch, rate: number, random: Random):
   const weights = batch.weights.slice();
   for (let row = 0; row < batch.batch; row++) {
     const present: number[] = [];
-    for (let slot = row * batch.length; slot < (row + 1) * batch.length; slot++) if (weights[slot] > 0) present.push(slot);
+    for (let slot = row * batch.length; slot < (row + 1) * batch.length; slot++)
+      if (weights[slot] > 0) present.push(slot);
     const dropped = present.filter(() => random.next() < rate);
-    if (dropped.length === present.length && present.length > 0) dropped.splice(random.int(dropped.length), 1);
+    if (dropped.length === present.length && present.length > 0)
+      dropped.splice(random.int(dropped.length), 1);
     for (const slot of dropped) weights[slot] = 0;
   }
   return { ...batch, ids: batch.ids.slice(), weights };
@@ -45,7 +47,9 @@ export function textViews(
 ): [FeatureBatch, FeatureBatch] {
   const view = () =>
     dropFeatures(
-      featurizer.featurizeBatch(texts.map((text) => dropTokens(text, featurizer, config.token_dropout, random))),
+      featurizer.featurizeBatch(
+        texts.map((text) => dropTokens(text, featurizer, config.token_dropout, random)),
+      ),
       config.feature_dropout,
       random,
     );

@@ -53,8 +53,17 @@ describe.each(CONFIGS.map((c) => [JSON.stringify(c), c] as const))('%s', (_, con
   it('has the finite-difference gradient', () => {
     const distance = createDistance(config);
     const weights = randomMatrix(5, 6, 43);
-    const weighted = (q: number[][]) => q.reduce((s, row, i) => s + ref.reduce((t, r, j) => t + weights[i][j] * expected.between(row, r), 0), 0);
-    const grad = tf.grad((q: tf.Tensor2D) => distance.matrix(q, tensor(ref)).mul(tensor(weights)).sum())(tensor(query));
+    const weighted = (q: number[][]) =>
+      q.reduce(
+        (s, row, i) => s + ref.reduce((t, r, j) => t + weights[i][j] * expected.between(row, r), 0),
+        0,
+      );
+    const grad = tf.grad((q) =>
+      distance
+        .matrix(q as tf.Tensor2D, tensor(ref))
+        .mul(tensor(weights))
+        .sum(),
+    )(tensor(query));
     const numeric = numericGradient((values) => weighted(unflatten(values, 5, 4)), query.flat());
     expect(relativeError(grad.dataSync(), numeric)).toBeLessThan(1e-3);
   });
@@ -64,7 +73,7 @@ describe('identical and zero rows', () => {
   it.each(CONFIGS.map((c) => [JSON.stringify(c), c] as const))('%s keeps gradients finite', (_, config) => {
     const distance = createDistance(config);
     const same = tf.tensor2d([1, 2, 3, 1, 2, 3, 0, 0, 0], [3, 3]);
-    const grad = tf.grad((x: tf.Tensor2D) => distance.matrix(x).sum())(same);
+    const grad = tf.grad((x) => distance.matrix(x as tf.Tensor2D).sum())(same);
     expect(Array.from(grad.dataSync()).every(Number.isFinite)).toBe(true);
   });
 });
@@ -75,7 +84,9 @@ describe('distance configs', () => {
   });
 
   it('lists the valid parameters for an unknown one', () => {
-    expect(() => createDistance({ name: 'cosine', normalize_embeddings: false } as never)).toThrow(/valid parameters: name, power/);
+    expect(() => createDistance({ name: 'cosine', normalize_embeddings: false } as never)).toThrow(
+      /valid parameters: name, power/,
+    );
   });
 
   it('rejects p below 1', () => {

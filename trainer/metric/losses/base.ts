@@ -2,7 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { Distance } from '../distances/index.ts';
 import { readLabels } from '../labels.ts';
 import type { Miner } from '../miners/index.ts';
-import { type LossTerm, type LossTerms, type Reducer, type ReductionKind, reduceTerms } from '../reducers/index.ts';
+import {
+  type LossTerm,
+  type LossTerms,
+  type Reducer,
+  type ReductionKind,
+  reduceTerms,
+} from '../reducers/index.ts';
 import type { EmbeddingRegularizer } from '../regularizers/index.ts';
 import { type IndicesTuple, type LabelSets, labelSets } from '../tuples.ts';
 
@@ -72,23 +78,27 @@ export function buildLoss(spec: LossSpec): MetricLoss {
     },
     compute(embeddings, labels, options = {}) {
       const { refEmbeddings: ref, refLabels, miner } = options;
-      checkShapes(spec, embeddings, labels, ref, refLabels);
-      if (ref !== undefined && !spec.supportsRef) throw new Error(`${spec.name} does not support refEmbeddings`);
+      if (ref !== undefined && !spec.supportsRef)
+        throw new Error(`${spec.name} does not support refEmbeddings`);
       if ((miner || options.indicesTuple) && !spec.supportsTuples) {
         throw new Error(`${spec.name} does not take mined tuples (miner or indicesTuple)`);
       }
+      checkShapes(spec, embeddings, labels, ref, refLabels);
       const sets =
         spec.labels === 'classes'
           ? labelSets(readLabels(labels), ref === undefined ? undefined : readLabels(refLabels!, 'refLabels'))
           : labelSets(new Int32Array(0));
-      const tuple = miner ? miner.mine(embeddings, sets.labels, ref, ref && sets.refLabels) : options.indicesTuple;
+      const tuple = miner
+        ? miner.mine(embeddings, sets.labels, ref, ref && sets.refLabels)
+        : options.indicesTuple;
       if (tuple) checkTuple(tuple, embeddings.shape[0], ref?.shape[0] ?? embeddings.shape[0]);
       const next: Record<string, number> = {};
       const total = tf.tidy(() => {
         const terms = spec.terms({ embeddings, ref, sets, labels, tuple });
         if (spec.regularizer) terms.embedding_reg_loss = spec.regularizer(embeddings);
         const { total, parts } = reduceTerms(spec.reducer, terms, { embeddings, labels: sets.labels });
-        for (const [name, term] of Object.entries(terms)) Object.assign(next, termStats(name, term, parts[name]));
+        for (const [name, term] of Object.entries(terms))
+          Object.assign(next, termStats(name, term, parts[name]));
         return total;
       });
       if (miner) for (const [key, value] of Object.entries(miner.stats)) next[`miner_${key}`] = value;
@@ -144,10 +154,15 @@ function checkTuple(tuple: IndicesTuple, rows: number, refRows: number): void {
         ];
   for (const [indices, limit] of parts) {
     for (const index of indices) {
-      if (index < 0 || index >= limit) throw new Error(`indicesTuple holds index ${index} outside [0, ${limit})`);
+      if (index < 0 || index >= limit)
+        throw new Error(`indicesTuple holds index ${index} outside [0, ${limit})`);
     }
   }
-  if (tuple.kind === 'pairs' ? tuple.a1.length !== tuple.p.length || tuple.a2.length !== tuple.n.length : tuple.a.length !== tuple.p.length || tuple.a.length !== tuple.n.length) {
+  if (
+    tuple.kind === 'pairs'
+      ? tuple.a1.length !== tuple.p.length || tuple.a2.length !== tuple.n.length
+      : tuple.a.length !== tuple.p.length || tuple.a.length !== tuple.n.length
+  ) {
     throw new Error('indicesTuple arrays of one tuple must have equal lengths');
   }
 }

@@ -41,9 +41,14 @@ export function createCircleLoss(config: CircleLossConfig): MetricLoss {
             const posMask = entryMask(rows, cols, a1, p);
             const negMask = entryMask(rows, cols, a2, n);
             const fixed = stopGradient(mat);
-            const posLogits = tf.relu(fixed.neg().add(1 + m)).mul(mat.sub(1 - m)).mul(-gamma) as tf.Tensor2D;
+            const posLogits = tf
+              .relu(fixed.neg().add(1 + m))
+              .mul(mat.sub(1 - m))
+              .mul(-gamma) as tf.Tensor2D;
             const negLogits = tf.relu(fixed.add(m)).mul(mat.sub(m)).mul(gamma) as tf.Tensor2D;
-            const losses = tf.softplus(maskedLogSumExp(posLogits, posMask, false).add(maskedLogSumExp(negLogits, negMask, false)));
+            const losses = tf.softplus(
+              maskedLogSumExp(posLogits, posMask, false).add(maskedLogSumExp(negLogits, negMask, false)),
+            );
             return losses.mul(tf.tensor1d(rowsWithBoth(rows, cols, posMask, negMask))) as tf.Tensor1D;
           },
           a1.length + a2.length > 0,
@@ -53,7 +58,12 @@ export function createCircleLoss(config: CircleLossConfig): MetricLoss {
   });
 }
 
-function rowsWithBoth(rows: number, cols: number, posMask: Float32Array, negMask: Float32Array): Float32Array {
+function rowsWithBoth(
+  rows: number,
+  cols: number,
+  posMask: Float32Array,
+  negMask: Float32Array,
+): Float32Array {
   const out = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     let pos = false;

@@ -29,11 +29,15 @@ export function createContrastiveLoss(config: ContrastiveLossConfig): MetricLoss
       const { a1, p, a2, n } = toPairs(tuple ?? allPairs(sets));
       const mat = distance.matrix(embeddings, ref);
       return {
-        pos_loss: tupleTerm('pos_pair', [a1, p], () =>
-          tf.relu(distance.margin(gatherEntries(mat, a1, p), config.pos_margin)) as tf.Tensor1D,
+        pos_loss: tupleTerm(
+          'pos_pair',
+          [a1, p],
+          () => tf.relu(distance.margin(gatherEntries(mat, a1, p), config.pos_margin)) as tf.Tensor1D,
         ),
-        neg_loss: tupleTerm('neg_pair', [a2, n], () =>
-          tf.relu(distance.margin(config.neg_margin, gatherEntries(mat, a2, n))) as tf.Tensor1D,
+        neg_loss: tupleTerm(
+          'neg_pair',
+          [a2, n],
+          () => tf.relu(distance.margin(config.neg_margin, gatherEntries(mat, a2, n))) as tf.Tensor1D,
         ),
       };
     },

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { maskedLogSumExp } from '../tensor-ops.ts';
 import { buildLoss, type MetricLoss } from './base.ts';
@@ -28,16 +28,26 @@ export function createCoSENTLoss(config: CoSENTLossConfig): MetricLoss {
     terms: ({ embeddings, ref, labels }) => {
       const rows = embeddings.shape[0];
       if (ref === undefined || ref.shape[0] !== rows) {
-        throw new Error('cosent needs refEmbeddings with one row per embedding (pair i is row i of both), scores in labels');
+        throw new Error(
+          'cosent needs refEmbeddings with one row per embedding (pair i is row i of both), scores in labels',
+        );
       }
       const scores = labels.dataSync();
       const ordered = new Float32Array(rows * rows);
-      for (let i = 0; i < rows; i++) for (let j = 0; j < rows; j++) if (scores[i] < scores[j]) ordered[i * rows + j] = 1;
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < rows; j++) if (scores[i] < scores[j]) ordered[i * rows + j] = 1;
       const sim = distance.pairwise(embeddings, ref);
       const s = (distance.isInverted ? sim : sim.neg()).mul(config.scale);
-      const differences = s.expandDims(1).sub(s.expandDims(0)).reshape([1, rows * rows]) as tf.Tensor2D;
+      const differences = s
+        .expandDims(1)
+        .sub(s.expandDims(0))
+        .reshape([1, rows * rows]) as tf.Tensor2D;
       return {
-        loss: { losses: maskedLogSumExp(differences, ordered, true).sum() as tf.Scalar, kind: 'already_reduced', indices: [] },
+        loss: {
+          losses: maskedLogSumExp(differences, ordered, true).sum() as tf.Scalar,
+          kind: 'already_reduced',
+          indices: [],
+        },
       };
     },
   });

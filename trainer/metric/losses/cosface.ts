@@ -12,5 +12,9 @@ export const CosFaceLossConfigSchema = lossSchema(z.literal('cosface'), {
 export type CosFaceLossConfig = z.infer<typeof CosFaceLossConfigSchema>;
 
 export function createCosFaceLoss(config: CosFaceLossConfig): MetricLoss {
-  return createLargeMarginSoftmaxLoss('cosface', config, (cosine) => cosine.sub(config.margin) as tf.Tensor1D);
+  return createLargeMarginSoftmaxLoss(
+    'cosface',
+    config,
+    (cosine) => cosine.sub(config.margin) as tf.Tensor1D,
+  );
 }

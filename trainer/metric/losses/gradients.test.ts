@@ -22,7 +22,7 @@ describe.each(LOSS_CASES)('$title', (lossCase) => {
       const dim = input.E[0].length;
       const embeddings = embeddingsOf(input);
 
-      const grad = tf.grad((e: tf.Tensor2D) => prepared.compute(e))(embeddings);
+      const grad = tf.grad((e) => prepared.compute(e as tf.Tensor2D))(embeddings);
       const numeric = numericGradient(
         (values) => lossCase.reference({ ...input, E: unflatten(values, rows, dim), frozen: input.E }),
         input.E.flat(),
@@ -33,7 +33,11 @@ describe.each(LOSS_CASES)('$title', (lossCase) => {
         const { grads, value } = tf.variableGrads(() => prepared.compute(embeddings), [variable]);
         const shape = input.params[name];
         const numericParams = numericGradient(
-          (values) => lossCase.reference({ ...input, params: { ...input.params, [name]: unflatten(values, shape.length, shape[0].length) } }),
+          (values) =>
+            lossCase.reference({
+              ...input,
+              params: { ...input.params, [name]: unflatten(values, shape.length, shape[0].length) },
+            }),
           shape.flat(),
         );
         expect(relativeError(grads[variable.name].dataSync(), numericParams), name).toBeLessThan(2e-3);

@@ -45,8 +45,12 @@ export function createLargeMarginSoftmaxLoss(
           const cosine = distance.matrix(embeddings, W.transpose() as tf.Tensor2D);
           const target = gatherEntries(cosine, range(rows), sets.labels);
           const oneHot = tf.oneHot(tf.tensor1d(sets.labels, 'int32'), config.num_classes).cast('float32');
-          const logits = cosine.add(oneHot.mul(withMargin(target).sub(target).expandDims(1))).mul(config.scale);
-          return crossEntropy(logits as tf.Tensor2D, sets.labels).mul(tf.tensor1d(tupleWeights(tuple, rows))) as tf.Tensor1D;
+          const logits = cosine
+            .add(oneHot.mul(withMargin(target).sub(target).expandDims(1)))
+            .mul(config.scale);
+          return crossEntropy(logits as tf.Tensor2D, sets.labels).mul(
+            tf.tensor1d(tupleWeights(tuple, rows)),
+          ) as tf.Tensor1D;
         }),
       };
     },

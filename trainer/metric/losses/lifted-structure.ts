@@ -31,23 +31,32 @@ export function createLiftedStructureLoss(config: LiftedStructureLossConfig): Me
       const { a1, p, a2, n } = toPairs(tuple ?? allPairs(sets));
       const batch = embeddings.shape[0];
       return {
-        loss: tupleTerm('pos_pair', [a1, p], () => {
-          const mat = distance.matrix(embeddings);
-          // Each row's log Σ e^(neg_margin - d) over its negative pairs; PML's n_per_p mask, row by row.
-          const negMask = entryMask(batch, batch, a2, n);
-          const rowLse = maskedLogSumExp(distance.margin(config.neg_margin, mat) as tf.Tensor2D, negMask, false);
-          const hasNegatives = new Float32Array(batch);
-          for (const anchor of a2) hasNegatives[anchor] = 1;
-          const both = tf.stack([tf.gather(rowLse, a1), tf.gather(rowLse, p)], 1) as tf.Tensor2D;
-          const keep = new Float32Array(a1.length * 2);
-          a1.forEach((i, k) => {
-            keep[2 * k] = hasNegatives[i];
-            keep[2 * k + 1] = hasNegatives[p[k]];
-          });
-          const negativeTerm = maskedLogSumExp(both, keep, false);
-          const j = negativeTerm.add(distance.margin(gatherEntries(mat, a1, p), config.pos_margin));
-          return tf.relu(j).square().div(2) as tf.Tensor1D;
-        }, a1.length > 0 && a2.length > 0),
+        loss: tupleTerm(
+          'pos_pair',
+          [a1, p],
+          () => {
+            const mat = distance.matrix(embeddings);
+            // Each row's log Σ e^(neg_margin - d) over its negative pairs; PML's n_per_p mask, row by row.
+            const negMask = entryMask(batch, batch, a2, n);
+            const rowLse = maskedLogSumExp(
+              distance.margin(config.neg_margin, mat) as tf.Tensor2D,
+              negMask,
+              false,
+            );
+            const hasNegatives = new Float32Array(batch);
+            for (const anchor of a2) hasNegatives[anchor] = 1;
+            const both = tf.stack([tf.gather(rowLse, a1), tf.gather(rowLse, p)], 1) as tf.Tensor2D;
+            const keep = new Float32Array(a1.length * 2);
+            a1.forEach((i, k) => {
+              keep[2 * k] = hasNegatives[i];
+              keep[2 * k + 1] = hasNegatives[p[k]];
+            });
+            const negativeTerm = maskedLogSumExp(both, keep, false);
+            const j = negativeTerm.add(distance.margin(gatherEntries(mat, a1, p), config.pos_margin));
+            return tf.relu(j).square().div(2) as tf.Tensor1D;
+          },
+          a1.length > 0 && a2.length > 0,
+        ),
       };
     },
   });

@@ -48,7 +48,8 @@ export function createMarginLoss(config: MarginLossConfig): MetricLoss {
       }
       const anchorLabels = Int32Array.from(a, (i) => sets.labels[i]);
       for (const label of anchorLabels) {
-        if (size > 1 && label >= size) throw new Error(`margin has num_classes ${size} but saw label ${label}`);
+        if (size > 1 && label >= size)
+          throw new Error(`margin has num_classes ${size} but saw label ${label}`);
       }
       const beta = learned ?? tf.fill([size], config.beta);
       const betas = size === 1 ? beta : tf.gather(beta, anchorLabels);
@@ -59,7 +60,12 @@ export function createMarginLoss(config: MarginLossConfig): MetricLoss {
       const divisor = posLoss.greater(0).sum().add(negLoss.greater(0).sum()).dataSync()[0];
       const regularizer = betas.mul(config.nu) as tf.Tensor1D;
       return {
-        margin_loss: { losses: posLoss.add(negLoss) as tf.Tensor1D, kind: 'triplet', indices: [a, p, n], divisor },
+        margin_loss: {
+          losses: posLoss.add(negLoss) as tf.Tensor1D,
+          kind: 'triplet',
+          indices: [a, p, n],
+          divisor,
+        },
         beta_reg_loss: !config.learn_beta
           ? { losses: null, kind: 'already_reduced', indices: [] }
           : size === 1

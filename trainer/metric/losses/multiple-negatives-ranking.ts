@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { crossEntropy } from '../tensor-ops.ts';
 import { buildLoss, type MetricLoss, range, tupleTerm } from './base.ts';

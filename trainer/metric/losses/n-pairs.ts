@@ -27,7 +27,10 @@ export function createNPairsLoss(config: NPairsLossConfig): MetricLoss {
       const { a, p } = onePairPerLabel(toPairs(tuple ?? allPairs(sets)), sets.labels);
       return {
         loss: tupleTerm('element', [a], () => {
-          const sim = distance.matrix(tf.gather(embeddings, a) as tf.Tensor2D, tf.gather(embeddings, p) as tf.Tensor2D);
+          const sim = distance.matrix(
+            tf.gather(embeddings, a) as tf.Tensor2D,
+            tf.gather(embeddings, p) as tf.Tensor2D,
+          );
           return crossEntropy(distance.isInverted ? sim : sim.neg(), range(a.length));
         }),
       };

@@ -50,8 +50,18 @@ export function createProxyAnchorLoss(config: ProxyAnchorLossConfig): MetricLoss
       const negLogits = distance.margin(-config.margin, sim).mul(config.alpha).add(offsets) as tf.Tensor2D;
       const indices = [range(classes)];
       return {
-        pos_loss: { losses: maskedLogSumExp(posLogits, posMask, true), kind: 'element', indices, divisor: withPositives },
-        neg_loss: { losses: maskedLogSumExp(negLogits, negMask, true), kind: 'element', indices, divisor: classes },
+        pos_loss: {
+          losses: maskedLogSumExp(posLogits, posMask, true),
+          kind: 'element',
+          indices,
+          divisor: withPositives,
+        },
+        neg_loss: {
+          losses: maskedLogSumExp(negLogits, negMask, true),
+          kind: 'element',
+          indices,
+          divisor: classes,
+        },
       };
     },
   });

@@ -25,7 +25,10 @@ export const QuadrupletLossConfigSchema = lossSchema(z.literal('quadruplet'), {
 export type QuadrupletLossConfig = z.infer<typeof QuadrupletLossConfigSchema>;
 
 export function createQuadrupletLoss(config: QuadrupletLossConfig): MetricLoss {
-  const common = resolveCommon(config, { distance: { name: 'lp', power: 2 }, reducer: { name: 'avg_non_zero' } });
+  const common = resolveCommon(config, {
+    distance: { name: 'lp', power: 2 },
+    reducer: { name: 'avg_non_zero' },
+  });
   const { distance } = common;
   const triplets = createTripletSource(config.triplets_per_anchor, config.seed);
   return buildLoss({
@@ -46,11 +49,18 @@ export function createQuadrupletLoss(config: QuadrupletLossConfig): MetricLoss {
       const second = fourthSamples(table, sets, { kind: 'triplets', a, p, n });
       const ap = (rows: Int32Array, cols: Int32Array) => gatherEntries(mat, rows, cols);
       return {
-        triplet_loss: tupleTerm('triplet', [a, p, n], () =>
-          tf.relu(distance.margin(ap(a, p), ap(a, n)).add(config.margin_1)) as tf.Tensor1D,
+        triplet_loss: tupleTerm(
+          'triplet',
+          [a, p, n],
+          () => tf.relu(distance.margin(ap(a, p), ap(a, n)).add(config.margin_1)) as tf.Tensor1D,
         ),
-        quadruplet_loss: tupleTerm('triplet', [second.a, second.p, second.n], () =>
-          tf.relu(distance.margin(ap(second.a, second.p), ap(second.n, second.l)).add(config.margin_2)) as tf.Tensor1D,
+        quadruplet_loss: tupleTerm(
+          'triplet',
+          [second.a, second.p, second.n],
+          () =>
+            tf.relu(
+              distance.margin(ap(second.a, second.p), ap(second.n, second.l)).add(config.margin_2),
+            ) as tf.Tensor1D,
         ),
       };
     },
@@ -68,7 +78,11 @@ function fourthSamples(table: DistanceTable, sets: LabelSets, triplets: TripletT
       let best = -1;
       for (let l = 0; l < table.cols; l++) {
         if (sets.labels[l] === sets.labels[row] || sets.labels[l] === classes[c]) continue;
-        if (best < 0 || closer(table, table.values[row * table.cols + l], table.values[row * table.cols + best])) best = l;
+        if (
+          best < 0 ||
+          closer(table, table.values[row * table.cols + l], table.values[row * table.cols + best])
+        )
+          best = l;
       }
       closest[row * classes.length + c] = best;
     }
@@ -83,5 +97,10 @@ function fourthSamples(table: DistanceTable, sets: LabelSets, triplets: TripletT
     out.n.push(n);
     out.l.push(l);
   }
-  return { a: Int32Array.from(out.a), p: Int32Array.from(out.p), n: Int32Array.from(out.n), l: Int32Array.from(out.l) };
+  return {
+    a: Int32Array.from(out.a),
+    p: Int32Array.from(out.p),
+    n: Int32Array.from(out.n),
+    l: Int32Array.from(out.l),
+  };
 }

@@ -1,7 +1,17 @@
 import type { z } from 'zod';
 import { strictConfig } from '../config.ts';
-import { createDistance, type Distance, DistanceConfigSchema, type DistanceConfigInput } from '../distances/index.ts';
-import { createReducer, type Reducer, ReducerConfigSchema, type ReducerConfigInput } from '../reducers/index.ts';
+import {
+  createDistance,
+  type Distance,
+  type DistanceConfigInput,
+  DistanceConfigSchema,
+} from '../distances/index.ts';
+import {
+  createReducer,
+  type Reducer,
+  type ReducerConfigInput,
+  ReducerConfigSchema,
+} from '../reducers/index.ts';
 import {
   createEmbeddingRegularizer,
   type EmbeddingRegularizer,

@@ -45,7 +45,10 @@ export function createSupConLoss(config: SupConLossConfig): MetricLoss {
               }
             });
             const logProb = logits.sub(maskedLogSumExp(logits, denominatorMask, false).expandDims(1));
-            const meanPos = logProb.mul(tf.tensor2d(posMask, [rows, cols])).sum(1).div(tf.tensor1d(posCount).maximum(1));
+            const meanPos = logProb
+              .mul(tf.tensor2d(posMask, [rows, cols]))
+              .sum(1)
+              .div(tf.tensor1d(posCount).maximum(1));
             return meanPos.neg() as tf.Tensor1D;
           },
           a1.length > 0 && a2.length > 0,

@@ -1,9 +1,18 @@
 import { z } from 'zod';
 import { createRandom, type Random } from '../random.ts';
-import { allTriplets, type IndicesTuple, type LabelSets, randomTriplets, type TripletTuple, toTriplets } from '../tuples.ts';
+import {
+  allTriplets,
+  type IndicesTuple,
+  type LabelSets,
+  randomTriplets,
+  type TripletTuple,
+  toTriplets,
+} from '../tuples.ts';
 
 /** PML's `triplets_per_anchor`: every triplet, or this many random ones per anchor. */
-export const TripletsPerAnchorSchema = z.union([z.literal('all'), z.number().int().positive()]).default('all');
+export const TripletsPerAnchorSchema = z
+  .union([z.literal('all'), z.number().int().positive()])
+  .default('all');
 
 /**
  * The triplets a triplet-based loss uses (PML `convert_to_triplets`): the given tuple converted to

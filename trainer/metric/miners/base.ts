@@ -47,9 +47,17 @@ export function buildMiner(name: string, distance: Distance, mine: MineFunction)
       if ((refEmbeddings === undefined) !== (refLabels === undefined)) {
         throw new Error(`${name} miner: refEmbeddings and refLabels go together`);
       }
-      const sets = labelSets(readLabels(labels), refLabels === undefined ? undefined : readLabels(refLabels, 'refLabels'));
+      const sets = labelSets(
+        readLabels(labels),
+        refLabels === undefined ? undefined : readLabels(refLabels, 'refLabels'),
+      );
       const values = tf.tidy(() => distance.matrix(embeddings, refEmbeddings).dataSync() as Float32Array);
-      const table = { values, rows: sets.labels.length, cols: sets.refLabels.length, isInverted: distance.isInverted };
+      const table = {
+        values,
+        rows: sets.labels.length,
+        cols: sets.refLabels.length,
+        isInverted: distance.isInverted,
+      };
       const result = mine(table, sets, embeddings.shape[1]);
       stats = { ...countTuples(result.tuple), ...result.stats };
       return result.tuple;
@@ -58,7 +66,9 @@ export function buildMiner(name: string, distance: Distance, mine: MineFunction)
 }
 
 function countTuples(tuple: IndicesTuple): Record<string, number> {
-  return tuple.kind === 'pairs' ? { pos_pairs: tuple.a1.length, neg_pairs: tuple.a2.length } : { triplets: tuple.a.length };
+  return tuple.kind === 'pairs'
+    ? { pos_pairs: tuple.a1.length, neg_pairs: tuple.a2.length }
+    : { triplets: tuple.a.length };
 }
 
 export function mean(values: ArrayLike<number>): number {

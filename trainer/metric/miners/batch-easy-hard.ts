@@ -28,7 +28,11 @@ export const BatchEasyHardMinerConfigSchema = strictConfig({
     message: 'pos_strategy and neg_strategy cannot both be "semihard"',
   })
   .refine(
-    (c) => !([c.pos_strategy, c.neg_strategy].includes('semihard') && [c.pos_strategy, c.neg_strategy].includes('all')),
+    (c) =>
+      !(
+        [c.pos_strategy, c.neg_strategy].includes('semihard') &&
+        [c.pos_strategy, c.neg_strategy].includes('all')
+      ),
     { message: '"semihard" cannot be used in combination with "all"' },
   );
 export type BatchEasyHardMinerConfig = z.infer<typeof BatchEasyHardMinerConfigSchema>;
@@ -40,7 +44,8 @@ export function createBatchEasyHardMiner(config: BatchEasyHardMinerConfig, dista
 
   return buildMiner('batch_easy_hard', distance, (table, sets) => {
     const at = (i: number, j: number) => table.values[i * table.cols + j];
-    const isPos = (i: number, j: number) => sets.labels[i] === sets.refLabels[j] && !(sets.sameSet && i === j);
+    const isPos = (i: number, j: number) =>
+      sets.labels[i] === sets.refLabels[j] && !(sets.sameSet && i === j);
     const isNeg = (i: number, j: number) => sets.labels[i] !== sets.refLabels[j];
 
     const pickPositive = (i: number, negative: number) =>
@@ -90,7 +95,10 @@ export function createBatchEasyHardMiner(config: BatchEasyHardMinerConfig, dista
     const n = negStrategy === 'all' ? pairs.n : Int32Array.from(keepNeg, (i) => chosenNeg[i]);
     return {
       tuple: { kind: 'pairs', a1, p, a2, n },
-      stats: { mean_pos_pair_dist: mean(entries(table, a1, p)), mean_neg_pair_dist: mean(entries(table, a2, n)) },
+      stats: {
+        mean_pos_pair_dist: mean(entries(table, a1, p)),
+        mean_neg_pair_dist: mean(entries(table, a2, n)),
+      },
     };
   });
 }

@@ -18,7 +18,12 @@ export function createBatchHardMiner(distance: Distance): Miner {
     const posDists: number[] = [];
     const negDists: number[] = [];
     for (let i = 0; i < table.rows; i++) {
-      const positive = extreme(table, i, (j) => sets.labels[i] === sets.refLabels[j] && !(sets.sameSet && i === j), 'farthest');
+      const positive = extreme(
+        table,
+        i,
+        (j) => sets.labels[i] === sets.refLabels[j] && !(sets.sameSet && i === j),
+        'farthest',
+      );
       const negative = extreme(table, i, (j) => sets.labels[i] !== sets.refLabels[j], 'closest');
       if (positive < 0 || negative < 0) continue;
       a.push(i);
@@ -29,7 +34,7 @@ export function createBatchHardMiner(distance: Distance): Miner {
     }
     return {
       tuple: { kind: 'triplets', a: Int32Array.from(a), p: Int32Array.from(p), n: Int32Array.from(n) },
-      stats: { hardest_pos_pair_dist: mean(posDists), hardest_neg_pair_dist: mean(negDists) },
+      stats: { mean_hardest_pos_dist: mean(posDists), mean_hardest_neg_dist: mean(negDists) },
     };
   });
 }

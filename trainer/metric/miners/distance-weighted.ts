@@ -23,7 +23,9 @@ export type DistanceWeightedMinerConfig = z.infer<typeof DistanceWeightedMinerCo
 
 export function createDistanceWeightedMiner(config: DistanceWeightedMinerConfig, distance: Distance): Miner {
   if (distance.name !== 'lp' || distance.p !== 2 || distance.power !== 1 || !distance.normalizeEmbeddings) {
-    throw new Error('distance_weighted needs the normalised Euclidean distance { name: "lp", p: 2, power: 1 }');
+    throw new Error(
+      'distance_weighted needs the normalised Euclidean distance { name: "lp", p: 2, power: 1 }',
+    );
   }
   const random = createRandom(config.seed);
   return buildMiner('distance_weighted', distance, (table, sets, dim) => {

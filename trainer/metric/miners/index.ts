@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseConfig } from '../config.ts';
-import { createDistance, DistanceConfigSchema, type DistanceConfigInput } from '../distances/index.ts';
+import { createDistance, type DistanceConfigInput, DistanceConfigSchema } from '../distances/index.ts';
 import type { Miner } from './base.ts';
 import { BatchEasyHardMinerConfigSchema, createBatchEasyHardMiner } from './batch-easy-hard.ts';
 import { BatchHardMinerConfigSchema, createBatchHardMiner } from './batch-hard.ts';

@@ -42,7 +42,12 @@ function mine(config: MinerConfigInput, input: MinerInput) {
   const miner = createMiner(config);
   const embeddings = tensor(input.E);
   const ref = input.ref && tensor(input.ref);
-  const tuple = miner.mine(embeddings, Int32Array.from(input.labels), ref, input.refLabels && Int32Array.from(input.refLabels));
+  const tuple = miner.mine(
+    embeddings,
+    Int32Array.from(input.labels),
+    ref,
+    input.refLabels && Int32Array.from(input.refLabels),
+  );
   tf.dispose([embeddings, ref]);
   return { tuple, stats: miner.stats };
 }
@@ -68,7 +73,10 @@ describe.each(CASES)('miners on $title', ({ input }) => {
     for (const type of ['all', 'hard', 'semihard', 'easy']) {
       it(`triplet_margin ${type} (${distance.name})`, () => {
         const margin = distance.name === 'lp' ? 0.3 : 0.2;
-        const { tuple, stats } = mine({ name: 'triplet_margin', margin, type_of_triplets: type as 'all', distance }, input);
+        const { tuple, stats } = mine(
+          { name: 'triplet_margin', margin, type_of_triplets: type as 'all', distance },
+          input,
+        );
         const expected = tripletMarginMinerRef(input, { margin, type, distance: spec });
         expect(asTriplets(tuple)).toEqual(expected);
         expect(stats.triplets).toBe(expected.length);
@@ -82,8 +90,11 @@ describe.each(CASES)('miners on $title', ({ input }) => {
       // The statistic is the mean anchor-positive distance of the mined triplets.
       const d = refDistance(spec);
       const R = input.ref ?? input.E;
-      const meanPos = expected.map((t) => t.split(',').map(Number)).reduce((s, [a, p]) => s + d.between(input.E[a], R[p]), 0) / expected.length;
-      expect(stats.hardest_pos_pair_dist).toBeCloseTo(meanPos, 5);
+      const meanPos =
+        expected
+          .map((t) => t.split(',').map(Number))
+          .reduce((s, [a, p]) => s + d.between(input.E[a], R[p]), 0) / expected.length;
+      expect(stats.mean_hardest_pos_dist).toBeCloseTo(meanPos, 5);
     });
 
     const strategies: [string, string][] = [
@@ -95,7 +106,10 @@ describe.each(CASES)('miners on $title', ({ input }) => {
       ['easy', 'all'],
     ];
     it.each(strategies)(`batch_easy_hard %s / %s (${distance.name})`, (pos, neg) => {
-      const { tuple } = mine({ name: 'batch_easy_hard', pos_strategy: pos as 'easy', neg_strategy: neg as 'easy', distance }, input);
+      const { tuple } = mine(
+        { name: 'batch_easy_hard', pos_strategy: pos as 'easy', neg_strategy: neg as 'easy', distance },
+        input,
+      );
       expect(asPairs(tuple)).toEqual(batchEasyHardMinerRef(input, { pos, neg, distance: spec }));
     });
 
@@ -103,10 +117,19 @@ describe.each(CASES)('miners on $title', ({ input }) => {
       const posRange: [number, number] = distance.name === 'lp' ? [0.2, 1.2] : [0, 0.9];
       const negRange: [number, number] = distance.name === 'lp' ? [0.5, 1.9] : [-0.5, 0.8];
       const { tuple } = mine(
-        { name: 'batch_easy_hard', pos_strategy: 'hard', neg_strategy: 'hard', allowed_pos_range: posRange, allowed_neg_range: negRange, distance },
+        {
+          name: 'batch_easy_hard',
+          pos_strategy: 'hard',
+          neg_strategy: 'hard',
+          allowed_pos_range: posRange,
+          allowed_neg_range: negRange,
+          distance,
+        },
         input,
       );
-      expect(asPairs(tuple)).toEqual(batchEasyHardMinerRef(input, { pos: 'hard', neg: 'hard', posRange, negRange, distance: spec }));
+      expect(asPairs(tuple)).toEqual(
+        batchEasyHardMinerRef(input, { pos: 'hard', neg: 'hard', posRange, negRange, distance: spec }),
+      );
     });
 
     it(`multi_similarity (${distance.name})`, () => {
@@ -119,7 +142,8 @@ describe.each(CASES)('miners on $title', ({ input }) => {
     });
 
     it(`pair_margin (${distance.name})`, () => {
-      const margins = distance.name === 'lp' ? { pos_margin: 0.8, neg_margin: 1.2 } : { pos_margin: 0.5, neg_margin: 0.1 };
+      const margins =
+        distance.name === 'lp' ? { pos_margin: 0.8, neg_margin: 1.2 } : { pos_margin: 0.5, neg_margin: 0.1 };
       const { tuple, stats } = mine({ name: 'pair_margin', ...margins, distance }, input);
       expect(asPairs(tuple)).toEqual(pairMarginMinerRef(input, { ...margins, distance: spec }));
       expect(stats.pos_pairs).toBe(asPairs(tuple).pos.length);
@@ -168,7 +192,9 @@ describe('distance_weighted', () => {
   });
 
   it('refuses a distance other than normalised Euclidean', () => {
-    expect(() => createMiner({ name: 'distance_weighted', distance: { name: 'cosine' } })).toThrow(/normalised Euclidean/);
+    expect(() => createMiner({ name: 'distance_weighted', distance: { name: 'cosine' } })).toThrow(
+      /normalised Euclidean/,
+    );
   });
 });
 
@@ -178,10 +204,14 @@ describe('miner configs', () => {
   });
 
   it('lists the valid parameters for an unknown one', () => {
-    expect(() => createMiner({ name: 'triplet_margin', margn: 0.1 } as never)).toThrow(/valid parameters: name, margin, type_of_triplets/);
+    expect(() => createMiner({ name: 'triplet_margin', margn: 0.1 } as never)).toThrow(
+      /valid parameters: name, margin, type_of_triplets/,
+    );
   });
 
   it('rejects semihard on both sides, as PML does', () => {
-    expect(() => createMiner({ name: 'batch_easy_hard', pos_strategy: 'semihard', neg_strategy: 'semihard' })).toThrow(/semihard/);
+    expect(() =>
+      createMiner({ name: 'batch_easy_hard', pos_strategy: 'semihard', neg_strategy: 'semihard' }),
+    ).toThrow(/semihard/);
   });
 });

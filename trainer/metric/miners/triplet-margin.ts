@@ -19,13 +19,18 @@ export type TripletMarginMinerConfig = z.infer<typeof TripletMarginMinerConfigSc
 export function createTripletMarginMiner(config: TripletMarginMinerConfig, distance: Distance): Miner {
   const { margin, type_of_triplets: type } = config;
   const keep = (m: number) =>
-    type === 'easy' ? m > margin : m <= margin && (type === 'hard' ? m <= 0 : type === 'semihard' ? m > 0 : true);
+    type === 'easy'
+      ? m > margin
+      : m <= margin && (type === 'hard' ? m <= 0 : type === 'semihard' ? m > 0 : true);
   return buildMiner('triplet_margin', distance, (table, sets) => {
     const all = allTriplets(sets);
     const ap = entries(table, all.a, all.p);
     const an = entries(table, all.a, all.n);
     const margins = ap.map((d, i) => (table.isInverted ? d - an[i] : an[i] - d));
-    const kept = margins.reduce<number[]>((list, m, i) => (keep(m) ? (list.push(i), list) : list), []);
+    const kept: number[] = [];
+    margins.forEach((m, i) => {
+      if (keep(m)) kept.push(i);
+    });
     const pick = (values: Int32Array) => Int32Array.from(kept, (i) => values[i]);
     return {
       tuple: { kind: 'triplets', a: pick(all.a), p: pick(all.p), n: pick(all.n) },

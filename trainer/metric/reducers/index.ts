@@ -38,7 +38,8 @@ export type ReducerConfigInput = z.input<typeof ReducerConfigSchema>;
 
 export function createReducer(input: ReducerConfigInput): Reducer {
   const config = parseConfig('reducer', ReducerConfigSchema, input);
-  if (config.name === 'per_anchor') return createPerAnchorReducer(createInner(config.reducer ?? { name: 'mean' }));
+  if (config.name === 'per_anchor')
+    return createPerAnchorReducer(createInner(config.reducer ?? { name: 'mean' }));
   return createInner(config);
 }
 

@@ -23,7 +23,9 @@ export function createMPerClassSampler(config: MPerClassSamplerConfig, labels: I
   const groups = rowsByLabel(labels);
   const classes = [...groups.keys()];
   if (m * classes.length < batchSize) {
-    throw new Error(`m_per_class: m (${m}) × classes (${classes.length}) must be >= batch_size (${batchSize})`);
+    throw new Error(
+      `m_per_class: m (${m}) × classes (${classes.length}) must be >= batch_size (${batchSize})`,
+    );
   }
   if (config.length < batchSize) throw new Error('m_per_class: length must be >= batch_size');
   const batches = Math.floor(config.length / batchSize);
@@ -32,10 +34,11 @@ export function createMPerClassSampler(config: MPerClassSamplerConfig, labels: I
     batchSize,
     epoch(epoch) {
       const random = createRandom(deriveSeed(config.seed, epoch));
+      const order = classes.slice();
       return Array.from({ length: batches }, () => {
-        shuffle(classes, random);
+        shuffle(order, random);
         const batch = new Int32Array(batchSize);
-        classes.slice(0, batchSize / m).forEach((label, c) => {
+        order.slice(0, batchSize / m).forEach((label, c) => {
           batch.set(choose(groups.get(label)!, m, random), c * m);
         });
         return batch;

@@ -7,7 +7,12 @@ export interface Batch {
   labels: number[];
 }
 
-export function randomMatrix(rows: number, dim: number, seed: number, options: { unit?: boolean; scale?: number } = {}): Matrix {
+export function randomMatrix(
+  rows: number,
+  dim: number,
+  seed: number,
+  options: { unit?: boolean; scale?: number } = {},
+): Matrix {
   const random = createRandom(seed);
   return Array.from({ length: rows }, () => {
     const row = Array.from({ length: dim }, () => random.normal() * (options.scale ?? 1));
@@ -29,7 +34,10 @@ export function randomLabels(rows: number, classes: number, seed: number): numbe
 }
 
 export function randomBatch(rows: number, dim: number, classes: number, seed: number, unit = false): Batch {
-  return { E: randomMatrix(rows, dim, seed, { unit, scale: 1.5 }), labels: randomLabels(rows, classes, seed) };
+  return {
+    E: randomMatrix(rows, dim, seed, { unit, scale: 1.5 }),
+    labels: randomLabels(rows, classes, seed),
+  };
 }
 
 export const flat = (m: Matrix) => Float32Array.from(m.flat());
@@ -39,7 +47,13 @@ export function unflatten(values: ArrayLike<number>, rows: number, cols: number)
 }
 
 /** Rows around one random centre per class: neighbours are mostly positives, unlike purely random rows. */
-export function clusteredBatch(rows: number, dim: number, classes: number, seed: number, spread: number): Batch {
+export function clusteredBatch(
+  rows: number,
+  dim: number,
+  classes: number,
+  seed: number,
+  spread: number,
+): Batch {
   const centres = randomMatrix(classes, dim, seed + 1, { unit: true });
   const noise = randomMatrix(rows, dim, seed + 2, { scale: spread });
   const labels = randomLabels(rows, classes, seed);

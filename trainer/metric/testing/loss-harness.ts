@@ -90,7 +90,8 @@ function readParameters(loss: MetricLoss): Record<string, Matrix> {
   const params: Record<string, Matrix> = {};
   for (const [name, variable] of Object.entries(loss.parameters)) {
     const values = variable.dataSync();
-    params[name] = variable.rank === 1 ? [Array.from(values)] : unflatten(values, variable.shape[0], variable.shape[1]!);
+    params[name] =
+      variable.rank === 1 ? [Array.from(values)] : unflatten(values, variable.shape[0], variable.shape[1]!);
   }
   return params;
 }

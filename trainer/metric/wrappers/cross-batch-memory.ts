@@ -42,11 +42,14 @@ export function createCrossBatchMemory(config: CrossBatchMemoryConfig): MetricLo
     dispose: () => inner.dispose(),
     compute(embeddings, labels, options = {}) {
       if (options.refEmbeddings || options.indicesTuple || options.miner) {
-        throw new Error('cross_batch_memory mines against its memory: configure its miner instead of passing tuples or refEmbeddings');
+        throw new Error(
+          'cross_batch_memory mines against its memory: configure its miner instead of passing tuples or refEmbeddings',
+        );
       }
       const [batch, width] = embeddings.shape;
       if (width !== dim) throw new Error(`cross_batch_memory expects embedding_size ${dim}, got ${width}`);
-      if (batch > size) throw new Error(`cross_batch_memory: batch ${batch} is larger than memory_size ${size}`);
+      if (batch > size)
+        throw new Error(`cross_batch_memory: batch ${batch} is larger than memory_size ${size}`);
       const batchLabels = readLabels(labels);
       const values = embeddings.dataSync();
       const slots = new Int32Array(batch);
@@ -61,7 +64,9 @@ export function createCrossBatchMemory(config: CrossBatchMemoryConfig): MetricLo
       const refLabels = memoryLabels.slice(0, filled);
       return tf.tidy(() => {
         const ref = tf.tensor2d(memory.subarray(0, filled * dim), [filled, dim]);
-        const mined = miner ? miner.mine(embeddings, batchLabels, ref, refLabels) : allPairs(labelSets(batchLabels, refLabels));
+        const mined = miner
+          ? miner.mine(embeddings, batchLabels, ref, refLabels)
+          : allPairs(labelSets(batchLabels, refLabels));
         const loss = inner.compute(embeddings, labels, {
           refEmbeddings: ref,
           refLabels: tf.tensor1d(refLabels, 'int32'),

@@ -30,9 +30,12 @@ export function createSelfSupervisedLoss(config: SelfSupervisedConfig): MetricLo
     compute(embeddings, _labels, options = {}) {
       const ref = options.refEmbeddings;
       if (ref === undefined || ref.shape[0] !== embeddings.shape[0] || ref.shape[1] !== embeddings.shape[1]) {
-        throw new Error('self_supervised needs refEmbeddings shaped like embeddings: the second view of each item');
+        throw new Error(
+          'self_supervised needs refEmbeddings shaped like embeddings: the second view of each item',
+        );
       }
-      if (options.indicesTuple || options.miner) throw new Error('self_supervised builds its own tuples from the views');
+      if (options.indicesTuple || options.miner)
+        throw new Error('self_supervised builds its own tuples from the views');
       return tf.tidy(() => {
         const rows = embeddings.shape[0];
         const ids = tf.range(0, rows, 1, 'int32') as tf.Tensor1D;

@@ -34,7 +34,11 @@ export function refDistance(spec: DistanceSpec): RefDistance {
   const prep = (x: number[]) => (normalize ? normalized(x, spec.name === 'lp' ? p : 2) : x);
   const raw =
     spec.name === 'lp'
-      ? (x: number[], y: number[]) => lpNorm(x.map((v, i) => v - y[i]), p)
+      ? (x: number[], y: number[]) =>
+          lpNorm(
+            x.map((v, i) => v - y[i]),
+            p,
+          )
       : (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i], 0);
   return { inverted: spec.name !== 'lp', between: (x, y) => raw(prep(x), prep(y)) ** power };
 }
@@ -58,7 +62,8 @@ export function logOnePlusSumExp(values: number[]): number {
   return logSumExp([0, ...values]);
 }
 
-export const mean = (values: number[]) => (values.length === 0 ? 0 : values.reduce((s, v) => s + v, 0) / values.length);
+export const mean = (values: number[]) =>
+  values.length === 0 ? 0 : values.reduce((s, v) => s + v, 0) / values.length;
 export const sum = (values: number[]) => values.reduce((s, v) => s + v, 0);
 
 /** PML AvgNonZeroReducer: the mean of the positive losses, 0 when there is none. */

@@ -27,7 +27,10 @@ function table(x: MinerInput, distance: DistanceSpec) {
   return { s, at, farther, cols };
 }
 
-export function tripletMarginMinerRef(x: MinerInput, o: { margin: number; type: string; distance: DistanceSpec }): string[] {
+export function tripletMarginMinerRef(
+  x: MinerInput,
+  o: { margin: number; type: string; distance: DistanceSpec },
+): string[] {
   const { s, at, cols } = table(x, o.distance);
   const inverted = refDistance(o.distance).inverted;
   const out: string[] = [];
@@ -37,7 +40,13 @@ export function tripletMarginMinerRef(x: MinerInput, o: { margin: number; type: 
         if (!isPos(s, a, p) || !isNeg(s, a, n)) return;
         const m = inverted ? at(a, p) - at(a, n) : at(a, n) - at(a, p);
         const keep =
-          o.type === 'easy' ? m > o.margin : o.type === 'hard' ? m <= 0 : o.type === 'semihard' ? m > 0 && m <= o.margin : m <= o.margin;
+          o.type === 'easy'
+            ? m > o.margin
+            : o.type === 'hard'
+              ? m <= 0
+              : o.type === 'semihard'
+                ? m > 0 && m <= o.margin
+                : m <= o.margin;
         if (keep) out.push(`${a},${p},${n}`);
       }),
     ),
@@ -62,7 +71,13 @@ export function batchHardMinerRef(x: MinerInput, distance: DistanceSpec): string
 /** Easy positive = closest, hard = farthest; hard negative = closest, easy = farthest; semihard as documented. */
 export function batchEasyHardMinerRef(
   x: MinerInput,
-  o: { pos: string; neg: string; posRange?: [number, number]; negRange?: [number, number]; distance: DistanceSpec },
+  o: {
+    pos: string;
+    neg: string;
+    posRange?: [number, number];
+    negRange?: [number, number];
+    distance: DistanceSpec;
+  },
 ): ExpectedPairs {
   const { s, at, farther, cols } = table(x, o.distance);
   const within = (v: number, r?: [number, number]) => r === undefined || (v >= r[0] && v <= r[1]);
@@ -70,7 +85,13 @@ export function batchEasyHardMinerRef(
     candidates.length === 0
       ? -1
       : candidates.reduce((best, j) =>
-          want === 'farthest' ? (farther(at(a, j), at(a, best)) ? j : best) : farther(at(a, best), at(a, j)) ? j : best,
+          want === 'farthest'
+            ? farther(at(a, j), at(a, best))
+              ? j
+              : best
+            : farther(at(a, best), at(a, j))
+              ? j
+              : best,
         );
   const pos: string[] = [];
   const neg: string[] = [];
@@ -83,10 +104,24 @@ export function batchEasyHardMinerRef(
     let n = -1;
     if (o.pos === 'semihard') {
       n = pick(a, negatives, o.neg === 'easy' ? 'farthest' : 'closest');
-      p = n < 0 ? -1 : pick(a, positives.filter((j) => farther(at(a, n), at(a, j))), 'farthest');
+      p =
+        n < 0
+          ? -1
+          : pick(
+              a,
+              positives.filter((j) => farther(at(a, n), at(a, j))),
+              'farthest',
+            );
     } else if (o.neg === 'semihard') {
       p = pick(a, positives, o.pos === 'easy' ? 'closest' : 'farthest');
-      n = p < 0 ? -1 : pick(a, negatives.filter((j) => farther(at(a, j), at(a, p))), 'closest');
+      n =
+        p < 0
+          ? -1
+          : pick(
+              a,
+              negatives.filter((j) => farther(at(a, j), at(a, p))),
+              'closest',
+            );
     } else {
       if (o.pos !== 'all') p = pick(a, positives, o.pos === 'easy' ? 'closest' : 'farthest');
       if (o.neg !== 'all') n = pick(a, negatives, o.neg === 'easy' ? 'farthest' : 'closest');
@@ -99,7 +134,10 @@ export function batchEasyHardMinerRef(
 }
 
 /** Wang et al. 2019 eq. 9-10 (for similarities; mirrored for distances). */
-export function multiSimilarityMinerRef(x: MinerInput, o: { epsilon: number; distance: DistanceSpec }): ExpectedPairs {
+export function multiSimilarityMinerRef(
+  x: MinerInput,
+  o: { epsilon: number; distance: DistanceSpec },
+): ExpectedPairs {
   const { s, at, cols } = table(x, o.distance);
   const inverted = refDistance(o.distance).inverted;
   const pos: string[] = [];
@@ -110,10 +148,16 @@ export function multiSimilarityMinerRef(x: MinerInput, o: { epsilon: number; dis
     if (positives.length === 0 || negatives.length === 0) return;
     cols.forEach((j) => {
       const v = at(a, j);
-      if (isNeg(s, a, j) && (inverted ? v + o.epsilon > Math.min(...positives) : v - o.epsilon < Math.max(...positives))) {
+      if (
+        isNeg(s, a, j) &&
+        (inverted ? v + o.epsilon > Math.min(...positives) : v - o.epsilon < Math.max(...positives))
+      ) {
         neg.push(`${a},${j}`);
       }
-      if (isPos(s, a, j) && (inverted ? v - o.epsilon < Math.max(...negatives) : v + o.epsilon > Math.min(...negatives))) {
+      if (
+        isPos(s, a, j) &&
+        (inverted ? v - o.epsilon < Math.max(...negatives) : v + o.epsilon > Math.min(...negatives))
+      ) {
         pos.push(`${a},${j}`);
       }
     });
@@ -121,7 +165,10 @@ export function multiSimilarityMinerRef(x: MinerInput, o: { epsilon: number; dis
   return { pos: pos.sort(), neg: neg.sort() };
 }
 
-export function pairMarginMinerRef(x: MinerInput, o: { pos_margin: number; neg_margin: number; distance: DistanceSpec }): ExpectedPairs {
+export function pairMarginMinerRef(
+  x: MinerInput,
+  o: { pos_margin: number; neg_margin: number; distance: DistanceSpec },
+): ExpectedPairs {
   const { s, at, cols } = table(x, o.distance);
   const inverted = refDistance(o.distance).inverted;
   const pos: string[] = [];

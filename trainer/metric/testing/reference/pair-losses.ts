@@ -23,7 +23,10 @@ export interface PairInput {
   refLabels?: number[];
 }
 
-export function contrastiveRef(x: PairInput, o: { pos_margin: number; neg_margin: number; distance: DistanceSpec }) {
+export function contrastiveRef(
+  x: PairInput,
+  o: { pos_margin: number; neg_margin: number; distance: DistanceSpec },
+) {
   const s = refSets(x.E, x.labels, x.ref, x.refLabels);
   const d = refDistance(o.distance);
   const pos: number[] = [];
@@ -38,12 +41,17 @@ export function contrastiveRef(x: PairInput, o: { pos_margin: number; neg_margin
 }
 
 /** Song et al. 2016 eq. 4 with PML's margins; mean over positive pairs of [J]+² / 2. */
-export function liftedRef(x: PairInput, o: { pos_margin: number; neg_margin: number; distance: DistanceSpec }) {
+export function liftedRef(
+  x: PairInput,
+  o: { pos_margin: number; neg_margin: number; distance: DistanceSpec },
+) {
   const s = refSets(x.E, x.labels);
   const d = refDistance(o.distance);
   const n = x.E.length;
   const negativesOf = (i: number) =>
-    Array.from({ length: n }, (_, k) => k).filter((k) => isNeg(s, i, k)).map((k) => marginOf(d, o.neg_margin, d.between(x.E[i], x.E[k])));
+    Array.from({ length: n }, (_, k) => k)
+      .filter((k) => isNeg(s, i, k))
+      .map((k) => marginOf(d, o.neg_margin, d.between(x.E[i], x.E[k])));
   const losses: number[] = [];
   let anyNegative = false;
   for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) anyNegative ||= isNeg(s, i, k);
@@ -52,14 +60,18 @@ export function liftedRef(x: PairInput, o: { pos_margin: number; neg_margin: num
     for (let j = 0; j < n; j++) {
       if (!isPos(s, i, j)) continue;
       const terms = [...negativesOf(i), ...negativesOf(j)];
-      const j_ = (terms.length > 0 ? logSumExp(terms) : 0) + marginOf(d, d.between(x.E[i], x.E[j]), o.pos_margin);
+      const j_ =
+        (terms.length > 0 ? logSumExp(terms) : 0) + marginOf(d, d.between(x.E[i], x.E[j]), o.pos_margin);
       losses.push(relu(j_) ** 2 / 2);
     }
   }
   return mean(losses);
 }
 
-export function generalizedLiftedRef(x: PairInput, o: { pos_margin: number; neg_margin: number; distance: DistanceSpec }) {
+export function generalizedLiftedRef(
+  x: PairInput,
+  o: { pos_margin: number; neg_margin: number; distance: DistanceSpec },
+) {
   const s = refSets(x.E, x.labels, x.ref, x.refLabels);
   const d = refDistance(o.distance);
   const lseOr0 = (v: number[]) => (v.length === 0 ? 0 : logSumExp(v));
@@ -76,7 +88,10 @@ export function generalizedLiftedRef(x: PairInput, o: { pos_margin: number; neg_
   );
 }
 
-export function multiSimilarityRef(x: PairInput, o: { alpha: number; beta: number; base: number; distance: DistanceSpec }) {
+export function multiSimilarityRef(
+  x: PairInput,
+  o: { alpha: number; beta: number; base: number; distance: DistanceSpec },
+) {
   const s = refSets(x.E, x.labels, x.ref, x.refLabels);
   const d = refDistance(o.distance);
   return mean(
@@ -123,7 +138,9 @@ export function ntxentRef(x: PairInput, o: { temperature: number; distance: Dist
   s.Q.forEach((_, i) =>
     s.R.forEach((_, j) => {
       if (!isPos(s, i, j)) return;
-      const negatives = s.R.map((_, k) => k).filter((k) => isNeg(s, i, k)).map((k) => logit(i, k));
+      const negatives = s.R.map((_, k) => k)
+        .filter((k) => isNeg(s, i, k))
+        .map((k) => logit(i, k));
       losses.push(logSumExp([logit(i, j), ...negatives]) - logit(i, j));
     }),
   );

@@ -1,4 +1,12 @@
-import { type DistanceSpec, logOnePlusSumExp, logSumExp, type Matrix, mean, normalized, refDistance } from './math.ts';
+import {
+  type DistanceSpec,
+  logOnePlusSumExp,
+  logSumExp,
+  type Matrix,
+  mean,
+  normalized,
+  refDistance,
+} from './math.ts';
 
 /** Brute-force references for the losses built on a softmax over similarities (pairs, proxies, classes). */
 
@@ -20,7 +28,14 @@ export function nPairsRef(x: { E: Matrix; labels: number[] }, o: { distance: Dis
     }
   }
   const sign = d.inverted ? 1 : -1;
-  return mean(pairs.map(([a], i) => crossEntropy(pairs.map(([, p]) => sign * d.between(x.E[a], x.E[p])), i)));
+  return mean(
+    pairs.map(([a], i) =>
+      crossEntropy(
+        pairs.map(([, p]) => sign * d.between(x.E[a], x.E[p])),
+        i,
+      ),
+    ),
+  );
 }
 
 export function mnrlRef(x: { E: Matrix; ref: Matrix }, o: { scale: number; symmetric: boolean }) {
@@ -49,14 +64,27 @@ export function cosentRef(x: { E: Matrix; ref: Matrix; scores: number[] }, o: { 
   return logOnePlusSumExp(terms);
 }
 
-export function proxyNcaRef(x: { E: Matrix; labels: number[]; proxies: Matrix }, o: { softmax_scale: number; distance: DistanceSpec }) {
+export function proxyNcaRef(
+  x: { E: Matrix; labels: number[]; proxies: Matrix },
+  o: { softmax_scale: number; distance: DistanceSpec },
+) {
   const d = refDistance(o.distance);
   const sign = d.inverted ? 1 : -1;
-  return mean(x.E.map((e, i) => crossEntropy(x.proxies.map((p) => sign * o.softmax_scale * d.between(e, p)), x.labels[i])));
+  return mean(
+    x.E.map((e, i) =>
+      crossEntropy(
+        x.proxies.map((p) => sign * o.softmax_scale * d.between(e, p)),
+        x.labels[i],
+      ),
+    ),
+  );
 }
 
 /** Kim et al. 2020 eq. 4. */
-export function proxyAnchorRef(x: { E: Matrix; labels: number[]; proxies: Matrix }, o: { margin: number; alpha: number }) {
+export function proxyAnchorRef(
+  x: { E: Matrix; labels: number[]; proxies: Matrix },
+  o: { margin: number; alpha: number },
+) {
   const d = refDistance({ name: 'cosine' });
   const withPositives = x.proxies.map((_, c) => x.labels.includes(c));
   let pos = 0;
@@ -69,10 +97,20 @@ export function proxyAnchorRef(x: { E: Matrix; labels: number[]; proxies: Matrix
   return pos / withPositives.filter(Boolean).length + neg / x.proxies.length;
 }
 
-export function normalizedSoftmaxRef(x: { E: Matrix; labels: number[]; W: Matrix }, o: { temperature: number }) {
+export function normalizedSoftmaxRef(
+  x: { E: Matrix; labels: number[]; W: Matrix },
+  o: { temperature: number },
+) {
   const classes = transpose(x.W).map((w) => normalized(w, 2));
   const d = refDistance({ name: 'dot' });
-  return mean(x.E.map((e, i) => crossEntropy(classes.map((w) => d.between(e, w) / o.temperature), x.labels[i])));
+  return mean(
+    x.E.map((e, i) =>
+      crossEntropy(
+        classes.map((w) => d.between(e, w) / o.temperature),
+        x.labels[i],
+      ),
+    ),
+  );
 }
 
 /** ArcFace (angle + margin, margin in degrees) or CosFace (cosine - margin) on cosines to the columns of W. */
@@ -88,7 +126,9 @@ export function largeMarginRef(
         const cosine = d.between(e, w);
         if (c !== x.labels[i]) return o.scale * cosine;
         const angle = Math.acos(Math.min(1, Math.max(-1, cosine)));
-        return o.scale * (o.kind === 'arcface' ? Math.cos(angle + (o.margin * Math.PI) / 180) : cosine - o.margin);
+        return (
+          o.scale * (o.kind === 'arcface' ? Math.cos(angle + (o.margin * Math.PI) / 180) : cosine - o.margin)
+        );
       });
       return crossEntropy(logits, x.labels[i]);
     }),

@@ -1,4 +1,15 @@
-import { avgNonZero, type DistanceSpec, isNeg, isPos, type Matrix, marginOf, refDistance, refSets, relu, softplus } from './math.ts';
+import {
+  avgNonZero,
+  type DistanceSpec,
+  isNeg,
+  isPos,
+  type Matrix,
+  marginOf,
+  refDistance,
+  refSets,
+  relu,
+  softplus,
+} from './math.ts';
 
 /** Brute-force references for the triplet-based losses over every (anchor, positive, negative). */
 
@@ -41,7 +52,10 @@ export function tripletMarginRef(
 }
 
 /** Chen et al. 2017 eq. 5 with, per triplet, the fourth sample closest to n among the allowed ones. */
-export function quadrupletRef(x: TripletInput, o: { margin_1: number; margin_2: number; distance: DistanceSpec }) {
+export function quadrupletRef(
+  x: TripletInput,
+  o: { margin_1: number; margin_2: number; distance: DistanceSpec },
+) {
   const d = refDistance(o.distance);
   const first: number[] = [];
   const second: number[] = [];
