@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { createTextFeaturizer } from '../../shared/featurizer/index.ts';
 import type { TextFeaturizer } from '../../shared/featurizer/text.ts';
@@ -15,6 +14,7 @@ import { createLoss } from '../../trainer/metric/index.ts';
 import { initTextEncoder, mulberry32, type TextEncoderWeights } from '../../trainer/models/text-encoder.ts';
 import { publishVersion } from '../../trainer/publish/publish.ts';
 import { AdamConfigSchema, createAdamState } from '../../trainer/train/adam.ts';
+import { pairLossOf } from '../../trainer/train/pair-loss.ts';
 import { textPairStep } from '../../trainer/train/text-pair-step.ts';
 
 /**
@@ -50,7 +50,7 @@ const TRAIN_BATCH = 32;
 /** A few steps of the real training step on WordNet pairs; returns the mean loss of the first and last five. */
 async function trainBriefly(weights: TextEncoderWeights, featurizer: TextFeaturizer, seed: number) {
   await initBackend('wasm');
-  const loss = createLoss({ name: 'multiple_negatives_ranking', scale: 20, symmetric: true });
+  const loss = pairLossOf(createLoss({ name: 'multiple_negatives_ranking', scale: 20, symmetric: true }));
   const adam = createAdamState({ table: weights.table, kernel: weights.kernel, bias: weights.bias });
   const pairs = samplePairsEpoch(loadWordNet().slice(0, TRAIN_STEPS * TRAIN_BATCH), mulberry32(seed));
   const losses: number[] = [];
@@ -62,10 +62,7 @@ async function trainBriefly(weights: TextEncoderWeights, featurizer: TextFeaturi
       AdamConfigSchema.parse({ learningRate: 0.01 }),
       featurizer,
       batch,
-      (a, p) => {
-        const labels = tf.range(0, a.shape[0], 1, 'int32') as tf.Tensor1D;
-        return loss.compute(a, labels, { refEmbeddings: p, refLabels: labels });
-      },
+      loss,
     );
     losses.push(result.loss);
   }

@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { BackendInfo } from '../backend/index.ts';
 import type { TextConfig } from '../config/text-config.ts';
@@ -8,9 +7,9 @@ import { glossLemmaRetrievalSet, samplePairsEpoch } from '../data/wordnet-pairs.
 import { createLoss } from '../metric/index.ts';
 import { embedBatch, initTextEncoder, mulberry32, type TextEncoderWeights } from '../models/text-encoder.ts';
 import { type LoopResult, runTrainingLoop } from '../train/loop.ts';
+import { pairLossOf } from '../train/pair-loss.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { createTextPairModel } from '../train/text-pair-model.ts';
-import type { PairLoss } from '../train/text-pair-step.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { readRunJson, runPath } from './run-dir.ts';
 import { evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
@@ -68,12 +67,7 @@ export async function trainTextStage(options: {
   );
   const featurizer = createTextFeaturizer(config.featurizer);
   const weights = initTextEncoder(featurizer.config.buckets, config.model, config.seed);
-  const loss = createLoss(config.loss);
-  const pairLoss: PairLoss = (anchors, positives) => {
-    // Row i of anchors and positives is one pair: label i on both sides marks the positives.
-    const labels = tf.range(0, anchors.shape[0], 1, 'int32') as tf.Tensor1D;
-    return loss.compute(anchors, labels, { refEmbeddings: positives, refLabels: labels });
-  };
+  const pairLoss = pairLossOf(createLoss(config.loss));
   const validationSet = glossLemmaRetrievalSet(dataset.validation);
   const { batchSize } = config.train;
   const stepsPerEpoch = Math.max(1, Math.floor(dataset.train.length / batchSize));

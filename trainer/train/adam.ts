@@ -87,5 +87,6 @@ export function applyRows(
 ): void {
   const slots = state.slots[name];
   const stepSize = stepSizeOf(config, state.step);
-  for (let r = 0; r < rowIds.length; r++) update(param, grad, slots, rowIds[r] * dim, r * dim, dim, config, stepSize);
+  for (let r = 0; r < rowIds.length; r++)
+    update(param, grad, slots, rowIds[r] * dim, r * dim, dim, config, stepSize);
 }

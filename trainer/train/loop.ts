@@ -31,7 +31,7 @@ export interface LoopOptions {
 export type StopReason = 'completed' | 'early-stopped' | 'time-budget';
 
 export interface LoopHistory {
-  train: { step: number; loss: number; samplesPerSecond: number }[];
+  train: { step: number; loss: number; samplesPerSecond: number; stats?: Record<string, number> }[];
   validation: { step: number; metrics: Record<string, number> }[];
 }
 
@@ -125,7 +125,13 @@ export async function runTrainingLoop(model: LoopModel, options: LoopOptions): P
       etaSeconds: Math.min(remainingBySteps, Math.max(0, remainingByBudget)),
     });
     if (windowSteps >= TRAIN_LOG_EVERY) {
-      state.history.train.push({ step: state.step, loss: windowLoss / windowSteps, samplesPerSecond });
+      const stats = result.stats ? { ...result.stats } : undefined;
+      state.history.train.push({ step: state.step, loss: windowLoss / windowSteps, samplesPerSecond, stats });
+      if (stats && stalledLoss(stats)) {
+        progress.log(
+          `step ${state.step}: the loss had no non-zero terms (${formatMetrics(stats)}): nothing to learn from`,
+        );
+      }
       windowStart = performance.now();
       windowSteps = 0;
       windowLoss = 0;
@@ -165,6 +171,12 @@ export async function runTrainingLoop(model: LoopModel, options: LoopOptions): P
   progress.done();
   writeMetrics();
   return { stopReason, state, resumedFrom };
+}
+
+/** True when the loss recorded tuples but none of them contributed (e.g. a miner finding nothing hard). */
+function stalledLoss(stats: Record<string, number>): boolean {
+  const nonzero = Object.entries(stats).filter(([name]) => name.endsWith('_nonzero'));
+  return nonzero.length > 0 && nonzero.every(([, value]) => value === 0);
 }
 
 export function formatMetrics(metrics: Record<string, number>): string {

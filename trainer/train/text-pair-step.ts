@@ -4,13 +4,21 @@ import type { TextPair } from '../data/wordnet-pairs.ts';
 import { encodeFromRows, gatherIds, type TextEncoderWeights, tableRows } from '../models/text-encoder.ts';
 import { type AdamConfig, type AdamState, applyDense, applyRows, beginStep } from './adam.ts';
 
-/** A loss over aligned anchor and positive embeddings ([batch, dim] each; row i of both is a pair). */
-export type PairLoss = (anchors: tf.Tensor2D, positives: tf.Tensor2D) => tf.Scalar;
+/**
+ * A loss over aligned anchor and positive embeddings ([batch, dim] each; row i of both is a pair), with
+ * the statistics its last computation recorded.
+ */
+export interface PairLoss {
+  compute(anchors: tf.Tensor2D, positives: tf.Tensor2D): tf.Scalar;
+  readonly stats?: Readonly<Record<string, number>>;
+}
 
 export interface StepResult {
   loss: number;
   /** False when the loss or a gradient was NaN or infinite; the weights were then left untouched. */
   finite: boolean;
+  /** What the loss and its miner recorded (tuple counts, non-zero terms, mean distances). */
+  stats?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -42,8 +50,15 @@ export function textPairStep(
     const positiveIds = localIds.subarray(anchors.ids.length);
     const compute = (rows: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor) => {
       const encode = (ids: Int32Array, batch: FeatureBatch) =>
-        encodeFromRows(rows as tf.Tensor2D, ids, batch.weights, batch.batch, kernel as tf.Tensor2D, bias as tf.Tensor1D);
-      return loss(encode(anchorIds, anchors), encode(positiveIds, positives));
+        encodeFromRows(
+          rows as tf.Tensor2D,
+          ids,
+          batch.weights,
+          batch.batch,
+          kernel as tf.Tensor2D,
+          bias as tf.Tensor1D,
+        );
+      return loss.compute(encode(anchorIds, anchors), encode(positiveIds, positives));
     };
     const result = tf.valueAndGrads(compute)([
       tf.tensor2d(tableRows(weights, uniqueIds), [uniqueIds.length, embeddingDim]),
@@ -60,7 +75,7 @@ export function textPairStep(
   applyRows(adam, 'table', weights.table, uniqueIds, rowGrad, embeddingDim, adamConfig);
   applyDense(adam, 'kernel', weights.kernel, kernelGrad, adamConfig);
   applyDense(adam, 'bias', weights.bias, biasGrad, adamConfig);
-  return { loss: value, finite: true };
+  return { loss: value, finite: true, stats: loss.stats };
 }
 
 function allFinite(values: Float32Array): boolean {
