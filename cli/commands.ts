@@ -8,6 +8,7 @@ import { loadTextConfig } from '../trainer/config/text-config.ts';
 import { createRunDir, newRunId } from '../trainer/pipeline/run-dir.ts';
 import { runTextPipeline, TEXT_STAGES, type TextStage } from '../trainer/pipeline/text-pipeline.ts';
 import { createProgress } from '../trainer/train/progress.ts';
+import { evalCommand, evalHelp, evalOptions } from './eval.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -176,6 +177,12 @@ export const COMMANDS: Record<string, Command> = {
   evaluate: stageCommand('evaluate', 'evaluate a run on its held-out test split; writes eval.json'),
   export: stageCommand('export', 'export fp32 and int8 ONNX, check them, measure parity; writes export.json'),
   index: stageCommand('index', 'embed the catalogue with the exported model into index.db'),
+  eval: {
+    summary: 'evaluate a published model on a dataset, as the edge serves it; writes metrics.json',
+    options: { ...common, ...evalOptions },
+    help: evalHelp,
+    run: (values) => evalCommand(values, artifactsDir(values)),
+  },
   report: stageCommand('report', "rebuild a run's report.html"),
   publish: stageCommand('publish', "publish a run's model, index and report to the artifacts directory"),
 };

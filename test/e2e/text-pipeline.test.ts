@@ -10,6 +10,7 @@ import { initBackend } from '../../trainer/backend/index.ts';
 import { parseTextConfig } from '../../trainer/config/text-config.ts';
 import { synsetText } from '../../trainer/data/wordnet.ts';
 import { loadWordNetDataset } from '../../trainer/data/wordnet-dataset.ts';
+import { evaluatePublishedModel } from '../../trainer/pipeline/eval-published.ts';
 import { newRunId, readRunJson } from '../../trainer/pipeline/run-dir.ts';
 import type { TextEvaluation } from '../../trainer/pipeline/text-evaluate.ts';
 import { runTextPipeline, TEXT_STAGES } from '../../trainer/pipeline/text-pipeline.ts';
@@ -87,6 +88,19 @@ describe('text pipeline end to end', () => {
     expect(manifest.metrics.parity.int8_min_cosine).toBeGreaterThanOrEqual(0.995);
     expect(manifest.metrics.int8.precision_at_1).toBeGreaterThan(0);
     expect(existsSync(join(dir, 'index.db'))).toBe(true);
+  });
+
+  it('re-evaluates the published model exactly as the manifest recorded (dml-edge eval)', async () => {
+    const current = await readCurrent(join(root, 'artifacts'), config.name);
+    const dir = versionDir(join(root, 'artifacts'), config.name, current!.version);
+    const manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')), dir);
+    const out = join(root, 'eval.json');
+    const result = await evaluatePublishedModel({ versionDir: dir, dataset: 'wordnet', split: 'test', out });
+    expect(result.file).toBe('model.int8.onnx');
+    for (const [name, value] of Object.entries(manifest.metrics.int8)) {
+      expect(result.metrics[name]).toBeCloseTo(value, 6);
+    }
+    expect(JSON.parse(readFileSync(out, 'utf8')).metrics).toEqual(result.metrics);
   });
 
   it('serves searches that find an entry from its own gloss', async () => {

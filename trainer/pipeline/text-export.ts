@@ -11,7 +11,7 @@ import type { ProgressReporter } from '../train/progress.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { nodeOrt } from '../util/ort.ts';
 import { runPath } from './run-dir.ts';
-import { evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
+import { embedTextsWith, evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
 import { loadTrainedTextModel } from './text-weights.ts';
 
 export interface TextExportInfo {
@@ -51,11 +51,7 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
       dim: weights.outputDim,
     });
     try {
-      onnx[precision] = await evaluateTextRetrieval(
-        async (texts) => flatten(await embedder.embed(texts), weights.outputDim),
-        set,
-        weights.outputDim,
-      );
+      onnx[precision] = await evaluateTextRetrieval(embedTextsWith(embedder), set, weights.outputDim);
     } finally {
       await embedder.release();
     }
@@ -73,10 +69,4 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
   const info: TextExportInfo = { files, int8SizeRatio: files.int8.bytes / files.fp32.bytes, parity, onnx };
   writeJsonAtomic(runPath(runDir, 'exportInfo'), info);
   return info;
-}
-
-function flatten(rows: readonly Float32Array[], dim: number): Float32Array {
-  const out = new Float32Array(rows.length * dim);
-  rows.forEach((row, i) => out.set(row, i * dim));
-  return out;
 }

@@ -1,3 +1,4 @@
+import type { TextEmbedder } from '../../shared/onnx/text-embedder.ts';
 import { embeddingMatrix } from '../eval/matrix.ts';
 import { type RetrievalMetrics, retrievalMetrics } from '../eval/retrieval.ts';
 
@@ -12,6 +13,16 @@ export interface RetrievalSet {
 export type EmbedTexts = (texts: readonly string[]) => Promise<Float32Array>;
 
 const CHUNK = 512;
+
+/** EmbedTexts over an ONNX embedder (one array per text) laid out row-major. */
+export function embedTextsWith(embedder: TextEmbedder): EmbedTexts {
+  return async (texts) => {
+    const rows = await embedder.embed(texts);
+    const out = new Float32Array(rows.length * embedder.dim);
+    rows.forEach((row, i) => out.set(row, i * embedder.dim));
+    return out;
+  };
+}
 
 export async function embedAll(
   embed: EmbedTexts,

@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { verifyVersion } from '../../shared/artifacts/verify.ts';
+import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
+import type { Manifest } from '../../shared/manifest.ts';
+import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
+import { parseTextConfig } from '../config/text-config.ts';
+import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
+import { glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
+import { nodeOrt } from '../util/ort.ts';
+import {
+  type EmbedTexts,
+  embedTextsWith,
+  evaluateTextRetrieval,
+  headlineMetrics,
+} from './text-retrieval-eval.ts';
+
+/** A dataset a published model can be evaluated on: it embeds what it needs through `embed`. */
+interface EvalDataset {
+  description: string;
+  run(manifest: Manifest, embed: EmbedTexts, split: 'validation' | 'test'): Promise<Record<string, number>>;
+}
+
+const DATASETS: Record<string, EvalDataset> = {
+  wordnet: {
+    description: "gloss -> lemma retrieval on the model's own held-out WordNet synsets",
+    async run(manifest, embed, split) {
+      const config = parseTextConfig(
+        manifest.training.config,
+        `${manifest.name}@${manifest.version} manifest`,
+      );
+      const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
+      const metrics = await evaluateTextRetrieval(
+        embed,
+        glossLemmaRetrievalSet(dataset[split]),
+        manifest.embedding.dim,
+      );
+      return headlineMetrics(metrics);
+    },
+  },
+};
+
+export const EVAL_DATASETS = Object.keys(DATASETS);
+
+export interface PublishedEvaluation {
+  model: string;
+  version: string;
+  file: string;
+  dataset: string;
+  description: string;
+  split: 'validation' | 'test';
+  metrics: Record<string, number>;
+  evaluatedAt: string;
+}
+
+/**
+ * Evaluates a published version exactly as the edge serves it: files verified against the manifest,
+ * then the ONNX model run through onnxruntime-web with the manifest's featurizer. Writes `out`.
+ */
+export async function evaluatePublishedModel(options: {
+  versionDir: string;
+  dataset: string;
+  split: 'validation' | 'test';
+  file?: 'model' | 'model_int8';
+  out: string;
+}): Promise<PublishedEvaluation> {
+  const dataset = DATASETS[options.dataset];
+  if (!dataset) {
+    throw new Error(`unknown dataset '${options.dataset}'; available: ${EVAL_DATASETS.join(', ')}`);
+  }
+  const manifest = await verifyVersion(options.versionDir);
+  const fileKey = options.file ?? manifest.serve;
+  const entry = manifest.files[fileKey];
+  const embedder = await createOnnxTextEmbedder({
+    ort: nodeOrt(),
+    model: await readFile(join(options.versionDir, entry.path)),
+    featurizer: createTextFeaturizer(manifest.input.featurizer),
+    io: manifest.input.onnx,
+    dim: manifest.embedding.dim,
+  });
+  try {
+    const embed = embedTextsWith(embedder);
+    const result: PublishedEvaluation = {
+      model: manifest.name,
+      version: manifest.version,
+      file: entry.path,
+      dataset: options.dataset,
+      description: dataset.description,
+      split: options.split,
+      metrics: await dataset.run(manifest, embed, options.split),
+      evaluatedAt: new Date().toISOString(),
+    };
+    writeJsonAtomic(options.out, result);
+    return result;
+  } finally {
+    await embedder.release();
+  }
+}
