@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOrThrow } from '../../shared/validation.ts';
 import { KnnDistanceSchema } from '../eval/knn.ts';
 import { embeddingMatrix } from '../eval/matrix.ts';
 
@@ -126,12 +127,7 @@ export type ReportData = z.output<typeof ReportDataSchema>;
 
 /** Parses report data (from code or from a JSON file) and reports every problem with its path. */
 export function parseReportData(input: unknown): ReportData {
-  const result = ReportDataSchema.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`invalid report data:\n  ${problems.join('\n  ')}`);
-  }
-  return result.data;
+  return parseOrThrow(ReportDataSchema, input, 'invalid report data');
 }
 
 /** JSON for a run folder, from which parseReportData rebuilds the report (typed arrays become arrays). */
