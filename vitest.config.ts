@@ -2,7 +2,15 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'trainer/**/*.test.ts', 'edge/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'shared/**/*.test.ts',
+      'trainer/**/*.test.ts',
+      'edge/**/*.test.ts',
+      'test/**/*.test.ts',
+      'bench/**/*.test.ts',
+    ],
+    // test/workers runs inside workerd: vitest.workers.config.ts.
+    exclude: ['**/node_modules/**', 'test/workers/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // tfjs and onnxruntime keep process-wide state; forks isolate suites from each other.

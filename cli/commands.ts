@@ -5,10 +5,15 @@ import { startNodeServer } from '../edge/adapters/node/server.ts';
 import { readCurrent } from '../shared/artifacts/current.ts';
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../trainer/backend/index.ts';
 import { loadTextConfig } from '../trainer/config/text-config.ts';
+import { loadPipelineConfig, runPipeline } from '../trainer/pipeline/pipeline-config.ts';
 import { createRunDir, newRunId } from '../trainer/pipeline/run-dir.ts';
-import { runTextPipeline, TEXT_STAGES, type TextStage } from '../trainer/pipeline/text-pipeline.ts';
+import { STAGES, type Stage } from '../trainer/pipeline/stages.ts';
+import { uploadToR2 } from '../trainer/publish/r2.ts';
 import { createProgress } from '../trainer/train/progress.ts';
 import { evalCommand, evalHelp, evalOptions } from './eval.ts';
+import { keysCommand, statePath } from './keys.ts';
+import { modelsCommand } from './models.ts';
+import { retrainCommand } from './retrain.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -27,12 +32,16 @@ const serveOptions = {
   port: { type: 'string' },
   artifacts: { type: 'string' },
   'default-model': { type: 'string' },
+  state: { type: 'string' },
+  'require-keys': { type: 'boolean' },
 } as const;
 const serveHelp: [string, string][] = [
   ['--host <addr>', 'address to bind (env HOST; default 127.0.0.1)'],
   ['--port <n>', 'port (env PORT; default 8787)'],
   ['--artifacts <dir>', 'published models (env DML_EDGE_ARTIFACTS; default artifacts)'],
   ['--default-model <name>', 'model used when a request names none (default: the first text model)'],
+  ['--state <file>', 'API keys and recorded events (env DML_EDGE_STATE; default <artifacts>/state.db)'],
+  ['--require-keys', 'reads need an API key too (writes always do; see dml-edge keys)'],
 ];
 
 function artifactsDir(values: Values): string {
@@ -45,6 +54,8 @@ async function serve(values: Values): Promise<number> {
     port: Number(values.port ?? process.env.PORT ?? 8787),
     artifactsDir: artifactsDir(values),
     defaultModel: values['default-model'] as string | undefined,
+    stateDb: statePath(values),
+    requireKeys: values['require-keys'] === true,
   });
   printWelcome(server.url);
   const stop = async () => {
@@ -77,9 +88,9 @@ function printWelcome(url: string): void {
   );
 }
 
-async function pipeline(values: Values, stages: readonly TextStage[]): Promise<number> {
-  const configPath = String(values.config ?? DEFAULT_CONFIG);
-  const config = loadTextConfig(configPath);
+async function pipeline(values: Values, stages: readonly Stage[]): Promise<number> {
+  const loaded = loadPipelineConfig(String(values.config ?? DEFAULT_CONFIG));
+  const { config } = loaded;
   const requestedBackend = backendChoice(values.backend) ?? config.backend;
   const runsDir = String(values.runs ?? 'runs');
   let runDir: string;
@@ -97,8 +108,7 @@ async function pipeline(values: Values, stages: readonly TextStage[]): Promise<n
   const backend = await initBackend(requestedBackend);
   const progress = createProgress();
   progress.log(`run ${runId} in ${runDir}; TensorFlow.js backend: ${backend.name} (${backend.package})`);
-  await runTextPipeline({
-    config,
+  await runPipeline(loaded, {
     runDir,
     runId,
     version,
@@ -125,7 +135,10 @@ const pipelineOptions = {
   artifacts: { type: 'string' },
 } as const;
 const pipelineHelp: [string, string][] = [
-  ['--config <file>', `training config (default ${DEFAULT_CONFIG})`],
+  [
+    '--config <file>',
+    `training config; its task picks the pipeline: text, image or recommendation (default ${DEFAULT_CONFIG})`,
+  ],
   ['--run <id>', 'an existing run under runs/ to continue or rerun a stage of (default: a new run)'],
   ['--runs <dir>', 'where runs live (default runs)'],
   [
@@ -135,7 +148,7 @@ const pipelineHelp: [string, string][] = [
   ['--artifacts <dir>', 'where publish writes (default artifacts)'],
 ];
 
-function stageCommand(stage: TextStage, summary: string): Command {
+function stageCommand(stage: Stage, summary: string): Command {
   return {
     summary,
     options: { ...common, ...pipelineOptions },
@@ -156,7 +169,7 @@ export const COMMANDS: Record<string, Command> = {
         process.stderr.write(
           `no published ${config.name} model in ${artifactsDir(values)}: training one now\n`,
         );
-        await pipeline(values, TEXT_STAGES);
+        await pipeline(values, STAGES);
       }
       return serve(values);
     },
@@ -168,10 +181,10 @@ export const COMMANDS: Record<string, Command> = {
     run: serve,
   },
   pipeline: {
-    summary: `run every stage for a config: ${TEXT_STAGES.join(' -> ')}`,
+    summary: `run every stage for a config: ${STAGES.join(' -> ')}`,
     options: { ...common, ...pipelineOptions },
     help: pipelineHelp,
-    run: (values) => pipeline(values, TEXT_STAGES),
+    run: (values) => pipeline(values, STAGES),
   },
   train: stageCommand('train', 'train a model (resumes --run from its last checkpoint)'),
   evaluate: stageCommand('evaluate', 'evaluate a run on its held-out test split; writes eval.json'),
@@ -185,6 +198,46 @@ export const COMMANDS: Record<string, Command> = {
   },
   report: stageCommand('report', "rebuild a run's report.html"),
   publish: stageCommand('publish', "publish a run's model, index and report to the artifacts directory"),
+  retrain: retrainCommand,
+  models: modelsCommand,
+  keys: keysCommand,
+  upload: {
+    summary: 'upload the current version of published models to an R2 bucket for the Workers build',
+    options: {
+      ...common,
+      target: { type: 'string' },
+      bucket: { type: 'string' },
+      local: { type: 'boolean' },
+      'persist-to': { type: 'string' },
+      model: { type: 'string' },
+      artifacts: { type: 'string' },
+    },
+    help: [
+      ['--target r2', 'where to upload (r2 is the only target)'],
+      ['--bucket <name>', 'the R2 bucket (default dml-edge-models, as in wrangler.toml)'],
+      ['--local', "the local bucket `npm run dev:worker` serves, not the account's"],
+      ['--persist-to <dir>', "with --local: wrangler's state folder (default .wrangler/state)"],
+      ['--model <name>', 'only this model (default: every model with a current version)'],
+      ['--artifacts <dir>', 'published models (env DML_EDGE_ARTIFACTS; default artifacts)'],
+    ],
+    async run(values) {
+      if (values.target !== 'r2') throw new Error(`--target must be r2; got '${values.target ?? ''}'`);
+      const objects = await uploadToR2(
+        {
+          artifactsDir: artifactsDir(values),
+          bucket: String(values.bucket ?? 'dml-edge-models'),
+          local: values.local === true,
+          persistTo: values['persist-to'] as string | undefined,
+          model: values.model as string | undefined,
+        },
+        { onObject: (object) => process.stderr.write(`uploading ${object.key}\n`) },
+      );
+      process.stdout.write(
+        `uploaded ${objects.length} objects to ${values.local ? 'the local' : 'R2'} bucket\n`,
+      );
+      return 0;
+    },
+  },
 };
 
 export function usage(name?: string): string {

@@ -4,6 +4,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import type { z } from 'zod';
+import { requireScope } from './auth/require-scope.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { BatchingSchema, LimitsSchema } from './limits.ts';
 import { consoleLogger, type Logger } from './logger.ts';
@@ -15,12 +16,24 @@ import {
   payloadTooLargeResponse,
 } from './middleware/errors.ts';
 import { modelVersionHeader } from './middleware/model-version.ts';
-import type { Embedder, LoadedModel, ModelRegistry, VectorIndex } from './ports.ts';
+import type {
+  Embedder,
+  EventStore,
+  ItemCatalog,
+  KeyStore,
+  LoadedModel,
+  ModelRegistry,
+  VectorIndex,
+} from './ports.ts';
 import { collectionRoutes } from './routes/collections.ts';
+import { duplicatesRoutes } from './routes/duplicates.ts';
 import { embedRoutes } from './routes/embed.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { itemRoutes } from './routes/items.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { recommendRoutes } from './routes/recommend.ts';
 import { searchRoutes } from './routes/search.ts';
 import { similarityRoutes } from './routes/similarity.ts';
 import { createRequestSchemas } from './schemas.ts';
@@ -31,6 +44,14 @@ export interface AppOptions {
   limits?: z.input<typeof LimitsSchema>;
   batching?: z.input<typeof BatchingSchema>;
   logger?: Logger;
+  /** Stored item vectors and shipped histories: with it, /v1/recommend and /v1/items/{id}/similar exist. */
+  catalog?: ItemCatalog;
+  /** Where events are recorded: with it (and keys), POST /v1/users/{id}/events exists. */
+  events?: EventStore;
+  /** API keys: writes always need one with the write scope. */
+  keys?: KeyStore;
+  /** Reads need a key too (scope read); /healthz and /openapi.json stay open. */
+  requireKeys?: boolean;
 }
 
 /**
@@ -69,6 +90,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   );
   app.onError(createErrorHandler(options.logger ?? consoleLogger));
   app.notFound(notFoundHandler);
+  const { catalog, events, keys } = options;
+  if ((options.requireKeys || events) && !keys)
+    throw new Error('requiring keys and recording events need a key store');
+  if (events && !catalog) throw new Error('recording events needs the item catalog to check items against');
+  if (options.requireKeys && keys) app.use('/v1/*', requireScope(keys, 'read'));
 
   for (const routes of [
     healthRoutes,
@@ -76,10 +102,16 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     collectionRoutes,
     embedRoutes,
     similarityRoutes,
+    duplicatesRoutes,
     searchRoutes,
     openApiRoutes,
   ]) {
     app.route('/', routes(deps));
+  }
+  if (catalog) {
+    app.route('/', recommendRoutes(deps, { catalog, events }));
+    app.route('/', itemRoutes(deps, { catalog, events }));
+    if (events && keys) app.route('/', eventRoutes(deps, { catalog, events, keys }));
   }
   return app;
 }

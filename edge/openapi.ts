@@ -2,14 +2,18 @@ import { z } from 'zod';
 import {
   CollectionInfoSchema,
   CollectionsResponseSchema,
+  DuplicatesResponseSchema,
   EmbedResponseSchema,
   ErrorResponseSchema,
+  EventsResponseSchema,
   HealthResponseSchema,
   ModelInfoSchema,
   ModelsResponseSchema,
+  RecommendResponseSchema,
   type RequestSchemas,
   SearchHitSchema,
   SearchResponseSchema,
+  SimilarItemsResponseSchema,
   SimilarityResponseSchema,
 } from './schemas.ts';
 
@@ -19,7 +23,9 @@ const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid JSON or a body that breaks the request schema (wrong types, empty or oversized batch, ...).',
-  404: 'No such model or collection.',
+  401: 'No API key, or an unknown, wrong or revoked one (Authorization: Bearer <key>).',
+  403: "The API key's scope does not allow this request.",
+  404: 'No such model or collection (or item, or user, where the request names them).',
   413: 'The body is over the size limit.',
   500: 'An internal fault; details are in the server log.',
 };
@@ -31,16 +37,25 @@ interface Operation {
   /** Whether the response names the answering model in X-Model-Version. */
   modelVersion?: boolean;
   errors: number[];
+  /** Path and query parameters. */
+  parameters?: JsonObject[];
+  /** The success status, 200 unless given. */
+  status?: number;
+  /** Whether the request needs an API key whatever the server's settings (writes). */
+  needsKey?: boolean;
 }
 
-function operation({ summary, request, response, modelVersion, errors }: Operation): JsonObject {
+function operation(op: Operation): JsonObject {
+  const { summary, request, response, modelVersion, errors } = op;
   const json = (schema: JsonObject) => ({ 'application/json': { schema } });
   const headers = modelVersion ? { 'X-Model-Version': { $ref: '#/components/headers/X-Model-Version' } } : {};
   return {
     summary,
+    ...(op.parameters && { parameters: op.parameters }),
+    ...(op.needsKey && { security: [{ bearer: [] }] }),
     ...(request && { requestBody: { required: true, content: json(ref(request)) } }),
     responses: {
-      200: { description: 'OK', headers, content: json(ref(response)) },
+      [op.status ?? 200]: { description: 'OK', headers, content: json(ref(response)) },
       ...Object.fromEntries(
         errors.map((status) => [
           status,
@@ -65,8 +80,12 @@ function componentSchemas(requests: RequestSchemas): Record<string, JsonObject> 
     CollectionsResponse: CollectionsResponseSchema,
     EmbedResponse: EmbedResponseSchema,
     SimilarityResponse: SimilarityResponseSchema,
+    DuplicatesResponse: DuplicatesResponseSchema,
     SearchHit: SearchHitSchema,
     SearchResponse: SearchResponseSchema,
+    RecommendResponse: RecommendResponseSchema,
+    SimilarItemsResponse: SimilarItemsResponseSchema,
+    EventsResponse: EventsResponseSchema,
   };
   for (const [id, schema] of Object.entries(responses)) responseRegistry.add(schema, { id });
 
@@ -124,6 +143,16 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
           errors: [400, 404, 413, 500],
         }),
       },
+      '/v1/duplicates': {
+        post: operation({
+          summary:
+            "Group near-duplicate texts (single linkage at the threshold, the model's calibrated one by default)",
+          request: 'DuplicatesRequest',
+          response: 'DuplicatesResponse',
+          modelVersion: true,
+          errors: [400, 404, 413, 500],
+        }),
+      },
       '/v1/search': {
         post: operation({
           summary: 'The k items of a collection nearest to a query text',
@@ -131,6 +160,47 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
           response: 'SearchResponse',
           modelVersion: true,
           errors: [400, 404, 413, 500],
+        }),
+      },
+      '/v1/recommend': {
+        post: operation({
+          summary: 'Items for a user: from their stored history, their recent items, or both',
+          request: 'RecommendRequest',
+          response: 'RecommendResponse',
+          modelVersion: true,
+          errors: [400, 404, 413, 500],
+        }),
+      },
+      '/v1/items/{id}/similar': {
+        get: operation({
+          summary: 'The items nearest to an item of a collection',
+          response: 'SimilarItemsResponse',
+          modelVersion: true,
+          errors: [400, 404, 500],
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'k', in: 'query', schema: { type: 'integer', minimum: 1, default: 10 } },
+            {
+              name: 'collection',
+              in: 'query',
+              description: "The first recommendation model's collection when omitted.",
+              schema: { type: 'string' },
+            },
+          ],
+        }),
+      },
+      '/v1/users/{id}/events': {
+        post: operation({
+          summary: "Record a user's interactions (API key with the write scope); they count at once",
+          request: 'EventsRequest',
+          response: 'EventsResponse',
+          modelVersion: true,
+          status: 201,
+          needsKey: true,
+          errors: [400, 401, 403, 404, 413, 500],
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 256 } },
+          ],
         }),
       },
       '/openapi.json': {
@@ -144,6 +214,9 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
     },
     components: {
       schemas: componentSchemas(requests),
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key (dml-edge keys create).' },
+      },
       headers: {
         'X-Model-Version': {
           description: 'The model that answered, as <model>@<version>.',

@@ -8,7 +8,13 @@ import type { Manifest } from '../shared/manifest.ts';
 /** Turns inputs into unit vectors with one model. */
 export interface Embedder {
   readonly dim: number;
+  /** Texts -> unit vectors. A model that takes no text rejects with a 400 ApiError. */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * Image models only: images already prepared for the model (normalised pixels, height x width each;
+   * see edge/image/model-input.ts) -> unit vectors.
+   */
+  embedImages?(images: readonly Float32Array[]): Promise<Float32Array[]>;
 }
 
 /** One servable model version: its manifest and an embedder bound to it. */
@@ -25,6 +31,16 @@ export interface ModelRegistry {
   get(name?: string): LoadedModel | undefined;
 }
 
+/** A metadata field a collection's search can filter on, and the type of its values. */
+export interface FilterableField {
+  name: string;
+  type: 'integer' | 'float' | 'text' | 'boolean';
+}
+
+export type FilterValue = string | number | boolean;
+/** Field name -> the value it must equal, or a list of values one of which it must equal; fields AND. */
+export type MetadataFilter = Readonly<Record<string, FilterValue | readonly FilterValue[]>>;
+
 export interface CollectionInfo {
   name: string;
   /** The model whose embeddings fill the collection (queries are embedded with it). */
@@ -34,6 +50,8 @@ export interface CollectionInfo {
   distance: 'cosine';
   items: number;
   description?: string;
+  /** Metadata fields searches may filter on (declared when the collection was built); none when absent. */
+  filterable?: FilterableField[];
 }
 
 export interface SearchHit {
@@ -48,6 +66,64 @@ export interface SearchHit {
 export interface VectorIndex {
   collections(): readonly CollectionInfo[];
   collection(name: string): CollectionInfo | undefined;
-  /** Top-k items of a collection nearest to `query` (a unit vector of the collection's dims), best first. */
-  search(collection: string, query: Float32Array, k: number): Promise<SearchHit[]>;
+  /**
+   * Top-k items of a collection nearest to `query` (a unit vector of the collection's dims), best first;
+   * with a filter, the exact top k among the items whose metadata matches it.
+   */
+  search(collection: string, query: Float32Array, k: number, filter?: MetadataFilter): Promise<SearchHit[]>;
+}
+
+/** What a recommendation model shipped about one user: their interactions up to its training data. */
+export interface ShippedHistory {
+  /** Positive items, oldest first: what the user vector pools. */
+  positives: string[];
+  /** Every item the user interacted with, positive or not: what exclude_seen leaves out. */
+  seen: string[];
+}
+
+/** Stored items and histories of the collections a recommendation model recommends from. */
+export interface ItemCatalog {
+  /** The stored vectors of the given items of a collection; ids the collection lacks are absent. */
+  vectors(collection: string, ids: readonly string[]): Promise<Map<string, Float32Array>>;
+  /** The history shipped with the collection for a user; undefined for a user it does not know. */
+  history(collection: string, user: string): Promise<ShippedHistory | undefined>;
+}
+
+export interface NewEvent {
+  item: string;
+  /** null: an implicit interaction (a view, a purchase), always positive. */
+  rating: number | null;
+  /** Seconds since the epoch. */
+  timestamp: number;
+}
+
+export interface StoredEvent extends NewEvent {
+  /** Increases with every stored event: the retrain job's cursor. */
+  id: number;
+  collection: string;
+  user: string;
+}
+
+/** Interactions recorded at the edge: they change recommendations at once and feed the next retraining. */
+export interface EventStore {
+  /** Stores every event or none (one transaction); resolves once they are committed. */
+  append(collection: string, user: string, events: readonly NewEvent[]): Promise<StoredEvent[]>;
+  /** The user's events in a collection, oldest first (by timestamp, then by arrival). */
+  history(collection: string, user: string): Promise<StoredEvent[]>;
+}
+
+/** read: the read endpoints when the server requires keys; write: also record events; admin: everything. */
+export type ApiKeyScope = 'read' | 'write' | 'admin';
+
+export interface StoredApiKey {
+  id: string;
+  scope: ApiKeyScope;
+  /** sha256 (hex) of the whole key; the key itself is never stored. */
+  sha256: string;
+  revoked: boolean;
+}
+
+/** API keys as the edge checks them. */
+export interface KeyStore {
+  find(id: string): Promise<StoredApiKey | undefined>;
 }

@@ -1,3 +1,4 @@
+import type { TextInput } from '../shared/manifest.ts';
 import { ApiError } from './errors.ts';
 import type { CollectionInfo, LoadedModel, ModelRegistry, VectorIndex } from './ports.ts';
 
@@ -32,4 +33,15 @@ export function resolveCollection(
 /** The value of the X-Model-Version header. */
 export function modelVersionOf(model: LoadedModel): string {
   return `${model.manifest.name}@${model.manifest.version}`;
+}
+
+/** A text model's input description; 400 when a route that compares texts is given an image model. */
+export function textInputOf(model: LoadedModel, route: string): TextInput {
+  const { input, name } = model.manifest;
+  if (input.kind === 'text') return input;
+  throw new ApiError(
+    400,
+    'invalid_request',
+    `model "${name}" takes ${input.kind}s, not texts (${route} compares texts)`,
+  );
 }

@@ -15,6 +15,10 @@ export const ERROR_CODES = [
   'not_found',
   'method_not_allowed',
   'payload_too_large',
+  'unauthorized',
+  'forbidden',
+  'item_not_found',
+  'user_not_found',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -26,6 +30,11 @@ export const ErrorResponseSchema = z.object({
   }),
 });
 
+/** Explanations cost one model run per distinct feature, so a request explains only a few pairs. */
+export const MAX_EXPLAINED_PAIRS = 16;
+/** Features listed per text in an explanation; the rest are summed into `rest`. */
+export const EXPLAINED_FEATURES = 20;
+
 /** Request bodies: their bounds come from the server's limits, so the OpenAPI document states them too. */
 export function createRequestSchemas(limits: Limits) {
   const text = z
@@ -33,14 +42,16 @@ export function createRequestSchemas(limits: Limits) {
     .max(limits.maxTextChars, `texts are at most ${limits.maxTextChars} characters`)
     .describe(`A text of at most ${limits.maxTextChars} characters.`);
   const model = ModelNameSchema.optional().describe('The model to use; the default text model when omitted.');
+  const input = modelInputSchema(text);
 
   return {
     EmbedRequest: z
       .object({
         inputs: z
-          .array(text)
-          .min(1, 'inputs must hold at least one text')
-          .max(limits.maxBatch, `at most ${limits.maxBatch} inputs per request`),
+          .array(input)
+          .min(1, 'inputs must hold at least one input')
+          .max(limits.maxBatch, `at most ${limits.maxBatch} inputs per request`)
+          .describe('Texts for a text model, images for an image model; one kind per request.'),
         model,
       })
       .strict(),
@@ -51,11 +62,38 @@ export function createRequestSchemas(limits: Limits) {
           .min(1, 'pairs must hold at least one pair')
           .max(limits.maxBatch, `at most ${limits.maxBatch} pairs per request`),
         model,
+        explain: z
+          .boolean()
+          .default(false)
+          .describe(
+            `Also return, for each pair, the feature contributions that add up to its score (at most ${MAX_EXPLAINED_PAIRS} pairs).`,
+          ),
+      })
+      .strict()
+      .refine((r) => !r.explain || r.pairs.length <= MAX_EXPLAINED_PAIRS, {
+        message: `explain: true takes at most ${MAX_EXPLAINED_PAIRS} pairs per request`,
+        path: ['pairs'],
+      }),
+    DuplicatesRequest: z
+      .object({
+        texts: z
+          .array(text)
+          .min(1, 'texts must hold at least one text')
+          .max(limits.maxBatch, `at most ${limits.maxBatch} texts per request`),
+        threshold: z
+          .number()
+          .min(-1)
+          .max(1)
+          .optional()
+          .describe(
+            "Cosine at or above which two texts are duplicates; the model's calibrated threshold when omitted.",
+          ),
+        model,
       })
       .strict(),
     SearchRequest: z
       .object({
-        query: text,
+        query: input.describe("A text, or an image when the collection's model is an image model."),
         k: z
           .number()
           .int()
@@ -65,6 +103,126 @@ export function createRequestSchemas(limits: Limits) {
         collection: ModelNameSchema.optional().describe(
           "The collection to search; the default model's first collection when omitted.",
         ),
+        filter: MetadataFilterSchema.optional(),
+      })
+      .strict(),
+    ...recommendationRequestSchemas(limits),
+  };
+}
+
+/** Grey images larger than this many pixels per side are refused as raw pixel arrays (use PNG or JPEG). */
+export const MAX_PIXEL_ROWS = 512;
+
+/** What an embed or search input may be: a text, a base64 PNG/JPEG, or raw grey pixel rows. */
+function modelInputSchema(text: z.ZodString) {
+  return z.union([
+    text,
+    z
+      .object({
+        image: z
+          .string()
+          .min(1)
+          .describe(
+            'A PNG or JPEG image of any size, base64 (a data: URL is accepted); converted to grey, padded to a square and resized to the model input.',
+          ),
+      })
+      .strict(),
+    z
+      .object({
+        pixels: z
+          .array(z.array(z.number().min(0).max(255)).min(1).max(MAX_PIXEL_ROWS))
+          .min(1)
+          .max(MAX_PIXEL_ROWS)
+          .describe(
+            'Grey pixel rows, 0 (black) to 255 (white), all of one length; resized to the model input.',
+          ),
+      })
+      .strict(),
+  ]);
+}
+
+const FilterScalarSchema = z.union([z.string().max(256), z.number(), z.boolean()]);
+
+/** A search filter on a collection's filterable metadata fields (GET /v1/collections lists them). */
+export const MetadataFilterSchema = z
+  .record(
+    z.string().min(1).max(64),
+    z.union([
+      FilterScalarSchema.describe('The field equals this value.'),
+      z.array(FilterScalarSchema).min(1).max(64).describe('The field equals one of these values.'),
+    ]),
+  )
+  .refine((filter) => Object.keys(filter).length <= 16, 'at most 16 filter fields')
+  .describe(
+    'Only items whose metadata matches every field: e.g. {"class": "Sneaker"} or {"label": [5, 7]}. Results are the exact top k among them.',
+  );
+
+/** Bodies of the recommendation endpoints (/v1/recommend, /v1/users/{id}/events). */
+function recommendationRequestSchemas(limits: Limits) {
+  const itemId = z
+    .string()
+    .min(1)
+    .max(256)
+    .describe('An item id of the collection, e.g. a MovieLens movieId.');
+  const model = ModelNameSchema.optional().describe(
+    'The recommendation model (and so its item collection); the first one loaded when omitted.',
+  );
+  return {
+    RecommendRequest: z
+      .object({
+        user_id: z
+          .string()
+          .min(1)
+          .max(256)
+          .optional()
+          .describe("A user whose stored history (the model's data, then events recorded here) is used."),
+        recent_items: z
+          .array(itemId)
+          .max(limits.maxBatch, `at most ${limits.maxBatch} recent_items`)
+          .optional()
+          .describe("The user's recent positive items, oldest first: after the stored history, if any."),
+        k: z
+          .number()
+          .int()
+          .min(1, `k must be between 1 and ${limits.maxK}`)
+          .max(limits.maxK, `k must be between 1 and ${limits.maxK}`)
+          .default(limits.defaultK),
+        exclude_seen: z
+          .boolean()
+          .default(true)
+          .describe('Leave out every item the user has interacted with.'),
+        filter: MetadataFilterSchema.optional().describe(
+          'As in /v1/search, on the collection\'s filterable fields, e.g. {"comedy": true, "year": [1994, 1995]}.',
+        ),
+        model,
+      })
+      .strict()
+      .refine((r) => r.user_id !== undefined || (r.recent_items?.length ?? 0) > 0, {
+        message: 'give user_id, recent_items or both',
+        path: ['user_id'],
+      }),
+    EventsRequest: z
+      .object({
+        events: z
+          .array(
+            z
+              .object({
+                item_id: itemId,
+                rating: z
+                  .number()
+                  .optional()
+                  .describe("Explicit feedback; below the model's positive rating it is seen but not liked."),
+                timestamp: z
+                  .number()
+                  .nonnegative()
+                  .optional()
+                  .describe('Seconds since the epoch; the time of arrival when omitted.'),
+              })
+              .strict(),
+          )
+          .min(1, 'events must hold at least one event')
+          .max(limits.maxBatch, `at most ${limits.maxBatch} events per request`),
+        model,
       })
       .strict(),
   };
@@ -73,6 +231,7 @@ export function createRequestSchemas(limits: Limits) {
 export type RequestSchemas = ReturnType<typeof createRequestSchemas>;
 export type EmbedRequest = z.infer<RequestSchemas['EmbedRequest']>;
 export type SimilarityRequest = z.infer<RequestSchemas['SimilarityRequest']>;
+export type DuplicatesRequest = z.infer<RequestSchemas['DuplicatesRequest']>;
 export type SearchRequest = z.infer<RequestSchemas['SearchRequest']>;
 
 export const HealthResponseSchema = z.object({
@@ -103,6 +262,10 @@ export const CollectionInfoSchema = z.object({
   distance: z.literal('cosine'),
   items: z.number().int().nonnegative(),
   description: z.string().optional(),
+  filterable: z
+    .array(z.object({ name: z.string(), type: z.enum(['integer', 'float', 'text', 'boolean']) }))
+    .optional()
+    .describe("Metadata fields a search's `filter` can name, with the type of their values."),
 });
 
 export const CollectionsResponseSchema = z.object({ collections: z.array(CollectionInfoSchema) });
@@ -112,6 +275,31 @@ export const EmbedResponseSchema = z.object({
   dims: z.number().int().positive(),
   embeddings: z.array(z.array(z.number())).describe('Unit vectors, one per input, in input order.'),
 });
+
+const FeatureContributionSchema = z.object({
+  feature: z.string().describe('`w:` a word, `b:` a word bigram, `c:` a character n-gram within `<word>`.'),
+  weight: z.number().describe("The feature's weight in the text (its count times its family weight)."),
+  contribution: z.number().describe("This feature's share of the score."),
+});
+
+const SideExplanationSchema = z.object({
+  features: z
+    .array(FeatureContributionSchema)
+    .describe(`The ${EXPLAINED_FEATURES} features with the largest contributions, largest magnitude first.`),
+  rest: z.number().describe('The summed contribution of the features not listed.'),
+});
+
+export const PairExplanationSchema = z
+  .object({
+    a: SideExplanationSchema.describe("The first text's features."),
+    b: SideExplanationSchema.describe("The second text's features."),
+    bias: z.number().describe("The model's bias term."),
+  })
+  .describe(
+    'Exact for the pooled bag model: the contributions of both texts plus both `rest` plus `bias` sum to the score. ' +
+      "Feature f of one text contributes its pooling share times its projected row's dot product with the " +
+      'other embedding, over twice its own unnormalised norm.',
+  );
 
 export const SimilarityResponseSchema = z.object({
   model: z.string(),
@@ -124,6 +312,10 @@ export const SimilarityResponseSchema = z.object({
     .array(z.boolean())
     .optional()
     .describe('Whether each score reaches the threshold, in pair order; present with `threshold`.'),
+  explanations: z
+    .array(PairExplanationSchema)
+    .optional()
+    .describe('With `explain: true`: per pair, terms that add up to its score.'),
 });
 
 export const SearchHitSchema = z.object({
@@ -139,6 +331,49 @@ export const SearchResponseSchema = z.object({
   results: z.array(SearchHitSchema).describe('Best first.'),
 });
 
+export const DuplicatesResponseSchema = z.object({
+  model: z.string(),
+  threshold: z.number().describe('The cosine threshold used.'),
+  groups: z
+    .array(z.array(z.number().int().nonnegative()))
+    .describe(
+      'Groups of near-duplicates as indices into `texts`: connected components of the graph whose edges ' +
+        'are pairs scoring >= threshold (single linkage). Only groups of two or more; each ascending, ' +
+        'ordered by first index.',
+    ),
+  pairs: z
+    .array(z.object({ a: z.number().int(), b: z.number().int(), score: z.number() }))
+    .describe('Every pair (a < b) scoring >= threshold, highest score first.'),
+});
+
+export const RecommendResponseSchema = z.object({
+  model: z.string(),
+  collection: z.string(),
+  user_id: z.string().nullable(),
+  based_on: z.array(z.string()).describe("The recent items the user's vector was pooled from, oldest first."),
+  results: z
+    .array(SearchHitSchema)
+    .describe('Best first; `score` is the cosine of the user and item vectors.'),
+});
+
+export const SimilarItemsResponseSchema = z.object({
+  model: z.string(),
+  collection: z.string(),
+  item: z.string(),
+  results: z.array(SearchHitSchema).describe('Best first, without the item itself.'),
+});
+
+export const EventsResponseSchema = z.object({
+  user_id: z.string(),
+  collection: z.string(),
+  stored: z.number().int().positive().describe('Events committed by this request.'),
+  cursor: z
+    .number()
+    .int()
+    .positive()
+    .describe('The id of the last of them; events are numbered in arrival order.'),
+});
+
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 export type ModelsResponse = z.infer<typeof ModelsResponseSchema>;
@@ -146,3 +381,10 @@ export type CollectionsResponse = z.infer<typeof CollectionsResponseSchema>;
 export type EmbedResponse = z.infer<typeof EmbedResponseSchema>;
 export type SimilarityResponse = z.infer<typeof SimilarityResponseSchema>;
 export type SearchResponse = z.infer<typeof SearchResponseSchema>;
+export type PairExplanation = z.infer<typeof PairExplanationSchema>;
+export type DuplicatesResponse = z.infer<typeof DuplicatesResponseSchema>;
+export type RecommendRequest = z.infer<RequestSchemas['RecommendRequest']>;
+export type EventsRequest = z.infer<RequestSchemas['EventsRequest']>;
+export type RecommendResponse = z.infer<typeof RecommendResponseSchema>;
+export type SimilarItemsResponse = z.infer<typeof SimilarItemsResponseSchema>;
+export type EventsResponse = z.infer<typeof EventsResponseSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TextFeaturizerConfigSchema } from './featurizer/text.ts';
+import { parseOrThrow } from './validation.ts';
 
 /**
  * The model manifest: everything a consumer needs to use a published model version and to trust its
@@ -35,11 +36,55 @@ export const TextInputSchema = z
     onnx: z.object({ ids: z.string(), weights: z.string(), output: z.string() }).strict(),
   })
   .strict();
+export type TextInput = z.infer<typeof TextInputSchema>;
 
-export const InputSchema = z.discriminatedUnion('kind', [TextInputSchema]);
+/**
+ * An image model's input: grey images resized to height x width (padded to a square first when the input
+ * is square), as NHWC float32 [batch, height, width, 1] of (pixel / 255 - mean) / std.
+ */
+export const ImageInputSchema = z
+  .object({
+    kind: z.literal('image'),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    channels: z.literal(1),
+    normalization: z.object({ mean: z.number(), std: z.number().positive() }).strict(),
+    /** ONNX graph input and output names. */
+    onnx: z.object({ input: z.string(), output: z.string() }).strict(),
+  })
+  .strict();
+export type ImageInput = z.infer<typeof ImageInputSchema>;
+
+/** What a model takes: narrow on `kind` before reading kind-specific fields (a featurizer, an image size). */
+export const InputSchema = z.discriminatedUnion('kind', [TextInputSchema, ImageInputSchema]);
 
 export const DistanceSchema = z.enum(['cosine', 'dot', 'euclidean']);
 export type Distance = z.infer<typeof DistanceSchema>;
+
+/**
+ * What a recommendation model adds: its item collection, and the user tower the edge applies to the
+ * vectors of a user's recent items (shared/recs/user-vector.ts) to recommend without retraining.
+ */
+export const RecommendationSchema = z
+  .object({
+    /** The collection (in this version's index) whose items are recommended and pooled. */
+    collection: ModelNameSchema,
+    /** A user is their this many most recent distinct positive items. */
+    recent_items: z.number().int().positive(),
+    /** Pooling weight of each older item relative to the next newer one (1: a plain mean). */
+    recency_decay: z.number().gt(0).max(1),
+    /** Interactions rated at least this are positives; null: every interaction is. */
+    positive_rating: z.number().nullable(),
+    user_tower: z
+      .object({
+        /** [dim, dim] row-major. */
+        kernel: z.array(z.number()),
+        bias: z.array(z.number()),
+      })
+      .strict(),
+  })
+  .strict();
+export type Recommendation = z.infer<typeof RecommendationSchema>;
 
 export const CollectionEntrySchema = z
   .object({
@@ -55,7 +100,7 @@ export const ManifestSchema = z
     name: ModelNameSchema,
     version: VersionSchema,
     created_at: z.iso.datetime(),
-    task: z.enum(['text-similarity']),
+    task: z.enum(['text-similarity', 'recommendation', 'image-similarity']),
     input: InputSchema,
     embedding: z
       .object({
@@ -97,6 +142,8 @@ export const ManifestSchema = z
       })
       .strict()
       .optional(),
+    /** Present when task is 'recommendation'. */
+    recommendation: RecommendationSchema.optional(),
     /** Evaluation figures by variant (fp32, int8), each a flat map of metric name to value. */
     metrics: z.record(z.string(), z.record(z.string(), z.number())),
   })
@@ -106,10 +153,5 @@ export type Manifest = z.infer<typeof ManifestSchema>;
 
 /** Parses a manifest and reports every problem with its path, for humans reading a startup error. */
 export function parseManifest(json: unknown, source: string): Manifest {
-  const result = ManifestSchema.safeParse(json);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`invalid manifest ${source}:\n  ${problems.join('\n  ')}`);
-  }
-  return result.data;
+  return parseOrThrow(ManifestSchema, json, `invalid manifest ${source}`);
 }

@@ -1,5 +1,8 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { embedRequestInputs } from '../image/request-inputs.ts';
+import type { CollectionInfo, MetadataFilter } from '../ports.ts';
 import { readJson } from '../read-json.ts';
 import { modelVersionOf, resolveCollection } from '../resolve.ts';
 import type { SearchResponse } from '../schemas.ts';
@@ -12,12 +15,39 @@ export function searchRoutes(deps: AppDeps): Hono<AppEnv> {
     // createApp checked that every collection's model is loaded, so a miss is an internal fault (500).
     if (!model) throw new Error(`collection ${collection.name} needs model ${collection.model}, not loaded`);
     c.set('modelVersion', modelVersionOf(model));
-    const [query] = await deps.embedderFor(model).embed([request.query]);
+    if (request.filter) checkFilter(request.filter, collection);
+    const [query] = await embedRequestInputs(deps, model, [request.query], 'query');
     const body: SearchResponse = {
       collection: collection.name,
       model: model.manifest.name,
-      results: await deps.index.search(collection.name, query, request.k),
+      results: await deps.index.search(collection.name, query, request.k, request.filter),
     };
     return c.json(body);
   });
+}
+
+/** A 400 naming the first filter field the collection cannot filter on, or whose value has the wrong type. */
+export function checkFilter(filter: MetadataFilter, collection: CollectionInfo): void {
+  const fields = new Map((collection.filterable ?? []).map((field) => [field.name, field.type]));
+  const listed = [...fields.keys()].join(', ') || 'none';
+  for (const [name, wanted] of Object.entries(filter)) {
+    const type = fields.get(name);
+    if (!type) {
+      throw new ApiError(
+        400,
+        'invalid_request',
+        `filter.${name}: collection "${collection.name}" cannot filter on "${name}" (filterable fields: ${listed})`,
+      );
+    }
+    const values = Array.isArray(wanted) ? wanted : [wanted];
+    const fits = (value: unknown) =>
+      type === 'integer'
+        ? Number.isSafeInteger(value)
+        : type === 'float'
+          ? typeof value === 'number'
+          : typeof value === (type === 'text' ? 'string' : 'boolean');
+    if (!values.every(fits)) {
+      throw new ApiError(400, 'invalid_request', `filter.${name}: "${name}" takes ${type} values`);
+    }
+  }
 }

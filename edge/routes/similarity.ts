@@ -1,14 +1,18 @@
 import { Hono } from 'hono';
+import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
+import { ApiError } from '../errors.ts';
 import { readJson } from '../read-json.ts';
-import { modelVersionOf, resolveModel } from '../resolve.ts';
-import type { SimilarityResponse } from '../schemas.ts';
+import { modelVersionOf, resolveModel, textInputOf } from '../resolve.ts';
+import { EXPLAINED_FEATURES, type SimilarityResponse } from '../schemas.ts';
+import { explainPairs, projectorOf } from './similarity-explain.ts';
 
 export function similarityRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().post('/v1/similarity', async (c) => {
     const request = await readJson(c, deps.requests.SimilarityRequest);
     const model = resolveModel(deps.registry, request.model);
+    const input = textInputOf(model, '/v1/similarity');
     c.set('modelVersion', modelVersionOf(model));
     // Pairs often repeat a text (one query against many candidates): embed each distinct text once.
     const texts = [...new Set(request.pairs.flat())];
@@ -25,6 +29,25 @@ export function similarityRoutes(deps: AppDeps): Hono<AppEnv> {
           matches: scores.map((s) => s >= decision.threshold),
         }
       : { model: model.manifest.name, scores };
+    if (request.explain) {
+      // Not through the micro-batcher: explanations need the model's output before normalisation.
+      const projector = projectorOf(model.embedder);
+      if (!projector) {
+        throw new ApiError(
+          400,
+          'invalid_request',
+          `model "${model.manifest.name}" cannot explain its scores: its ONNX file has no output before normalisation`,
+        );
+      }
+      const featurizer = createTextFeaturizer(input.featurizer);
+      body.explanations = await explainPairs(
+        request.pairs,
+        featurizer,
+        projector,
+        model.embedder.dim,
+        EXPLAINED_FEATURES,
+      );
+    }
     return c.json(body);
   });
 }

@@ -14,10 +14,53 @@ export function vecTableName(collectionId: number): string {
   return `vec_${collectionId}`;
 }
 
-export function createVecTableSql(collectionId: number, dims: number): string {
+/**
+ * A filterable metadata field: a vec0 metadata column beside the embedding, so a KNN query can filter on
+ * it (`WHERE embedding MATCH ? AND k = ? AND class = ?`) and still return the exact top k among the
+ * matching items. Declared when the collection is built; every item must then carry the field.
+ */
+export const METADATA_COLUMN_TYPES = ['integer', 'float', 'text', 'boolean'] as const;
+/** vec0 0.1.9 allows at most 16 metadata columns per table. */
+export const MAX_METADATA_COLUMNS = 16;
+const RESERVED_COLUMNS = new Set(['rowid', 'embedding', 'distance', 'k']);
+
+export const MetadataColumnSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'metadata column names are identifiers (letters, digits, _)')
+      .refine((name) => !RESERVED_COLUMNS.has(name.toLowerCase()), 'this name is reserved by vec0'),
+    type: z.enum(METADATA_COLUMN_TYPES),
+  })
+  .strict();
+export type MetadataColumn = z.infer<typeof MetadataColumnSchema>;
+
+export function createVecTableSql(
+  collectionId: number,
+  dims: number,
+  metadata: readonly MetadataColumn[] = [],
+): string {
   if (!Number.isSafeInteger(dims) || dims < 1)
     throw new Error(`dims must be a positive integer, got ${dims}`);
-  return `CREATE VIRTUAL TABLE ${vecTableName(collectionId)} USING vec0(embedding float[${dims}] distance_metric=cosine)`;
+  if (metadata.length > MAX_METADATA_COLUMNS) {
+    throw new Error(`at most ${MAX_METADATA_COLUMNS} filterable metadata fields, got ${metadata.length}`);
+  }
+  const columns = metadata.map((column) => {
+    const { name, type } = MetadataColumnSchema.parse(column);
+    return `, ${name} ${type}`;
+  });
+  return `CREATE VIRTUAL TABLE ${vecTableName(collectionId)} USING vec0(embedding float[${dims}] distance_metric=cosine${columns.join('')})`;
+}
+
+/** The metadata columns declared in a vec0 table's CREATE statement (as written by createVecTableSql). */
+export function metadataColumnsOf(createSql: string): MetadataColumn[] {
+  const body = /USING\s+vec0\((.*)\)\s*$/is.exec(createSql)?.[1];
+  if (body === undefined) throw new Error(`not a vec0 table: ${createSql}`);
+  return body
+    .split(',')
+    .slice(1)
+    .map((part) => part.trim().split(/\s+/))
+    .map(([name, type]) => MetadataColumnSchema.parse({ name, type: type?.toLowerCase() }));
 }
 
 export const CollectionRowSchema = z.object({

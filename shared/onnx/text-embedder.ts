@@ -17,6 +17,11 @@ export interface TextEmbedder {
   embed(texts: readonly string[]): Promise<Float32Array[]>;
   /** One run over an already padded batch; row-major [batch * dim]. */
   embedBatch(batch: FeatureBatch): Promise<Float32Array>;
+  /**
+   * The model's output before L2 normalisation for a padded batch (row-major [batch * dim]), for exact
+   * explanations (edge/routes/similarity-explain.ts); present when the graph has that output.
+   */
+  projectBatch?(batch: FeatureBatch): Promise<Float32Array>;
   /** Frees the ONNX session's WASM memory; the embedder is unusable afterwards. */
   release(): Promise<void>;
 }
@@ -49,7 +54,10 @@ export async function createOnnxTextEmbedder(options: OnnxTextEmbedderOptions): 
   assertNames('input', session.inputNames, [io.ids, io.weights]);
   assertNames('output', session.outputNames, [io.output]);
 
-  async function embedBatch(batch: FeatureBatch): Promise<Float32Array> {
+  /** The output trainer/export/onnx-text-encoder.ts adds before normalisation (TEXT_ENCODER_UNNORMALIZED_OUTPUT). */
+  const unnormalized = 'unnormalized';
+
+  async function embedBatch(batch: FeatureBatch, output = io.output): Promise<Float32Array> {
     const cells = batch.batch * batch.length;
     if (batch.ids.length !== cells || batch.weights.length !== cells) {
       throw new Error(
@@ -60,16 +68,16 @@ export async function createOnnxTextEmbedder(options: OnnxTextEmbedderOptions): 
     const ids = new ort.Tensor('int32', batch.ids, shape);
     const weights = new ort.Tensor('float32', batch.weights, shape);
     try {
-      const outputs = await session.run({ [io.ids]: ids, [io.weights]: weights });
+      const outputs = await session.run({ [io.ids]: ids, [io.weights]: weights }, [output]);
       try {
-        const output = outputs[io.output];
+        const result = outputs[output];
         const expected = `float32 [${batch.batch}, ${dim}]`;
-        const actual = `${output.type} [${output.dims.join(', ')}]`;
+        const actual = `${result.type} [${result.dims.join(', ')}]`;
         if (actual !== expected) {
-          throw new Error(`model output ${io.output} is ${actual}, expected ${expected}`);
+          throw new Error(`model output ${output} is ${actual}, expected ${expected}`);
         }
         // A copy: the tensor's memory belongs to onnxruntime once disposed.
-        return (output.data as Float32Array).slice();
+        return (result.data as Float32Array).slice();
       } finally {
         for (const tensor of Object.values(outputs)) tensor.dispose();
       }
@@ -91,7 +99,15 @@ export async function createOnnxTextEmbedder(options: OnnxTextEmbedderOptions): 
     return embeddings;
   }
 
-  return { dim, embed, embedBatch, release: () => session.release() };
+  return {
+    dim,
+    embed,
+    embedBatch: (batch) => embedBatch(batch),
+    ...(session.outputNames.includes(unnormalized)
+      ? { projectBatch: (batch: FeatureBatch) => embedBatch(batch, unnormalized) }
+      : {}),
+    release: () => session.release(),
+  };
 }
 
 function assertNames(kind: string, actual: readonly string[], wanted: readonly string[]): void {

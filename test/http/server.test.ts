@@ -208,12 +208,18 @@ describe('the Node server', () => {
       '/v1/collections': ['get'],
       '/v1/embed': ['post'],
       '/v1/similarity': ['post'],
+      '/v1/duplicates': ['post'],
       '/v1/search': ['post'],
+      '/v1/recommend': ['post'],
+      '/v1/items/{id}/similar': ['get'],
+      '/v1/users/{id}/events': ['post'],
       '/openapi.json': ['get'],
     });
     const { EmbedRequest, SearchRequest } = document.components.schemas;
     expect(EmbedRequest.properties.inputs).toMatchObject({ minItems: 1, maxItems: 128 });
-    expect(EmbedRequest.properties.inputs.items).toMatchObject({ type: 'string', maxLength: 10_000 });
+    // An input is a text or an image; the text branch carries the length limit.
+    const inputKinds = (EmbedRequest.properties.inputs.items as { anyOf: unknown[] }).anyOf;
+    expect(inputKinds[0]).toMatchObject({ type: 'string', maxLength: 10_000 });
     expect(SearchRequest.properties.k).toMatchObject({ minimum: 1, maximum: 100, default: 10 });
     // Every $ref points at a component that exists.
     const refs = JSON.stringify(document).match(/"#\/components\/(schemas|headers)\/[^"]+"/g) ?? [];

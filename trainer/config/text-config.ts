@@ -1,15 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TextFeaturizerConfigSchema } from '../../shared/featurizer/text.ts';
 import { ModelNameSchema } from '../../shared/manifest.ts';
+import { parseOrThrow } from '../../shared/validation.ts';
 import { BACKEND_CHOICES } from '../backend/index.ts';
 import { LossConfigSchema } from '../metric/index.ts';
 import { TextEncoderShapeSchema } from '../models/text-encoder.ts';
+import { SourceConfigSchema } from '../text-sim/source-config.ts';
 import { AdamConfigSchema } from '../train/adam.ts';
+import { readJsonFile } from './read-json-file.ts';
 
 /** A text model's whole recipe: data, featurizer, model, loss, training, index. Validated at load. */
 export const TextConfigSchema = z
   .object({
+    /** Optional: a config without a task is a text config (see trainer/pipeline/pipeline-config.ts). */
+    task: z.literal('text-similarity').optional(),
     name: ModelNameSchema,
     seed: z.number().int().min(0).default(1),
     backend: z.enum(BACKEND_CHOICES).default('auto'),
@@ -26,10 +30,21 @@ export const TextConfigSchema = z
     featurizer: TextFeaturizerConfigSchema.default(TextFeaturizerConfigSchema.parse({})),
     model: TextEncoderShapeSchema.default(TextEncoderShapeSchema.parse({})),
     loss: LossConfigSchema,
+    /**
+     * A training mix of several sources (WordNet, STS-B, PAWS, pair files, self-supervised views) with
+     * per-source weights; absent, the model trains on WordNet pairs with `loss` alone.
+     */
+    sources: z.array(SourceConfigSchema).min(1).optional(),
+    /** Where STS-B and PAWS live; default DML_EDGE_DATASETS or ../shared/datasets. */
+    datasets: z.string().optional(),
+    /** Scale each initial table row by its bucket's IDF over the training texts (see text-sim/idf-init.ts). */
+    idfInit: z.boolean().optional(),
     train: z
       .object({
         batchSize: z.number().int().min(2).max(4096).default(256),
         epochs: z.number().positive().default(4),
+        /** Total steps; overrides `epochs` (which count WordNet epochs), for multi-source mixes. */
+        steps: z.number().int().positive().optional(),
         /** Wall-clock budget for training; the run stops cleanly when it is spent. */
         maxMinutes: z.number().positive().default(6),
         evalEvery: z.number().int().positive().default(200),
@@ -58,20 +73,9 @@ export type TextConfig = z.infer<typeof TextConfigSchema>;
 
 /** Reads and validates a config file; errors name the file and each bad field. */
 export function loadTextConfig(path: string): TextConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`);
-  }
-  return parseTextConfig(json, path);
+  return parseTextConfig(readJsonFile(path), path);
 }
 
 export function parseTextConfig(json: unknown, source: string): TextConfig {
-  const result = TextConfigSchema.safeParse(json);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`${source}: invalid config\n  ${problems.join('\n  ')}`);
-  }
-  return result.data;
+  return parseOrThrow(TextConfigSchema, json, `${source}: invalid config`);
 }

@@ -7,7 +7,12 @@ import { initBackend } from '../backend/index.ts';
 import { embedBatch, initTextEncoder, type TextEncoderWeights } from '../models/text-encoder.ts';
 import { checkOnnxModel } from './onnx-check.ts';
 import { DataType, decodeModel, IR_VERSION, OPSET_VERSION, type ValueInfoProto } from './onnx-graph.ts';
-import { exportTextEncoderOnnx, type OnnxPrecision, TEXT_ENCODER_IO } from './onnx-text-encoder.ts';
+import {
+  exportTextEncoderOnnx,
+  type OnnxPrecision,
+  TEXT_ENCODER_IO,
+  TEXT_ENCODER_UNNORMALIZED_OUTPUT,
+} from './onnx-text-encoder.ts';
 import { PARITY_TEXTS, trainedLikeWeights } from './test-fixtures.ts';
 
 const PRECISIONS: OnnxPrecision[] = ['fp32', 'int8'];
@@ -53,7 +58,10 @@ describe('exportTextEncoderOnnx', () => {
       [TEXT_ENCODER_IO.ids, ['batch', 'length']],
       [TEXT_ENCODER_IO.weights, ['batch', 'length']],
     ]);
-    expect(graph.output!.map((v) => [v.name, dims(v)])).toEqual([[TEXT_ENCODER_IO.output, ['batch', 4]]]);
+    expect(graph.output!.map((v) => [v.name, dims(v)])).toEqual([
+      [TEXT_ENCODER_IO.output, ['batch', 4]],
+      [TEXT_ENCODER_UNNORMALIZED_OUTPUT, ['batch', 4]],
+    ]);
   });
 
   it('stores the int8 table and kernel as int8 with per-row and per-column scales', () => {

@@ -14,6 +14,13 @@ import { quantizeSymmetricInt8 } from './quantize.ts';
 /** Graph input and output names; the manifest's `input.onnx` records them for consumers. */
 export const TEXT_ENCODER_IO = { ids: 'ids', weights: 'weights', output: 'embedding' } as const;
 
+/**
+ * A second output, the embedding before L2 normalisation (pooled @ kernel + bias). Everything up to it
+ * is linear in the feature rows, which is what lets the edge explain a score exactly: run one-feature
+ * batches through the served file and the outputs are that file's own projected rows (plus the bias).
+ */
+export const TEXT_ENCODER_UNNORMALIZED_OUTPUT = 'unnormalized';
+
 export type OnnxPrecision = 'fp32' | 'int8';
 
 export interface TextEncoderExportOptions {
@@ -26,9 +33,9 @@ export interface TextEncoderExportOptions {
  * Writes the text encoder as an ONNX model (IR 8, opset 17) computing exactly what `embedBatch` in
  * trainer/models/text-encoder.ts computes:
  *   pooled    = sum_l weights[b,l] * table[ids[b,l]] / max(sum_l weights[b,l], POOLING_EPSILON)
- *   out       = pooled @ kernel + bias
- *   embedding = out / max(||out||_2, NORM_EPSILON)
- * with inputs ids int32 [batch, length], weights float32 [batch, length] and output float32
+ *   out       = pooled @ kernel + bias                    (output `unnormalized`)
+ *   embedding = out / max(||out||_2, NORM_EPSILON)      (output `embedding`)
+ * with inputs ids int32 [batch, length], weights float32 [batch, length] and outputs float32
  * [batch, outputDim]; batch and length stay dynamic.
  *
  * int8 stores the table with one symmetric scale per row and the kernel with one per output column
@@ -50,7 +57,10 @@ export function exportTextEncoderOnnx(
       makeTensorValueInfo(TEXT_ENCODER_IO.ids, DataType.int32, ['batch', 'length']),
       makeTensorValueInfo(TEXT_ENCODER_IO.weights, DataType.float, ['batch', 'length']),
     ],
-    outputs: [makeTensorValueInfo(TEXT_ENCODER_IO.output, DataType.float, ['batch', outputDim])],
+    outputs: [
+      makeTensorValueInfo(TEXT_ENCODER_IO.output, DataType.float, ['batch', outputDim]),
+      makeTensorValueInfo(TEXT_ENCODER_UNNORMALIZED_OUTPUT, DataType.float, ['batch', outputDim]),
+    ],
     initializers: [
       ...pooling.initializers,
       ...projection.initializers,
@@ -160,12 +170,17 @@ function int8Kernel(weights: TextEncoderWeights): Subgraph {
 function projectAndNormalize(): NodeProto[] {
   return [
     makeNode('MatMul', ['pooled', 'kernel'], ['projected']),
-    makeNode('Add', ['projected', 'bias'], ['biased']),
+    makeNode('Add', ['projected', 'bias'], [TEXT_ENCODER_UNNORMALIZED_OUTPUT]),
     // In opset 17 ReduceSumSquare still takes axes as an attribute (ReduceSum takes them as an input).
-    makeNode('ReduceSumSquare', ['biased'], ['squared_norm'], [attribute.ints('axes', [1])]),
+    makeNode(
+      'ReduceSumSquare',
+      [TEXT_ENCODER_UNNORMALIZED_OUTPUT],
+      ['squared_norm'],
+      [attribute.ints('axes', [1])],
+    ),
     makeNode('Sqrt', ['squared_norm'], ['norm']),
     makeNode('Max', ['norm', 'norm_epsilon'], ['safe_norm']),
-    makeNode('Div', ['biased', 'safe_norm'], [TEXT_ENCODER_IO.output]),
+    makeNode('Div', [TEXT_ENCODER_UNNORMALIZED_OUTPUT, 'safe_norm'], [TEXT_ENCODER_IO.output]),
   ];
 }
 

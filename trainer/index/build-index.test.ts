@@ -52,6 +52,7 @@ describe('buildIndex', () => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('delete');
       expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
         { version: 1, name: 'index' },
+        { version: 2, name: 'user_histories' },
       ]);
       expect(db.prepare('SELECT * FROM collections').get()).toMatchObject({
         id: 1,

@@ -8,7 +8,13 @@ import {
   type SqliteDatabase,
   vectorBlob,
 } from '../../shared/db/better-sqlite.ts';
-import { createVecTableSql, vecTableName, vectorProblem } from '../../shared/db/index-schema.ts';
+import {
+  createVecTableSql,
+  type MetadataColumn,
+  MetadataColumnSchema,
+  vecTableName,
+  vectorProblem,
+} from '../../shared/db/index-schema.ts';
 import { migrate } from '../../shared/db/migrator.ts';
 import { readMigrations } from '../../shared/db/read-migrations.ts';
 import { ModelNameSchema, VersionSchema } from '../../shared/manifest.ts';
@@ -27,7 +33,14 @@ export type IndexItem = z.infer<typeof IndexItemSchema>;
 
 const BuildSettingsSchema = z.object({
   path: z.string().min(1),
-  collection: z.object({ name: ModelNameSchema, description: z.string().optional() }).strict(),
+  collection: z
+    .object({
+      name: ModelNameSchema,
+      description: z.string().optional(),
+      /** Metadata fields queries can filter on (vec0 metadata columns); every item must carry them. */
+      filterable: z.array(MetadataColumnSchema).default([]),
+    })
+    .strict(),
   model: z
     .object({ name: ModelNameSchema, version: VersionSchema, dim: z.number().int().positive() })
     .strict(),
@@ -36,8 +49,11 @@ const BuildSettingsSchema = z.object({
 
 export type BuildIndexOptions = z.input<typeof BuildSettingsSchema> & {
   items: Iterable<IndexItem> | AsyncIterable<IndexItem>;
-  /** Embeds a batch of texts: pass the ONNX embedder the edge serves, so the index and queries agree. */
-  embed: (texts: string[]) => Promise<Float32Array[]>;
+  /**
+   * Embeds a batch: pass the ONNX embedder the edge serves, so the index and queries agree. Text models
+   * embed the texts; other inputs (images) are found from the items themselves.
+   */
+  embed: (texts: string[], items: IndexItem[]) => Promise<Float32Array[]>;
   /** Called after each batch; `total` is known when `items` is an array. */
   onProgress?: (done: number, total?: number) => void;
 };
@@ -109,7 +125,7 @@ function createCollection(db: SqliteDatabase, settings: BuildSettings): number {
     )
     .run(collection.name, collection.description ?? null, model.name, model.version, BigInt(model.dim), now);
   const collectionId = Number(lastInsertRowid);
-  db.exec(createVecTableSql(collectionId, model.dim));
+  db.exec(createVecTableSql(collectionId, model.dim, collection.filterable));
   return collectionId;
 }
 
@@ -127,8 +143,10 @@ async function insertItems(
   const insertItem = db.prepare(
     'INSERT INTO items (collection_id, external_id, text, metadata) VALUES (?, ?, ?, ?)',
   );
+  const filterable = settings.collection.filterable;
   const insertVector = db.prepare(
-    `INSERT INTO ${vecTableName(collectionId)} (rowid, embedding) VALUES (?, ?)`,
+    `INSERT INTO ${vecTableName(collectionId)} (${['rowid', 'embedding', ...filterable.map((c) => c.name)].join(', ')})
+     VALUES (${['?', '?', ...filterable.map(() => '?')].join(', ')})`,
   );
   const writeRows = db.transaction((rows: PendingRow[]) => {
     for (const { item, vector } of rows) {
@@ -139,7 +157,11 @@ async function insertItems(
         JSON.stringify(item.metadata ?? {}),
       );
       // vec0 accepts only integer rowids, and better-sqlite3 binds JS numbers as REAL.
-      insertVector.run(BigInt(lastInsertRowid), vectorBlob(vector));
+      insertVector.run(
+        BigInt(lastInsertRowid),
+        vectorBlob(vector),
+        ...filterable.map((column) => metadataValue(item, column)),
+      );
     }
   });
 
@@ -150,7 +172,10 @@ async function insertItems(
   let done = 0;
 
   const embedBatch = async () => {
-    const vectors = await options.embed(batch.map((item) => item.text));
+    const vectors = await options.embed(
+      batch.map((item) => item.text),
+      batch,
+    );
     if (vectors.length !== batch.length) {
       throw new Error(`embed returned ${vectors.length} vectors for ${batch.length} texts`);
     }
@@ -178,4 +203,24 @@ async function insertItems(
   if (batch.length > 0) await embedBatch();
   writeRows(pending);
   return done;
+}
+
+/** An item's value for a filterable column, as vec0 binds it (integers and booleans as BigInt). */
+function metadataValue(item: IndexItem, column: MetadataColumn): bigint | number | string {
+  const value = item.metadata?.[column.name];
+  const fail = (): never => {
+    throw new Error(
+      `item ${JSON.stringify(item.id)}: filterable field "${column.name}" must be ${column.type === 'integer' ? 'an' : 'a'} ${column.type}, got ${JSON.stringify(value)}`,
+    );
+  };
+  switch (column.type) {
+    case 'integer':
+      return Number.isSafeInteger(value) ? BigInt(value as number) : fail();
+    case 'float':
+      return typeof value === 'number' && Number.isFinite(value) ? value : fail();
+    case 'text':
+      return typeof value === 'string' ? value : fail();
+    case 'boolean':
+      return typeof value === 'boolean' ? BigInt(value ? 1 : 0) : fail();
+  }
 }

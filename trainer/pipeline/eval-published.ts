@@ -70,13 +70,19 @@ export async function evaluatePublishedModel(options: {
     throw new Error(`unknown dataset '${options.dataset}'; available: ${EVAL_DATASETS.join(', ')}`);
   }
   const manifest = await verifyVersion(options.versionDir);
+  const { input } = manifest;
+  if (input.kind !== 'text') {
+    throw new Error(
+      `${manifest.name}@${manifest.version} takes ${input.kind}s; dataset '${options.dataset}' holds texts`,
+    );
+  }
   const fileKey = options.file ?? manifest.serve;
   const entry = manifest.files[fileKey];
   const embedder = await createOnnxTextEmbedder({
     ort: nodeOrt(),
     model: await readFile(join(options.versionDir, entry.path)),
-    featurizer: createTextFeaturizer(manifest.input.featurizer),
-    io: manifest.input.onnx,
+    featurizer: createTextFeaturizer(input.featurizer),
+    io: input.onnx,
     dim: manifest.embedding.dim,
   });
   try {

@@ -4,6 +4,10 @@ import { glossLemmaDecisionPairs, glossLemmaRetrievalSet } from '../data/wordnet
 import { type PairMetrics, pairMetrics, type ThresholdChoice, thresholdForPrecision } from '../eval/pairs.ts';
 import type { RetrievalMetrics } from '../eval/retrieval.ts';
 import { initTextEncoder, mulberry32 } from '../models/text-encoder.ts';
+import { loadSimilarityData } from '../text-sim/benchmarks.ts';
+import { STS_MATCH_MIN_SCORE, stsDecisionPairs } from '../text-sim/calibration.ts';
+import { datasetsDir } from '../text-sim/datasets.ts';
+import { evaluateSimilarity, type SimilarityEvaluation } from '../text-sim/similarity-eval.ts';
 import { formatMetrics } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
@@ -35,8 +39,12 @@ export interface TextEvaluation {
   tfjs: RetrievalMetrics;
   /** The same architecture untrained (its seeded initialisation): what training must beat. */
   untrained: RetrievalMetrics;
+  /** STS-B dev and PAWS held-out, with the TF-IDF baselines beside the model (when the data is present). */
+  similarity: SimilarityEvaluation;
   /** Match decisions: a threshold calibrated on validation pairs, judged on test pairs. */
   decision: {
+    /** Which pairs set the threshold and which judged it, for the manifest. */
+    calibratedOn: string;
     targetPrecision: number;
     threshold: ThresholdChoice | null;
     test: PairMetrics & { atThreshold: { precision: number; recall: number } | null };
@@ -56,8 +64,7 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
   const initial = initTextEncoder(weights.buckets, config.model, config.seed);
   const untrained = await evaluateTextRetrieval(tfjsEmbedder(initial, featurizer), set, weights.outputDim);
   const embed = tfjsEmbedder(weights, featurizer);
-  const scorePairs = async (synsets: typeof dataset.test, seed: number) => {
-    const { pairs, matches } = glossLemmaDecisionPairs(synsets, mulberry32(seed));
+  const scorePairs = async ({ pairs, matches }: { pairs: [string, string][]; matches: boolean[] }) => {
     const dim = weights.outputDim;
     const a = await embedAll(
       embed,
@@ -74,16 +81,33 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
     );
     return { scores, matches };
   };
+  const similarityData = loadSimilarityData(datasetsDir(config.datasets));
+  for (const missing of similarityData.missing) progress.log(`similarity benchmark skipped: ${missing}`);
+  const similarity = await evaluateSimilarity(embed, weights.outputDim, similarityData);
+  // A model trained on STS-B decides duplicates as STS-B defines them; the WordNet model as WordNet does.
+  const stsTrained = config.sources?.some((s) => s.source === 'stsb') && similarityData.sts;
+  const calibratedOn = stsTrained
+    ? `STS-B: validation tenth of train, match = score >= ${STS_MATCH_MIN_SCORE}; judged on STS-B dev`
+    : 'WordNet validation synsets: (gloss, own lemma) vs (gloss, random other lemma)';
+  const [validationPairs, testPairs] = stsTrained
+    ? [
+        await scorePairs(stsDecisionPairs(similarityData.sts!.validation)),
+        await scorePairs(stsDecisionPairs(similarityData.sts!.dev)),
+      ]
+    : [
+        await scorePairs(glossLemmaDecisionPairs(dataset.validation, mulberry32(config.seed + 11))),
+        await scorePairs(glossLemmaDecisionPairs(dataset.test, mulberry32(config.seed + 13))),
+      ];
   const targetPrecision = config.calibration.targetPrecision;
-  const validationPairs = await scorePairs(dataset.validation, config.seed + 11);
   const threshold = thresholdForPrecision(validationPairs.scores, validationPairs.matches, targetPrecision);
-  const testPairs = await scorePairs(dataset.test, config.seed + 13);
   const evaluation: TextEvaluation = {
     protocol: 'WordNet gloss -> lemma retrieval on held-out synsets, cosine distance',
     testSynsets: dataset.test.length,
     tfjs,
     untrained,
+    similarity,
     decision: {
+      calibratedOn,
       targetPrecision,
       threshold,
       test: {
@@ -95,6 +119,10 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
   writeJsonAtomic(runPath(runDir, 'evaluation'), evaluation);
   progress.log(`test (${dataset.test.length} held-out synsets): ${formatMetrics(headlineMetrics(tfjs))}`);
   progress.log(`same model untrained: ${formatMetrics(headlineMetrics(untrained))}`);
+  for (const [benchmark, scorers] of Object.entries(similarity)) {
+    const line = Object.entries(scorers).map(([scorer, metrics]) => `${scorer} ${formatMetrics(metrics)}`);
+    progress.log(`${benchmark}: ${line.join('; ')}`);
+  }
   const { test } = evaluation.decision;
   progress.log(
     `match threshold for precision ${targetPrecision}: ${threshold ? threshold.threshold.toFixed(4) : 'none reaches it'}; ` +

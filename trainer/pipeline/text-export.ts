@@ -6,6 +6,13 @@ import type { RetrievalMetrics } from '../eval/retrieval.ts';
 import { checkOnnxModel } from '../export/onnx-check.ts';
 import { exportTextEncoderOnnx, type OnnxPrecision, TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
 import { measureParity, type ParityReport } from '../export/parity.ts';
+import { loadSimilarityData } from '../text-sim/benchmarks.ts';
+import { datasetsDir } from '../text-sim/datasets.ts';
+import {
+  evaluateSimilarity,
+  flatSimilarityMetrics,
+  type SimilarityEvaluation,
+} from '../text-sim/similarity-eval.ts';
 import { formatMetrics } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
@@ -20,6 +27,8 @@ export interface TextExportInfo {
   parity: ParityReport;
   /** Test retrieval through onnxruntime-web, per precision: what the edge will actually serve. */
   onnx: Record<OnnxPrecision, RetrievalMetrics>;
+  /** STS-B dev and PAWS held-out through onnxruntime-web, per precision (empty without the datasets). */
+  similarity: Record<OnnxPrecision, SimilarityEvaluation>;
 }
 
 const PARITY_TEXTS = 1000;
@@ -35,8 +44,10 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
   const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
   const set = glossLemmaRetrievalSet(dataset.test);
 
+  const similarityData = loadSimilarityData(datasetsDir(config.datasets));
   const files = {} as TextExportInfo['files'];
   const onnx = {} as TextExportInfo['onnx'];
+  const similarity = {} as TextExportInfo['similarity'];
   for (const precision of ['fp32', 'int8'] as const) {
     const bytes = exportTextEncoderOnnx(weights, { precision, docString: `${config.name} text encoder` });
     const path = runPath(runDir, FILE_OF[precision]);
@@ -52,12 +63,17 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
     });
     try {
       onnx[precision] = await evaluateTextRetrieval(embedTextsWith(embedder), set, weights.outputDim);
+      similarity[precision] = await evaluateSimilarity(
+        embedTextsWith(embedder),
+        weights.outputDim,
+        similarityData,
+      );
     } finally {
       await embedder.release();
     }
     progress.log(
       `exported ${path} (${(files[precision].bytes / 1e6).toFixed(2)} MB, ONNX checker passed); ` +
-        `test via onnxruntime-web: ${formatMetrics(headlineMetrics(onnx[precision]))}`,
+        `test via onnxruntime-web: ${formatMetrics({ ...headlineMetrics(onnx[precision]), ...flatSimilarityMetrics(similarity[precision]) })}`,
     );
   }
   const parityTexts = [...set.queries, ...set.references].slice(0, PARITY_TEXTS);
@@ -66,7 +82,13 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
     `parity with TF.js on ${parity.texts} held-out texts: min cosine fp32 ${parity.fp32MinCosine.toFixed(6)}, ` +
       `int8 ${parity.int8MinCosine.toFixed(6)}`,
   );
-  const info: TextExportInfo = { files, int8SizeRatio: files.int8.bytes / files.fp32.bytes, parity, onnx };
+  const info: TextExportInfo = {
+    files,
+    int8SizeRatio: files.int8.bytes / files.fp32.bytes,
+    parity,
+    onnx,
+    similarity,
+  };
   writeJsonAtomic(runPath(runDir, 'exportInfo'), info);
   return info;
 }

@@ -3,6 +3,7 @@ import { MANIFEST_SCHEMA_VERSION } from '../../shared/manifest.ts';
 import { TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
 import type { BuildIndexStats } from '../index/build-index.ts';
 import { type PublishResult, publishVersion } from '../publish/publish.ts';
+import { flatSimilarityMetrics } from '../text-sim/similarity-eval.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { readRunJson, runPath } from './run-dir.ts';
 import type { TextEvaluation } from './text-evaluate.ts';
@@ -52,7 +53,7 @@ export async function publishTextStage(
             decision: {
               threshold: evaluation.decision.threshold.threshold,
               target_precision: evaluation.decision.targetPrecision,
-              calibrated_on: 'WordNet validation synsets: (gloss, own lemma) vs (gloss, random other lemma)',
+              calibrated_on: evaluation.decision.calibratedOn,
               test_precision: evaluation.decision.test.atThreshold.precision,
               test_recall: evaluation.decision.test.atThreshold.recall,
             },
@@ -62,6 +63,9 @@ export async function publishTextStage(
         tfjs: headlineMetrics(evaluation.tfjs),
         fp32: headlineMetrics(exported.onnx.fp32),
         int8: headlineMetrics(exported.onnx.int8),
+        ...(Object.keys(evaluation.similarity ?? {}).length > 0
+          ? { similarity: flatSimilarityMetrics(evaluation.similarity) }
+          : {}),
         parity: {
           fp32_min_cosine: exported.parity.fp32MinCosine,
           int8_min_cosine: exported.parity.int8MinCosine,

@@ -6,6 +6,10 @@ import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { glossLemmaRetrievalSet, samplePairsEpoch } from '../data/wordnet-pairs.ts';
 import { createLoss } from '../metric/index.ts';
 import { embedBatch, initTextEncoder, mulberry32, type TextEncoderWeights } from '../models/text-encoder.ts';
+import { bucketDocumentFrequency, scaleRowsByIdf } from '../text-sim/idf-init.ts';
+import { createMultiSourceModel } from '../text-sim/multi-source-model.ts';
+import { buildTrainingMix, wordnetTexts } from '../text-sim/training-mix.ts';
+import { similarityValidation } from '../text-sim/validation.ts';
 import { type LoopResult, runTrainingLoop } from '../train/loop.ts';
 import { pairLossOf } from '../train/pair-loss.ts';
 import type { ProgressReporter } from '../train/progress.ts';
@@ -67,22 +71,42 @@ export async function trainTextStage(options: {
   );
   const featurizer = createTextFeaturizer(config.featurizer);
   const weights = initTextEncoder(featurizer.config.buckets, config.model, config.seed);
-  const pairLoss = pairLossOf(createLoss(config.loss));
+  // A config with `sources` trains on a mix (text-sim/); without, on WordNet pairs alone as before.
+  const mix = config.sources
+    ? buildTrainingMix(config, dataset.train, dataset.fingerprint, featurizer)
+    : undefined;
+  for (const line of mix?.summary ?? []) progress.log(`source ${line}`);
+  if (config.idfInit) {
+    const texts = mix?.texts ?? wordnetTexts(dataset.train);
+    scaleRowsByIdf(weights, bucketDocumentFrequency(featurizer, texts), texts.length);
+  }
   const validationSet = glossLemmaRetrievalSet(dataset.validation);
+  const validate = async (w: TextEncoderWeights) => {
+    const embed = tfjsEmbedder(w, featurizer);
+    const retrieval = headlineMetrics(await evaluateTextRetrieval(embed, validationSet, w.outputDim));
+    return mix ? { ...retrieval, ...(await similarityValidation(embed, w.outputDim, mix.data)) } : retrieval;
+  };
   const { batchSize } = config.train;
   const stepsPerEpoch = Math.max(1, Math.floor(dataset.train.length / batchSize));
-  const totalSteps = Math.max(1, Math.round(config.train.epochs * stepsPerEpoch));
+  const totalSteps = config.train.steps ?? Math.max(1, Math.round(config.train.epochs * stepsPerEpoch));
 
-  const model = createTextPairModel({
-    weights,
-    featurizer,
-    adam: config.train.optimizer,
-    loss: pairLoss,
-    batchSize,
-    epochPairs: (epoch) => samplePairsEpoch(dataset.train, mulberry32(config.seed * 100_003 + epoch)),
-    validate: async (w) =>
-      headlineMetrics(await evaluateTextRetrieval(tfjsEmbedder(w, featurizer), validationSet, w.outputDim)),
-  });
+  const model = mix
+    ? createMultiSourceModel({
+        weights,
+        adam: config.train.optimizer,
+        sources: mix.sources,
+        seed: config.seed,
+        validate,
+      })
+    : createTextPairModel({
+        weights,
+        featurizer,
+        adam: config.train.optimizer,
+        loss: pairLossOf(createLoss(config.loss)),
+        batchSize,
+        epochPairs: (epoch) => samplePairsEpoch(dataset.train, mulberry32(config.seed * 100_003 + epoch)),
+        validate,
+      });
   progress.log(
     `training ${config.name} on ${options.backend.name} (${options.backend.package}): ${totalSteps} steps ` +
       `of ${batchSize} pairs, at most ${config.train.maxMinutes} min`,
@@ -102,7 +126,7 @@ export async function trainTextStage(options: {
     version: options.version,
     name: config.name,
     backend: options.backend,
-    dataFingerprint: dataset.fingerprint,
+    dataFingerprint: mix?.fingerprint ?? dataset.fingerprint,
     stopReason: result.stopReason,
     steps: result.state.step,
     bestStep: result.state.bestStep,

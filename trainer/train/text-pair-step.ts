@@ -35,6 +35,21 @@ export function textPairStep(
 ): StepResult {
   const anchors = featurizer.featurizeBatch(pairs.map((p) => p.anchor));
   const positives = featurizer.featurizeBatch(pairs.map((p) => p.positive));
+  return featurePairStep(weights, adam, adamConfig, anchors, positives, loss);
+}
+
+/**
+ * The same step on already featurized batches (row i of each is a pair): for views made by dropping
+ * features, and for graded pairs whose loss closes over the batch's scores.
+ */
+export function featurePairStep(
+  weights: TextEncoderWeights,
+  adam: AdamState,
+  adamConfig: AdamConfig,
+  anchors: FeatureBatch,
+  positives: FeatureBatch,
+  loss: PairLoss,
+): StepResult {
   const all = new Int32Array(anchors.ids.length + positives.ids.length);
   all.set(anchors.ids);
   all.set(positives.ids, anchors.ids.length);

@@ -5,7 +5,8 @@ import { listModels, readCurrent, verifyVersion } from '../../../shared/artifact
 import { versionDir } from '../../../shared/artifacts/layout.ts';
 import { createTextFeaturizer } from '../../../shared/featurizer/index.ts';
 import type { Manifest } from '../../../shared/manifest.ts';
-import { createOnnxTextEmbedder, type TextEmbedder } from '../../../shared/onnx/text-embedder.ts';
+import { createOnnxTextEmbedder } from '../../../shared/onnx/text-embedder.ts';
+import { createImageModelEmbedder } from '../../image/image-model-embedder.ts';
 import type { LoadedModel, ModelRegistry } from '../../ports.ts';
 
 export interface NodeModelRegistry extends ModelRegistry {
@@ -17,12 +18,12 @@ export interface NodeModelRegistry extends ModelRegistry {
 
 export interface LoadModelsOptions {
   artifactsDir: string;
-  /** Requests that name no model get this one; the first model by name otherwise. */
+  /** Requests that name no model get this one; otherwise the first text model by name (or the first model). */
   defaultModel?: string;
 }
 
 interface LoadedVersion extends LoadedModel {
-  readonly embedder: TextEmbedder;
+  readonly embedder: LoadedModel['embedder'] & { release(): Promise<void> };
   readonly indexPath?: string;
 }
 
@@ -53,7 +54,8 @@ export async function loadNodeModelRegistry(options: LoadModelsOptions): Promise
     throw new Error(problem);
   }
 
-  const defaultName = options.defaultModel ?? names[0];
+  const firstText = loaded.find((model) => model.manifest.input.kind === 'text')?.manifest.name;
+  const defaultName = options.defaultModel ?? firstText ?? names[0];
   const ordered = [
     ...loaded.filter((m) => m.manifest.name === defaultName),
     ...loaded.filter((m) => m.manifest.name !== defaultName),
@@ -85,13 +87,24 @@ async function loadVersion(dir: string): Promise<LoadedVersion> {
     throw new Error(`refusing to serve ${dir}: ${(error as Error).message}`, { cause: error });
   }
   const served = manifest.files[manifest.serve];
-  const embedder = await createOnnxTextEmbedder({
-    ort,
-    model: new Uint8Array(await readFile(join(dir, served.path))),
-    featurizer: createTextFeaturizer(manifest.input.featurizer),
-    io: manifest.input.onnx,
-    dim: manifest.embedding.dim,
-  });
+  const model = new Uint8Array(await readFile(join(dir, served.path)));
+  const { input } = manifest;
+  const embedder =
+    input.kind === 'text'
+      ? await createOnnxTextEmbedder({
+          ort,
+          model,
+          featurizer: createTextFeaturizer(input.featurizer),
+          io: input.onnx,
+          dim: manifest.embedding.dim,
+        })
+      : await createImageModelEmbedder({
+          ort,
+          model,
+          name: manifest.name,
+          input,
+          dim: manifest.embedding.dim,
+        });
   return {
     manifest,
     embedder,

@@ -2,10 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { z } from 'zod';
 import { ModelNameSchema } from '../../../shared/manifest.ts';
-import { createApp } from '../../app.ts';
 import { BatchingSchema, LimitsSchema } from '../../limits.ts';
-import { loadNodeModelRegistry } from './model-registry.ts';
-import { openSqliteVecIndex, type SqliteVecIndex } from './sqlite-vec-index.ts';
+import { createHotSwapApp, type ReloadOutcome } from './hot-swap.ts';
+import { defaultStatePath, openStateDb } from './state-db.ts';
 
 export const NodeServerOptionsSchema = z
   .object({
@@ -17,6 +16,14 @@ export const NodeServerOptionsSchema = z
     defaultModel: ModelNameSchema.optional(),
     limits: LimitsSchema.optional(),
     batching: BatchingSchema.optional(),
+    /** How often the `current` pointers are checked for a newly promoted version; 0: only on reload. */
+    watchIntervalMs: z.number().int().min(0).default(1000),
+    /** Reload on SIGHUP, as nginx does (`systemctl reload`, `kill -HUP`). */
+    reloadOnSighup: z.boolean().default(true),
+    /** The writable state (API keys, recorded events); `<artifactsDir>/state.db` when omitted. */
+    stateDb: z.string().min(1).optional(),
+    /** Reads need an API key too (writes always do). */
+    requireKeys: z.boolean().default(false),
   })
   .strict();
 export type NodeServerOptions = z.input<typeof NodeServerOptionsSchema>;
@@ -24,44 +31,55 @@ export type NodeServerOptions = z.input<typeof NodeServerOptionsSchema>;
 export interface RunningServer {
   /** Where it listens, e.g. http://127.0.0.1:8787 (with the actual port when 0 was asked for). */
   url: string;
+  /** Serves the versions the `current` pointers name now, without dropping a request (see hot-swap.ts). */
+  reload(): Promise<ReloadOutcome>;
   /** Stops accepting connections, waits for open ones to finish, then frees the models and indexes. */
   close(): Promise<void>;
 }
 
 /**
- * Serves every published model and collection under `artifactsDir` over HTTP. Rejects, with a message
- * naming the file, when an artifact fails verification or the port cannot be bound.
+ * Serves every published model and collection under `artifactsDir` over HTTP, and follows the `current`
+ * pointers: a newly promoted or rolled-back version is swapped in between requests. Rejects, with a
+ * message naming the file, when an artifact fails verification or the port cannot be bound.
  */
 export async function startNodeServer(input: NodeServerOptions = {}): Promise<RunningServer> {
   const options = NodeServerOptionsSchema.parse(input);
-  const registry = await loadNodeModelRegistry(options);
-  let index: SqliteVecIndex;
+  const state = await openStateDb(options.stateDb ?? defaultStatePath(options.artifactsDir));
+  let live: Awaited<ReturnType<typeof createHotSwapApp>>;
   try {
-    index = openSqliteVecIndex(registry.indexPaths);
+    live = await createHotSwapApp({
+      artifactsDir: options.artifactsDir,
+      defaultModel: options.defaultModel,
+      limits: options.limits,
+      batching: options.batching,
+      state: { events: state.events, keys: state.keys, requireKeys: options.requireKeys },
+      watchIntervalMs: options.watchIntervalMs,
+    });
   } catch (error) {
-    await registry.close();
+    state.close();
     throw error;
   }
-  const release = async () => {
-    index.close();
-    await registry.close();
-  };
-
   try {
-    const app = createApp({ registry, index, limits: options.limits, batching: options.batching });
-    const server = createAdaptorServer({ fetch: app.fetch });
+    const server = createAdaptorServer({ fetch: live.fetch });
     const address = await listen(server, options.port, options.host);
+    const reload = () => live.reload({ force: true });
+    const onHangUp = () => void reload();
+    if (options.reloadOnSighup) process.on('SIGHUP', onHangUp);
     return {
       url: `http://${formatHost(address.address)}:${address.port}`,
+      reload,
       async close() {
+        process.off('SIGHUP', onHangUp);
         await new Promise<void>((resolve, reject) =>
           server.close((error) => (error ? reject(error) : resolve())),
         );
-        await release();
+        await live.close();
+        state.close();
       },
     };
   } catch (error) {
-    await release();
+    await live.close();
+    state.close();
     throw error;
   }
 }

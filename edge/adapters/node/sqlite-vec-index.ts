@@ -8,11 +8,13 @@ import {
 import {
   type CollectionRow,
   CollectionRowSchema,
+  type MetadataColumn,
+  metadataColumnsOf,
   SELECT_COLLECTIONS,
   vecTableName,
   vectorProblem,
 } from '../../../shared/db/index-schema.ts';
-import type { CollectionInfo, SearchHit, VectorIndex } from '../../ports.ts';
+import type { CollectionInfo, FilterValue, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
 
 /** vec0's own ceiling on k; the HTTP API allows less. */
 export const MAX_K = 4096;
@@ -36,14 +38,26 @@ const MetadataSchema = z.record(z.string(), z.unknown());
 interface OpenCollection {
   info: CollectionInfo;
   source: string;
+  /** The unfiltered KNN query, then filtered ones by SQL text (one per filter shape seen). */
   knn: SqliteStatement;
+  filtered: Map<string, SqliteStatement>;
+  db: SqliteDatabase;
+  table: string;
+  columns: Map<string, MetadataColumn>;
 }
+
+/** Distinct filter shapes whose statements stay prepared per collection. */
+const MAX_FILTER_STATEMENTS = 64;
 
 /**
  * The VectorIndex port over index.db files built by trainer/index/build-index.ts (one per model version,
  * each with one or more collections). Files are opened read-only with mmap and each collection's query is
  * prepared once. vec0 scans every vector, so results are the exact top-k by cosine distance;
  * score = 1 - distance = cosine similarity.
+ *
+ * Metadata filters use vec0 metadata columns, declared when the collection was built (the fields in
+ * `filterable`): the filter goes into the KNN's WHERE, so vec0 returns the exact top k among the matching
+ * items (no over-fetching that could come back short). Fields not declared cannot be filtered on.
  */
 export function openSqliteVecIndex(sources: readonly (string | { path: string })[]): SqliteVecIndex {
   const databases: SqliteDatabase[] = [];
@@ -73,7 +87,12 @@ export function openSqliteVecIndex(sources: readonly (string | { path: string })
   return {
     collections: () => infos,
     collection: (name) => byName.get(name)?.info,
-    async search(name: string, query: Float32Array, k: number): Promise<SearchHit[]> {
+    async search(
+      name: string,
+      query: Float32Array,
+      k: number,
+      filter?: MetadataFilter,
+    ): Promise<SearchHit[]> {
       const collection = byName.get(name);
       if (!collection) throw new Error(`unknown collection "${name}"`);
       const problem = vectorProblem(query, collection.info.dims);
@@ -81,7 +100,10 @@ export function openSqliteVecIndex(sources: readonly (string | { path: string })
       if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
         throw new RangeError(`k must be an integer in 1..${MAX_K}, got ${k}`);
       }
-      return collection.knn.all(vectorBlob(query), BigInt(k)).map((raw) => {
+      const fields = Object.entries(filter ?? {});
+      const { statement, values } =
+        fields.length === 0 ? { statement: collection.knn, values: [] } : filteredKnn(collection, fields);
+      return statement.all(vectorBlob(query), BigInt(k), ...values).map((raw) => {
         const row = HitRowSchema.parse(raw);
         return {
           id: row.id,
@@ -106,22 +128,91 @@ function readCollections(db: SqliteDatabase, path: string): OpenCollection[] {
       cause: error,
     });
   }
-  return rows.map((row) => ({
-    source: path,
-    info: {
-      name: row.name,
-      model: row.model_name,
-      modelVersion: row.model_version,
-      dims: row.dims,
-      distance: row.distance,
-      items: row.items,
-      ...(row.description === null ? {} : { description: row.description }),
-    },
-    knn: db.prepare<unknown[]>(
-      `SELECT items.external_id AS id, items.text AS text, items.metadata AS metadata, knn.distance AS distance
-       FROM (SELECT rowid, distance FROM ${vecTableName(row.id)} WHERE embedding MATCH ? AND k = ?) AS knn
+  return rows.map((row) => {
+    const table = vecTableName(row.id);
+    const columns = metadataColumnsOf(readTableSql(db, table, path));
+    return {
+      source: path,
+      db,
+      table,
+      columns: new Map(columns.map((column) => [column.name, column])),
+      filtered: new Map(),
+      info: {
+        name: row.name,
+        model: row.model_name,
+        modelVersion: row.model_version,
+        dims: row.dims,
+        distance: row.distance,
+        items: row.items,
+        ...(row.description === null ? {} : { description: row.description }),
+        ...(columns.length > 0 ? { filterable: columns } : {}),
+      },
+      knn: db.prepare<unknown[]>(knnSql(table, [])),
+    };
+  });
+}
+
+function readTableSql(db: SqliteDatabase, table: string, path: string): string {
+  const row = z
+    .object({ sql: z.string() })
+    .optional()
+    .parse(db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(table));
+  if (!row) throw new Error(`${path} has no table ${table}`);
+  return row.sql;
+}
+
+/** The KNN query, with one `column = ?` or `column IN (?, ...)` condition per filter field. */
+function knnSql(table: string, conditions: readonly string[]): string {
+  const where = ['embedding MATCH ?', 'k = ?', ...conditions].join(' AND ');
+  return `SELECT items.external_id AS id, items.text AS text, items.metadata AS metadata, knn.distance AS distance
+       FROM (SELECT rowid, distance FROM ${table} WHERE ${where}) AS knn
        JOIN items ON items.id = knn.rowid
-       ORDER BY knn.distance`,
-    ),
-  }));
+       ORDER BY knn.distance`;
+}
+
+function filteredKnn(
+  collection: OpenCollection,
+  fields: [string, FilterValue | readonly FilterValue[]][],
+): { statement: SqliteStatement; values: unknown[] } {
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  for (const [name, wanted] of fields) {
+    const column = collection.columns.get(name);
+    if (!column) throw new RangeError(`collection "${collection.info.name}" cannot filter on "${name}"`);
+    const list = Array.isArray(wanted) ? wanted : [wanted];
+    if (list.length === 0) throw new RangeError(`the filter on "${name}" lists no value`);
+    // Column names come from the table's own declaration (identifiers checked by the schema), never from the request.
+    conditions.push(
+      list.length === 1 ? `${column.name} = ?` : `${column.name} IN (${list.map(() => '?').join(', ')})`,
+    );
+    values.push(...list.map((value) => bindFilterValue(column, value)));
+  }
+  const sql = knnSql(collection.table, conditions);
+  let statement = collection.filtered.get(sql);
+  if (!statement) {
+    if (collection.filtered.size >= MAX_FILTER_STATEMENTS) collection.filtered.clear();
+    statement = collection.db.prepare<unknown[]>(sql);
+    collection.filtered.set(sql, statement);
+  }
+  return { statement, values };
+}
+
+/** A filter value as vec0 compares it: integers and booleans bound as BigInt (better-sqlite3 binds numbers as REAL). */
+function bindFilterValue(column: MetadataColumn, value: FilterValue): bigint | number | string {
+  const wrong = () =>
+    new RangeError(`"${column.name}" takes ${column.type} values, got ${JSON.stringify(value)}`);
+  switch (column.type) {
+    case 'integer':
+      if (!Number.isSafeInteger(value)) throw wrong();
+      return BigInt(value as number);
+    case 'float':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong();
+      return value;
+    case 'text':
+      if (typeof value !== 'string') throw wrong();
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw wrong();
+      return BigInt(value ? 1 : 0);
+  }
 }

@@ -1,0 +1,156 @@
+/**
+ * The benchmark suite: `npm run bench [-- <section>... [--large]]`. Runs the chosen sections (all by
+ * default), writes bench/results/<YYYY-MM-DD>.json and regenerates docs/benchmarks.md from it.
+ */
+import { loadavg } from 'node:os';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { writeFileAtomic } from '../shared/artifacts/atomic-fs.ts';
+import { machineInfo } from './machine.ts';
+import { DOCS_FILE, REPO_ROOT, resultsPath } from './paths.ts';
+import { renderMarkdown } from './report.ts';
+import {
+  type BenchResults,
+  mergeSections,
+  RESULTS_SCHEMA_VERSION,
+  readResults,
+  type SectionResult,
+  writeResults,
+} from './results.ts';
+import { type BenchOptions, isPending, type Section } from './section.ts';
+import { SECTIONS } from './sections/index.ts';
+
+const SECTION_NAMES = SECTIONS.map((section) => section.name);
+
+const ArgsSchema = z.object({
+  sections: z
+    .array(
+      z.string().refine((name) => SECTION_NAMES.includes(name), {
+        error: (issue) => `unknown section "${issue.input}" (sections: ${SECTION_NAMES.join(', ')})`,
+      }),
+    )
+    .transform((names) => (names.length === 0 ? SECTION_NAMES : [...new Set(names)])),
+  large: z.boolean(),
+  artifacts: z.string().min(1),
+  runs: z.string().min(1),
+});
+
+const USAGE = `usage: npm run bench [-- <section>...] [--large] [--artifacts <dir>] [--runs <dir>]
+sections: ${SECTION_NAMES.join(', ')} (default: all)
+  --large            adds the 1M-vector knn case (tens of minutes)
+  --artifacts <dir>  published models (default: env DML_EDGE_ARTIFACTS, else artifacts)
+  --runs <dir>       training runs (default runs)`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      large: { type: 'boolean', default: false },
+      artifacts: { type: 'string', default: process.env.DML_EDGE_ARTIFACTS ?? 'artifacts' },
+      runs: { type: 'string', default: 'runs' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const parsed = ArgsSchema.safeParse({ ...values, sections: positionals });
+  if (!parsed.success) {
+    console.error(`${parsed.error.issues.map((issue) => issue.message).join('\n')}\n${USAGE}`);
+    return 2;
+  }
+  const args = parsed.data;
+  // Absolute, so the server's child process (started in the repository root) finds the same folders.
+  const options: BenchOptions = {
+    large: args.large,
+    artifactsDir: resolve(args.artifacts),
+    runsDir: resolve(args.runs),
+  };
+  const machine = machineInfo();
+  const started = performance.now();
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`;
+  console.log(
+    `bench: ${args.sections.join(', ')} on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}`,
+  );
+
+  const latest: SectionResult[] = [];
+  for (const section of SECTIONS.filter((s) => args.sections.includes(s.name))) {
+    const log = (message: string) => console.log(`[${elapsed()}] ${section.name}: ${message}`);
+    latest.push(await runSection(section, options, log));
+  }
+
+  const date = new Date().toISOString().slice(0, 10);
+  const path = resultsPath(date);
+  const earlier = await readResults(path);
+  // Figures from another machine cannot share a table with these.
+  const sameMachine = earlier && JSON.stringify(earlier.machine) === JSON.stringify(machine);
+  const results: BenchResults = {
+    schema_version: RESULTS_SCHEMA_VERSION,
+    date,
+    machine,
+    sections: mergeSections(sameMachine ? earlier.sections : [], latest, SECTION_NAMES),
+  };
+  await writeResults(path, results);
+  await writeFileAtomic(DOCS_FILE, renderMarkdown(results, relative(REPO_ROOT, path)));
+  console.log(`[${elapsed()}] wrote ${relative(REPO_ROOT, path)} and ${relative(REPO_ROOT, DOCS_FILE)}`);
+  printTargets(latest);
+  return latest.some((section) => section.status === 'failed') ? 1 : 0;
+}
+
+async function runSection(
+  section: Section,
+  options: BenchOptions,
+  log: (message: string) => void,
+): Promise<SectionResult> {
+  const ranAt = new Date().toISOString();
+  const base = { name: section.name, title: section.title, ran_at: ranAt, load_average: loadavg()[0] };
+  if (isPending(section)) {
+    log(`pending: ${section.pending}`);
+    return {
+      ...base,
+      status: 'pending',
+      seconds: 0,
+      notes: [section.pending],
+      rows: [],
+      pending_targets: [],
+    };
+  }
+  const start = performance.now();
+  const seconds = () => (performance.now() - start) / 1000;
+  log('starting');
+  try {
+    const { pendingTargets = [], ...outcome } = await section.run({ log, options });
+    log(`${outcome.status} in ${seconds().toFixed(0)} s`);
+    for (const note of outcome.status === 'skipped' ? outcome.notes : []) log(note);
+    return { ...base, ...outcome, pending_targets: pendingTargets, seconds: seconds() };
+  } catch (error) {
+    // One broken section must not cost the others' figures; the run still exits non-zero.
+    console.error(error);
+    return {
+      ...base,
+      status: 'failed',
+      seconds: seconds(),
+      notes: [`failed: ${(error as Error).message}`],
+      rows: [],
+      pending_targets: [],
+    };
+  }
+}
+
+function printTargets(sections: readonly SectionResult[]): void {
+  for (const section of sections) {
+    for (const row of section.rows.filter((r) => r.target)) {
+      const verdict = row.target!.met ? 'MET   ' : 'MISSED';
+      console.log(
+        `${verdict} ${section.name}: ${row.group}: ${row.figure} = ${row.median.toPrecision(4)} ${row.unit} (target ${row.target!.text})`,
+      );
+    }
+    for (const pending of section.pending_targets) {
+      console.log(`PENDING ${section.name}: ${pending.text} (${pending.reason})`);
+    }
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,20 @@
+import type { Section } from '../section.ts';
+import { embedSection } from './embed.ts';
+import { httpSection } from './http.ts';
+import { knnSection } from './knn.ts';
+import { lossSection } from './loss.ts';
+import { trainSection } from './train.ts';
+
+/** Every section in the order the suite runs them and the docs list them. */
+export const SECTIONS: readonly Section[] = [
+  embedSection,
+  knnSection,
+  httpSection,
+  trainSection,
+  lossSection,
+  {
+    name: 'worker',
+    title: 'worker: cold start and warm latency of the Workers build',
+    pending: 'Workers build (a later issue); this section measures it once it lands.',
+  },
+];

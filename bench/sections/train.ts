@@ -1,0 +1,160 @@
+import type { PendingTarget, Row } from '../results.ts';
+import { rateRow, target, timingRow, valueRow } from '../rows.ts';
+import type { RunnableSection, SectionContext, SectionOutcome } from '../section.ts';
+import { MIN_RUNS, summarize } from '../stats.ts';
+import { kernelShareRows } from '../train/kernel-share.ts';
+import { type Measurement, measureInProcess } from '../train/measure.ts';
+import type { CnnRequest, StepRequest } from '../train/messages.ts';
+import { TRAIN_MODELS, type TrainModel } from '../train/models.ts';
+
+/** tfjs-node (native) where the optional dependency installed; wasm and cpu everywhere. */
+const BACKENDS: StepRequest['backend'][] = ['tensorflow', 'wasm', 'cpu'];
+const WARMUP = 1;
+const REPEATS = 8;
+/** A backend that takes tens of seconds per step gets MIN_RUNS steps, not REPEATS. */
+const BUDGET_SECONDS = 15;
+/** A step running longer than this is stopped: the backend is reported as too slow for the model. */
+const IDLE_SECONDS = 45;
+const PROFILED_STEPS = 3;
+const SLOW_STEP_MS = 2000;
+/** The CNN benchmark reports when all its steps are done, so its time limit covers them all. */
+const CNN: Omit<CnnRequest, 'kernels'> = { job: 'cnn', batch: 128, steps: 5 };
+const CNN_SECONDS = 300;
+const MIN_CNN_SPEEDUP = 4;
+
+export const trainSection: RunnableSection = {
+  name: 'train',
+  title: 'train: samples per second per model and backend',
+  run: runTrain,
+};
+
+interface Measured {
+  model: TrainModel;
+  backend: StepRequest['backend'];
+  batch: number;
+  medianStepMs: number;
+}
+
+async function runTrain(context: SectionContext): Promise<SectionOutcome> {
+  const notes = [
+    `Every measurement runs in a process of its own: ${WARMUP} warm-up step, then up to ${REPEATS} steps ` +
+      `(fewer once ${BUDGET_SECONDS} s were spent, at least ${MIN_RUNS}); a step still running after ` +
+      `${IDLE_SECONDS} s is stopped. The text encoder runs its real step (trainer/train/text-pair-step.ts) on ` +
+      "WordNet pairs; the MLP trains with PML's TripletMarginLoss defaults and Adam on a seeded random batch " +
+      '(32 classes).',
+    `The CNN is the default image model, timed by its own benchmark (trainer/image/benchmark.ts: batch ` +
+      `${CNN.batch}, ${CNN.steps} steps after 1 warm-up, multi-similarity loss) on wasm, with our kernels and ` +
+      'with the kernels we started from (tfjs-backend-wasm 4.22 plus the prototype filter gradient).',
+  ];
+  const rows: Row[] = [];
+  const measured: Measured[] = [];
+  for (const backend of BACKENDS) {
+    for (const model of Object.keys(TRAIN_MODELS) as TrainModel[]) {
+      context.log(`${model} on ${backend}`);
+      const figure = `${model} on ${backend}`;
+      const result = await measureInProcess(stepRequest(model, backend, 0), IDLE_SECONDS);
+      if (result.samples.length === 0 || result.batch === undefined) {
+        notes.push(`${figure}: not measured: ${result.failure}`);
+        // An unavailable backend fails the same way for every model.
+        if (result.failure?.startsWith('no TensorFlow.js backend')) break;
+        continue;
+      }
+      if (result.failure) notes.push(`${figure}: stopped early: ${result.failure}`);
+      rows.push(...speedRows(figure, result.samples, result.batch));
+      measured.push({ model, backend, batch: result.batch, medianStepMs: summarize(result.samples).median });
+    }
+  }
+  rows.push(...backendRatioRows(measured));
+  const cnn = await cnnRows(context, notes);
+  rows.push(...cnn.rows);
+
+  const slowest = [...measured].sort((a, b) => b.medianStepMs / b.batch - a.medianStepMs / a.batch)[0];
+  if (slowest) {
+    context.log(`kernel shares of the slowest: ${slowest.model} on ${slowest.backend}`);
+    const steps = slowest.medianStepMs > SLOW_STEP_MS ? 1 : PROFILED_STEPS;
+    const { profiles, failure } = await measureInProcess(
+      stepRequest(slowest.model, slowest.backend, steps),
+      IDLE_SECONDS,
+    );
+    const group = `share of step time per kernel, slowest: ${slowest.model} on ${slowest.backend}`;
+    if (profiles.length > 0) rows.push(...kernelShareRows(group, profiles, slowest.medianStepMs));
+    else notes.push(`${group}: not profiled: ${failure}`);
+  }
+  return { status: 'ran', notes, rows, pendingTargets: cnn.pendingTargets };
+}
+
+/** A timing request, or (profileSteps > 0) one step after the warm-up, then the profiled steps. */
+function stepRequest(model: TrainModel, backend: StepRequest['backend'], profileSteps: number): StepRequest {
+  return {
+    job: 'step',
+    model,
+    backend,
+    warmup: WARMUP,
+    repeats: profileSteps > 0 ? 1 : REPEATS,
+    budgetSeconds: BUDGET_SECONDS,
+    minRuns: profileSteps > 0 ? 1 : MIN_RUNS,
+    profileSteps,
+  };
+}
+
+function speedRows(figure: string, samples: number[], batch: number): Row[] {
+  return [
+    rateRow('samples per second', figure, samples, batch, 'samples/s'),
+    timingRow('step time', figure, samples),
+  ];
+}
+
+/** The CNN with our wasm kernels and with the ones we started from, and the target on their ratio. */
+async function cnnRows(
+  context: SectionContext,
+  notes: string[],
+): Promise<{ rows: Row[]; pendingTargets: PendingTarget[] }> {
+  const results: Partial<Record<CnnRequest['kernels'], Measurement>> = {};
+  const rows: Row[] = [];
+  for (const kernels of ['ours', 'baseline'] as const) {
+    context.log(`CNN on wasm, ${kernels} kernels`);
+    const result = await measureInProcess({ ...CNN, kernels }, CNN_SECONDS);
+    const figure = `CNN (default image model, batch ${CNN.batch}) on wasm, ${kernels} kernels`;
+    if (result.failure || result.batch === undefined) {
+      notes.push(`${figure}: not measured: ${result.failure}`);
+      continue;
+    }
+    rows.push(...speedRows(figure, result.samples, result.batch));
+    results[kernels] = result;
+  }
+  const { ours, baseline } = results;
+  const targetText = `the CNN trains >= ${MIN_CNN_SPEEDUP}x faster on our wasm kernels than on the ones we started from`;
+  if (!ours || !baseline) {
+    return {
+      rows,
+      pendingTargets: [{ text: targetText, reason: 'a CNN measurement failed (see the notes)' }],
+    };
+  }
+  const speedup = summarize(baseline.samples).median / summarize(ours.samples).median;
+  rows.push(
+    valueRow(
+      'CNN on wasm: our kernels over the ones we started from',
+      'ratio of median step times',
+      speedup,
+      'x',
+      {
+        target: target(`>= ${MIN_CNN_SPEEDUP}x`, speedup >= MIN_CNN_SPEEDUP),
+      },
+    ),
+  );
+  return { rows, pendingTargets: [] };
+}
+
+/** Each model's speed on every other backend against cpu (pure JavaScript), by median step time. */
+function backendRatioRows(measured: readonly Measured[]): Row[] {
+  const rows: Row[] = [];
+  for (const entry of measured) {
+    const cpu = measured.find((m) => m.model === entry.model && m.backend === 'cpu');
+    if (!cpu || entry.backend === 'cpu') continue;
+    const group = 'speed over the cpu backend (ratio of median step times)';
+    rows.push(
+      valueRow(group, `${entry.model} on ${entry.backend}`, cpu.medianStepMs / entry.medianStepMs, 'x'),
+    );
+  }
+  return rows;
+}

@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
+import { loadTextConfig } from '../../trainer/config/text-config.ts';
+import { loadWordNet } from '../../trainer/data/wordnet.ts';
+import { samplePairsEpoch } from '../../trainer/data/wordnet-pairs.ts';
+import { createLoss } from '../../trainer/metric/index.ts';
+import { initTextEncoder, mulberry32 } from '../../trainer/models/text-encoder.ts';
+import { createAdamState } from '../../trainer/train/adam.ts';
+import { pairLossOf } from '../../trainer/train/pair-loss.ts';
+import { textPairStep } from '../../trainer/train/text-pair-step.ts';
+import { REPO_ROOT } from '../paths.ts';
+import { DEFAULT_TEXT_CONFIG } from '../published.ts';
+import type { TrainStep } from './step.ts';
+
+/**
+ * The text encoder's real training step (trainer/train/text-pair-step.ts) with the default config's
+ * featurizer, model shape, loss and Adam settings, on WordNet pairs; each run takes the next batch.
+ */
+export function textEncoderStep(): TrainStep {
+  const config = loadTextConfig(join(REPO_ROOT, DEFAULT_TEXT_CONFIG));
+  const featurizer = createTextFeaturizer(config.featurizer);
+  const weights = initTextEncoder(featurizer.config.buckets, config.model, config.seed);
+  const adam = createAdamState({ table: weights.table, kernel: weights.kernel, bias: weights.bias });
+  const loss = createLoss(config.loss);
+  const pairLoss = pairLossOf(loss);
+  const batch = config.train.batchSize;
+  const pairs = samplePairsEpoch(loadWordNet(), mulberry32(config.seed));
+  let step = 0;
+  return {
+    batch,
+    run() {
+      const start = (step++ * batch) % (pairs.length - batch);
+      textPairStep(
+        weights,
+        adam,
+        config.train.optimizer,
+        featurizer,
+        pairs.slice(start, start + batch),
+        pairLoss,
+      );
+    },
+    dispose: () => loss.dispose(),
+  };
+}

@@ -1,0 +1,13 @@
+import { loadWordNet, type Synset } from '../trainer/data/wordnet.ts';
+import { shuffle } from '../trainer/data/wordnet-pairs.ts';
+import { mulberry32 } from '../trainer/models/text-encoder.ts';
+
+/** A seeded sample of WordNet synsets: the benchmark's inputs are real text, and the same every run. */
+export function sampleSynsets(count: number, seed: number): Synset[] {
+  return shuffle(loadWordNet(), mulberry32(seed)).slice(0, count);
+}
+
+/** Glosses and lemmas alternating: the long and the short inputs an embedding endpoint gets. */
+export function glossesAndLemmas(count: number, seed: number): string[] {
+  return sampleSynsets(count, seed).map((synset, i) => (i % 2 === 0 ? synset.gloss : synset.lemmas[0]));
+}

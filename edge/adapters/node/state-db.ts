@@ -1,0 +1,186 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { migrationDatabase, type SqliteDatabase } from '../../../shared/db/better-sqlite.ts';
+import { migrate } from '../../../shared/db/migrator.ts';
+import { MIGRATIONS_DIR, readMigrations } from '../../../shared/db/read-migrations.ts';
+import { generateApiKey } from '../../auth/api-key.ts';
+import { API_KEY_SCOPES } from '../../auth/scopes.ts';
+import type { ApiKeyScope, EventStore, KeyStore, NewEvent, StoredEvent } from '../../ports.ts';
+
+/** The state database's own schema history (see the first migration there for why it is separate). */
+export const STATE_MIGRATIONS_DIR = join(MIGRATIONS_DIR, 'edge-state');
+
+/** Where the state lives unless told otherwise: beside the models it records events for. */
+export function defaultStatePath(artifactsDir: string): string {
+  return join(artifactsDir, 'state.db');
+}
+
+/** How long a write waits for another process's (e.g. `dml-edge keys create` while the server runs). */
+const BUSY_TIMEOUT_MS = 5000;
+
+export interface StateDb {
+  readonly events: EventStore;
+  readonly keys: KeyStore;
+  /** The connection, for key administration and the retrain job's readEventsSince. */
+  readonly db: SqliteDatabase;
+  close(): void;
+}
+
+/**
+ * Opens (creating the file if needed; its folder must exist) the edge's writable state and brings its
+ * schema up to date. WAL lets
+ * recommendation reads go on while an event is written; synchronous FULL makes every commit durable
+ * before it is acknowledged.
+ */
+export async function openStateDb(path: string): Promise<StateDb> {
+  let db: SqliteDatabase;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    throw new Error(`cannot open the state database ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    await migrate(migrationDatabase(db), readMigrations(STATE_MIGRATIONS_DIR));
+  } catch (error) {
+    db.close();
+    throw new Error(`cannot open the state database ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return { events: eventStore(db), keys: keyStore(db), db, close: () => db.close() };
+}
+
+const EventRowSchema = z.object({
+  id: z.number().int(),
+  collection: z.string(),
+  user_id: z.string(),
+  item_id: z.string(),
+  rating: z.number().nullable(),
+  occurred_at: z.number(),
+});
+
+function toEvent(raw: unknown): StoredEvent {
+  const row = EventRowSchema.parse(raw);
+  return {
+    id: row.id,
+    collection: row.collection,
+    user: row.user_id,
+    item: row.item_id,
+    rating: row.rating,
+    timestamp: row.occurred_at,
+  };
+}
+
+const EVENT_COLUMNS = 'id, collection, user_id, item_id, rating, occurred_at';
+
+function eventStore(db: SqliteDatabase): EventStore {
+  const insert = db.prepare(
+    `INSERT INTO events (collection, user_id, item_id, rating, occurred_at, received_at)
+     VALUES (?, ?, ?, ?, ?, ?) RETURNING ${EVENT_COLUMNS}`,
+  );
+  const byUser = db.prepare(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE collection = ? AND user_id = ? ORDER BY occurred_at, id`,
+  );
+  // One transaction: every event of a request is committed, or none is.
+  const appendAll = db.transaction((collection: string, user: string, events: readonly NewEvent[]) => {
+    const receivedAt = new Date().toISOString();
+    return events.map((e) =>
+      toEvent(insert.get(collection, user, e.item, e.rating, e.timestamp, receivedAt)),
+    );
+  });
+  return {
+    append: async (collection, user, events) => appendAll(collection, user, events),
+    history: async (collection, user) => byUser.all(collection, user).map(toEvent),
+  };
+}
+
+const KeyRowSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  scope: z.enum(API_KEY_SCOPES),
+  key_sha256: z.string(),
+  created_at: z.string(),
+  revoked_at: z.string().nullable(),
+});
+
+function keyStore(db: SqliteDatabase): KeyStore {
+  const byId = db.prepare('SELECT * FROM api_keys WHERE id = ?');
+  return {
+    async find(id) {
+      const raw = byId.get(id);
+      if (raw === undefined) return undefined;
+      const row = KeyRowSchema.parse(raw);
+      return { id: row.id, scope: row.scope, sha256: row.key_sha256, revoked: row.revoked_at !== null };
+    },
+  };
+}
+
+export interface ApiKeyListing {
+  id: string;
+  name: string | null;
+  scope: ApiKeyScope;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** Creates a key and stores its hash; the returned `key` is the only time the key itself exists. */
+export async function createApiKey(
+  db: SqliteDatabase,
+  options: { scope: ApiKeyScope; name?: string },
+): Promise<ApiKeyListing & { key: string }> {
+  const { id, key, sha256 } = await generateApiKey();
+  const createdAt = new Date().toISOString();
+  db.prepare('INSERT INTO api_keys (id, name, scope, key_sha256, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    id,
+    options.name ?? null,
+    options.scope,
+    sha256,
+    createdAt,
+  );
+  return {
+    id,
+    key,
+    name: options.name ?? null,
+    scope: options.scope,
+    created_at: createdAt,
+    revoked_at: null,
+  };
+}
+
+/** Every key, oldest first, without hashes. */
+export function listApiKeys(db: SqliteDatabase): ApiKeyListing[] {
+  return db
+    .prepare('SELECT * FROM api_keys ORDER BY created_at, id')
+    .all()
+    .map((raw) => {
+      const { key_sha256: _hash, ...listing } = KeyRowSchema.parse(raw);
+      return listing;
+    });
+}
+
+/** Revokes a key at once (the next request with it gets 401); false when there is no such live key. */
+export function revokeApiKey(db: SqliteDatabase, id: string): boolean {
+  const { changes } = db
+    .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
+    .run(new Date().toISOString(), id);
+  return changes > 0;
+}
+
+/**
+ * Events stored after `cursor` (an event id; 0 for all), oldest first, at most `limit`, and the cursor
+ * to pass next time (the last id returned, or `cursor` itself when there is nothing new). This is what a
+ * retrain job snapshots; the ids only grow, so nothing is read twice or skipped.
+ */
+export function readEventsSince(
+  db: SqliteDatabase,
+  cursor: number,
+  limit = 100_000,
+): { events: StoredEvent[]; cursor: number } {
+  const events = db
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`)
+    .all(cursor, limit)
+    .map(toEvent);
+  return { events, cursor: events.at(-1)?.id ?? cursor };
+}

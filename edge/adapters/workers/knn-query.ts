@@ -1,0 +1,61 @@
+import type { MetadataColumn } from '../../../shared/db/index-schema.ts';
+import type { FilterValue, MetadataFilter } from '../../ports.ts';
+
+/**
+ * The KNN query over one collection's vec0 table, as the Node adapter (edge/adapters/node/
+ * sqlite-vec-index.ts) builds it, in a form that depends on no SQLite binding: the filter becomes one
+ * `column = ?` or `column IN (?, ...)` condition per field inside vec0's WHERE, so vec0 returns the exact
+ * top k among the matching items. Column names come from the table's own declaration, never from the
+ * request.
+ */
+
+export function knnSql(table: string, conditions: readonly string[] = []): string {
+  const where = ['embedding MATCH ?', 'k = ?', ...conditions].join(' AND ');
+  return `SELECT items.external_id AS id, items.text AS text, items.metadata AS metadata, knn.distance AS distance
+       FROM (SELECT rowid, distance FROM ${table} WHERE ${where}) AS knn
+       JOIN items ON items.id = knn.rowid
+       ORDER BY knn.distance`;
+}
+
+export type BoundValue = bigint | number | string;
+
+/** The conditions and their bound values for a filter; RangeError for fields or values the table cannot take. */
+export function filterConditions(
+  collection: string,
+  columns: ReadonlyMap<string, MetadataColumn>,
+  filter: MetadataFilter,
+): { conditions: string[]; values: BoundValue[] } {
+  const conditions: string[] = [];
+  const values: BoundValue[] = [];
+  for (const [name, wanted] of Object.entries(filter)) {
+    const column = columns.get(name);
+    if (!column) throw new RangeError(`collection "${collection}" cannot filter on "${name}"`);
+    const list: readonly FilterValue[] = Array.isArray(wanted) ? wanted : [wanted as FilterValue];
+    if (list.length === 0) throw new RangeError(`the filter on "${name}" lists no value`);
+    conditions.push(
+      list.length === 1 ? `${column.name} = ?` : `${column.name} IN (${list.map(() => '?').join(', ')})`,
+    );
+    values.push(...list.map((value) => filterValue(column, value)));
+  }
+  return { conditions, values };
+}
+
+/** A value as vec0 compares it with the column: integers and booleans as 64-bit integers. */
+function filterValue(column: MetadataColumn, value: FilterValue): BoundValue {
+  const wrong = () =>
+    new RangeError(`"${column.name}" takes ${column.type} values, got ${JSON.stringify(value)}`);
+  switch (column.type) {
+    case 'integer':
+      if (!Number.isSafeInteger(value)) throw wrong();
+      return BigInt(value as number);
+    case 'float':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong();
+      return value;
+    case 'text':
+      if (typeof value !== 'string') throw wrong();
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw wrong();
+      return BigInt(value ? 1 : 0);
+  }
+}

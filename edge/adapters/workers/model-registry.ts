@@ -1,0 +1,139 @@
+import {
+  ARTIFACT_FILE_NAMES,
+  type ArtifactFileKey,
+  artifactPath,
+  currentPointerPath,
+  manifestPath,
+  parseCurrentPointer,
+} from '../../../shared/artifacts/layout.ts';
+import { createTextFeaturizer } from '../../../shared/featurizer/index.ts';
+import { type FileEntry, type Manifest, parseManifest } from '../../../shared/manifest.ts';
+import { createOnnxTextEmbedder, type OrtModule } from '../../../shared/onnx/text-embedder.ts';
+import { createImageModelEmbedder } from '../../image/image-model-embedder.ts';
+import type { LoadedModel, ModelRegistry } from '../../ports.ts';
+import { type ArtifactStore, objectKey, requireObject } from './artifact-store.ts';
+import { readVerified } from './verified-read.ts';
+
+/** A verified artifact to read later: its key and manifest entry. */
+export interface ArtifactRef {
+  key: string;
+  entry: FileEntry;
+}
+
+export interface WorkersModelRegistry extends ModelRegistry {
+  /** The index.db of every loaded version that ships one, for the VectorIndex adapter. */
+  readonly indexes: readonly ArtifactRef[];
+  /** Frees every ONNX session. */
+  release(): Promise<void>;
+}
+
+interface LoadedVersion extends LoadedModel {
+  readonly embedder: LoadedModel['embedder'] & { release(): Promise<void> };
+  readonly index?: ArtifactRef;
+}
+
+/**
+ * The Workers twin of edge/adapters/node/model-registry.ts: loads the current version of every model
+ * in the store, checking every file it reads against the manifest's size and sha256 (a mismatch fails
+ * the load, naming the key), and opens an ONNX session on the file the manifest's `serve` names. Files
+ * the worker does not read (the other ONNX precision, the report) are not fetched. Models without a
+ * `current` pointer are not live and are skipped.
+ */
+export async function loadWorkersModelRegistry(
+  store: ArtifactStore,
+  ort: OrtModule,
+  options: { defaultModel?: string } = {},
+): Promise<WorkersModelRegistry> {
+  const loaded: LoadedVersion[] = [];
+  const release = () => Promise.all(loaded.map((model) => model.embedder.release())).then(() => undefined);
+  try {
+    for (const name of await store.listModels()) {
+      const version = await readCurrentVersion(store, name);
+      if (version) loaded.push(await loadVersion(store, ort, name, version));
+    }
+    const names = loaded.map((model) => model.manifest.name);
+    if (names.length === 0) throw new Error(`no published model with a current version in ${store.label}`);
+    if (options.defaultModel !== undefined && !names.includes(options.defaultModel)) {
+      throw new Error(
+        `the default model "${options.defaultModel}" is not among the loaded models (${names.join(', ')})`,
+      );
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+
+  // As on Node: the first text model by name, unless one is named.
+  const firstText = loaded.find((model) => model.manifest.input.kind === 'text')?.manifest.name;
+  const defaultName = options.defaultModel ?? firstText ?? loaded[0].manifest.name;
+  const ordered = [
+    ...loaded.filter((m) => m.manifest.name === defaultName),
+    ...loaded.filter((m) => m.manifest.name !== defaultName),
+  ];
+  const byName = new Map(ordered.map((model) => [model.manifest.name, model]));
+  return {
+    list: () => ordered,
+    get: (name = defaultName) => byName.get(name),
+    indexes: ordered.flatMap((model) => (model.index ? [model.index] : [])),
+    release,
+  };
+}
+
+async function readCurrentVersion(store: ArtifactStore, model: string): Promise<string | undefined> {
+  const key = objectKey(currentPointerPath('', model));
+  const text = await store.getText(key);
+  return text === undefined ? undefined : parseCurrentPointer(text, key).version;
+}
+
+async function loadVersion(
+  store: ArtifactStore,
+  ort: OrtModule,
+  model: string,
+  version: string,
+): Promise<LoadedVersion> {
+  const manifest = await readManifest(store, model, version);
+  const served = artifactRef(manifest, manifest.serve);
+  const bytes = new Uint8Array(served.entry.bytes);
+  await readVerified(await requireObject(store, served.key), served.key, served.entry, bytes);
+  const { input } = manifest;
+  const dim = manifest.embedding.dim;
+  const embedder =
+    input.kind === 'text'
+      ? await createOnnxTextEmbedder({
+          ort,
+          model: bytes,
+          featurizer: createTextFeaturizer(input.featurizer),
+          io: input.onnx,
+          dim,
+        })
+      : await createImageModelEmbedder({ ort, model: bytes, name: manifest.name, input, dim });
+  return { manifest, embedder, ...(manifest.files.index ? { index: artifactRef(manifest, 'index') } : {}) };
+}
+
+/** The version's manifest, which must describe the key it sits under. */
+async function readManifest(store: ArtifactStore, model: string, version: string): Promise<Manifest> {
+  const key = objectKey(manifestPath('', model, version));
+  const text = await store.getText(key);
+  if (text === undefined) throw new Error(`${key} is missing from ${store.label}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${key} is not JSON`);
+  }
+  const manifest = parseManifest(json, key);
+  if (manifest.name !== model || manifest.version !== version) {
+    throw new Error(`${key} describes ${manifest.name}/${manifest.version}, not the key it is under`);
+  }
+  return manifest;
+}
+
+function artifactRef(manifest: Manifest, file: ArtifactFileKey): ArtifactRef {
+  const entry = manifest.files[file];
+  const key = objectKey(artifactPath('', manifest.name, manifest.version, file));
+  if (!entry) throw new Error(`the manifest of ${manifest.name}/${manifest.version} lists no ${file} file`);
+  if (entry.path !== ARTIFACT_FILE_NAMES[file]) {
+    throw new Error(`${key}: the manifest's files.${file} must be ${ARTIFACT_FILE_NAMES[file]}`);
+  }
+  return { key, entry };
+}

@@ -1,0 +1,68 @@
+import type { AppDeps } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import type { LoadedModel } from '../ports.ts';
+import { Base64Error, base64ToBytes } from './base64.ts';
+import { decodeImage, ImageDecodeError } from './decode.ts';
+import type { GreyImage } from './grey-image.ts';
+import { toModelInput } from './model-input.ts';
+
+/** An input of an embed or search request, as the request schemas parse it (edge/schemas.ts). */
+export type RequestInput = string | { image: string } | { pixels: number[][] };
+
+type ImageRequestInput = Exclude<RequestInput, string>;
+
+/**
+ * Embeds request inputs with a model, after checking that the model takes their kind: texts go to a text
+ * model's (micro-batched) embedder; images (base64 PNG/JPEG or raw grey pixel rows, any size) are decoded,
+ * converted to grey, padded to a square, resized to the model's input and normalised as its manifest
+ * says, then go to an image model's embedder. A request mixing kinds, or giving a model a kind it does
+ * not take, is a 400 naming the first offending input. Images run one ONNX call per request (the
+ * micro-batcher coalesces texts only): a 28x28 CNN call costs little beside decoding.
+ */
+export async function embedRequestInputs(
+  deps: AppDeps,
+  model: LoadedModel,
+  inputs: readonly RequestInput[],
+  path: string,
+): Promise<Float32Array[]> {
+  const { input, name } = model.manifest;
+  const wanted = input.kind === 'text' ? 'text' : 'image';
+  const offending = inputs.findIndex((item) => (typeof item === 'string' ? 'text' : 'image') !== wanted);
+  if (offending >= 0) {
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `${path}${inputs.length > 1 ? `.${offending}` : ''}: model "${name}" takes ${wanted === 'text' ? 'texts' : 'images'} only`,
+    );
+  }
+  if (input.kind === 'text') return deps.embedderFor(model).embed(inputs as string[]);
+  const embedImages = model.embedder.embedImages;
+  if (!embedImages) throw new Error(`image model ${name} was loaded without an image embedder`);
+  const prepared = (inputs as ImageRequestInput[]).map((item, i) =>
+    toModelInput(toGreyImage(item, `${path}${inputs.length > 1 ? `.${i}` : ''}`), input),
+  );
+  return embedImages.call(model.embedder, prepared);
+}
+
+function toGreyImage(input: ImageRequestInput, where: string): GreyImage {
+  if ('pixels' in input) {
+    const height = input.pixels.length;
+    const width = input.pixels[0]?.length ?? 0;
+    if (width === 0 || input.pixels.some((row) => row.length !== width)) {
+      throw new ApiError(
+        400,
+        'invalid_request',
+        `${where}.pixels: rows must all hold the same number of values`,
+      );
+    }
+    return { width, height, pixels: Float32Array.from(input.pixels.flat()) };
+  }
+  try {
+    return decodeImage(base64ToBytes(input.image));
+  } catch (error) {
+    if (error instanceof Base64Error || error instanceof ImageDecodeError) {
+      throw new ApiError(400, 'invalid_request', `${where}.image: ${error.message}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { requireScope } from '../auth/require-scope.ts';
+import type { AppDeps, AppEnv } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import type { EventStore, ItemCatalog, KeyStore } from '../ports.ts';
+import { readJson } from '../read-json.ts';
+import { modelVersionOf } from '../resolve.ts';
+import type { EventsResponse } from '../schemas.ts';
+import { namedItemVectors, resolveRecommender } from './recommend.ts';
+
+export interface EventDeps {
+  catalog: ItemCatalog;
+  events: EventStore;
+  keys: KeyStore;
+}
+
+const UserIdSchema = z.string().min(1).max(256);
+
+/**
+ * POST /v1/users/{id}/events (scope write): records interactions with items of the recommendation
+ * model's collection. Every item must exist (404 naming the unknown ones, nothing stored); the events
+ * are committed together before the answer, so the user's next recommendation already uses them.
+ */
+export function eventRoutes(deps: AppDeps, store: EventDeps): Hono<AppEnv> {
+  return new Hono<AppEnv>().post('/v1/users/:id/events', requireScope(store.keys, 'write'), async (c) => {
+    const user = UserIdSchema.safeParse(c.req.param('id'));
+    if (!user.success) throw new ApiError(400, 'invalid_request', 'user ids are 1 to 256 characters');
+    const request = await readJson(c, deps.requests.EventsRequest);
+    const { model, recommendation } = resolveRecommender(deps.registry, request.model);
+    c.set('modelVersion', modelVersionOf(model));
+    const { collection } = recommendation;
+    await namedItemVectors(
+      store.catalog,
+      collection,
+      request.events.map((e) => e.item_id),
+    );
+    const now = Date.now() / 1000;
+    const stored = await store.events.append(
+      collection,
+      user.data,
+      request.events.map((e) => ({
+        item: e.item_id,
+        rating: e.rating ?? null,
+        timestamp: e.timestamp ?? now,
+      })),
+    );
+    const body: EventsResponse = {
+      user_id: user.data,
+      collection,
+      stored: stored.length,
+      cursor: stored[stored.length - 1].id,
+    };
+    return c.json(body, 201);
+  });
+}

@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../models/text-encoder.ts';
+import { initBackend } from './index.ts';
+import { stockWasmKernels, WASM_TRAINING_KERNELS } from './wasm-kernels.ts';
+
+/**
+ * Every kernel of wasm-kernels.ts against tfjs' pure-JS cpu backend (its reference implementations),
+ * on the same random inputs: the wasm backend with our kernels must give the same values and gradients.
+ */
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+function randomValues(size: number, seed: number): Float32Array {
+  const random = mulberry32(seed);
+  return Float32Array.from({ length: size }, () => random() * 2 - 1);
+}
+
+/** Runs `compute` on wasm and on cpu and returns both results as flat arrays. */
+async function onBothBackends(
+  compute: () => tf.Tensor[],
+): Promise<{ wasm: Float32Array[]; cpu: Float32Array[] }> {
+  const run = () =>
+    tf.tidy(compute).map((t) => {
+      const values = t.dataSync() as Float32Array;
+      t.dispose();
+      return values;
+    });
+  const wasm = run();
+  await tf.setBackend('cpu');
+  try {
+    return { wasm, cpu: run() };
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((max, v, i) => Math.max(max, Math.abs(v - b[i])), 0);
+}
+
+/** The largest difference relative to the largest magnitude: sums of many terms differ in their last bits. */
+function relativeDiff(a: Float32Array, b: Float32Array): number {
+  const scale = b.reduce((max, v) => Math.max(max, Math.abs(v)), 0);
+  return maxAbsDiff(a, b) / Math.max(scale, 1e-12);
+}
+
+describe('wasm training kernels', () => {
+  it('replace the stock kernels they improve, keeping those as fallbacks', () => {
+    for (const kernel of WASM_TRAINING_KERNELS) expect(tf.getKernel(kernel.kernelName, 'wasm')).toBe(kernel);
+    const stock = stockWasmKernels([tf.BatchMatMul, tf.Sum, tf.Conv2DBackpropInput, tf.MaxPoolGrad]);
+    for (const kernel of stock) expect(WASM_TRAINING_KERNELS).not.toContain(kernel);
+  });
+
+  it.each([
+    { name: '3x3 same, stride 1', x: [3, 9, 7, 2], filter: [3, 3, 2, 4], stride: 1, pad: 'same' },
+    { name: '5x5 valid, stride 1', x: [2, 8, 8, 3], filter: [5, 5, 3, 2], stride: 1, pad: 'valid' },
+    {
+      name: '3x3 same, stride 2 (stock input gradient)',
+      x: [2, 9, 9, 2],
+      filter: [3, 3, 2, 3],
+      stride: 2,
+      pad: 'same',
+    },
+    {
+      name: 'one input channel, many images',
+      x: [40, 6, 6, 1],
+      filter: [3, 3, 1, 5],
+      stride: 1,
+      pad: 'same',
+    },
+  ] as const)('give the conv2d and max-pool gradients of the cpu backend ($name)', async (c) => {
+    const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+    const xValues = randomValues(size(c.x), 1);
+    const filterValues = randomValues(size(c.filter), 2);
+    const { wasm, cpu } = await onBothBackends(() => {
+      const x = tf.tensor4d(xValues, [...c.x]);
+      const filter = tf.tensor4d(filterValues, [...c.filter]);
+      const f = (input: tf.Tensor, kernel: tf.Tensor) =>
+        tf
+          .maxPool(
+            tf.relu(tf.conv2d(input as tf.Tensor4D, kernel as tf.Tensor4D, c.stride, c.pad)),
+            2,
+            2,
+            'same',
+          )
+          .square()
+          .sum();
+      return tf.grads(f)([x, filter]);
+    });
+    expect(relativeDiff(wasm[0], cpu[0])).toBeLessThan(1e-5);
+    expect(relativeDiff(wasm[1], cpu[1])).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])(
+    'multiply matrices as the cpu backend does (transposeA %s, transposeB %s)',
+    async (transposeA, transposeB) => {
+      const a = randomValues(2 * 5 * 7, 3);
+      const b = randomValues(2 * 7 * 4, 4);
+      const { wasm, cpu } = await onBothBackends(() => {
+        const left = tf.tensor3d(a, transposeA ? [2, 7, 5] : [2, 5, 7]);
+        const right = tf.tensor3d(b, transposeB ? [2, 4, 7] : [2, 7, 4]);
+        return [tf.matMul(left, right, transposeA, transposeB)];
+      });
+      expect(maxAbsDiff(wasm[0], cpu[0])).toBeLessThan(1e-5);
+    },
+  );
+
+  it.each([
+    { axis: [0], keepDims: false },
+    { axis: [0, 1], keepDims: true },
+    { axis: [1], keepDims: false },
+    { axis: [0, 1, 2], keepDims: false },
+  ])('sum as the cpu backend does (axis $axis, keepDims $keepDims)', async ({ axis, keepDims }) => {
+    const values = randomValues(4 * 3 * 5, 5);
+    const { wasm, cpu } = await onBothBackends(() => [tf.tensor3d(values, [4, 3, 5]).sum(axis, keepDims)]);
+    expect(maxAbsDiff(wasm[0], cpu[0])).toBeLessThan(1e-5);
+  });
+
+  it('segment-sums rows as the cpu backend does, dropping out-of-range ids', async () => {
+    const values = randomValues(6 * 3, 6);
+    const { wasm, cpu } = await onBothBackends(() => [
+      tf.unsortedSegmentSum(tf.tensor2d(values, [6, 3]), tf.tensor1d([2, 0, 2, 9, 1, 0], 'int32'), 4),
+    ]);
+    expect(maxAbsDiff(wasm[0], cpu[0])).toBe(0);
+  });
+
+  it('leave no tensors behind', () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 6, 6, 3]) as tf.Tensor4D;
+      const filter = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
+      return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 2, 2, 'valid').sum(),
+      )([x, filter]);
+    }).forEach((t) => t.dispose());
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

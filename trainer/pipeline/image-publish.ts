@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { MANIFEST_SCHEMA_VERSION } from '../../shared/manifest.ts';
+import { CNN_ENCODER_IO } from '../export/onnx-cnn.ts';
+import { headline } from '../image/image-metrics.ts';
+import type { BuildIndexStats } from '../index/build-index.ts';
+import { type PublishResult, publishVersion } from '../publish/publish.ts';
+import type { ProgressReporter } from '../train/progress.ts';
+import type { ImageEvaluation } from './image-evaluate.ts';
+import type { ImageExportInfo } from './image-export.ts';
+import type { ImageTrainRunInfo } from './image-train.ts';
+import { loadTrainedImageModel } from './image-weights.ts';
+import { readRunJson, runPath } from './run-dir.ts';
+
+/** Stage 6: assembles the manifest from the run's files and publishes the version atomically. */
+export async function publishImageStage(
+  runDir: string,
+  artifactsDir: string,
+  progress: ProgressReporter,
+): Promise<PublishResult> {
+  const { config } = loadTrainedImageModel(runDir);
+  if (!config.index)
+    throw new Error(`${config.name} has no index section: this run is evaluated, not published`);
+  const run = readRunJson<ImageTrainRunInfo>(runDir, 'run');
+  const evaluation = readRunJson<ImageEvaluation>(runDir, 'evaluation');
+  const exported = readRunJson<ImageExportInfo>(runDir, 'exportInfo');
+  const indexed = readRunJson<BuildIndexStats>(runDir, 'indexInfo');
+  const reportPath = runPath(runDir, 'report');
+  const { model } = config;
+
+  const result = await publishVersion({
+    artifactsDir,
+    manifest: {
+      schema_version: MANIFEST_SCHEMA_VERSION,
+      name: config.name,
+      version: run.version,
+      created_at: new Date().toISOString(),
+      task: 'image-similarity',
+      input: {
+        kind: 'image',
+        width: model.width,
+        height: model.height,
+        channels: 1,
+        normalization: config.normalization,
+        onnx: { ...CNN_ENCODER_IO },
+      },
+      embedding: { dim: model.embeddingDim, distance: 'cosine', normalized: true },
+      serve: config.serve,
+      collections: [
+        { name: config.index.collection, items: indexed.items, description: config.index.description },
+      ],
+      training: {
+        config,
+        backend: `${run.backend.name} (${run.backend.package})`,
+        steps: run.steps,
+        seconds: run.seconds,
+        run_id: run.runId,
+      },
+      data_fingerprint: run.dataFingerprint,
+      metrics: {
+        tfjs: headline(evaluation.tfjs),
+        fp32: headline(exported.onnx.fp32),
+        int8: headline(exported.onnx.int8),
+        raw_pixels: headline(evaluation.baselines.rawPixels),
+        untrained: headline(evaluation.baselines.untrained),
+        parity: {
+          fp32_min_cosine: exported.parity.fp32.minCosine,
+          int8_min_cosine: exported.parity.int8.minCosine,
+          int8_size_ratio: exported.int8SizeRatio,
+        },
+        training: { samples_per_second: run.samplesPerSecond },
+      },
+    },
+    files: {
+      model: runPath(runDir, 'model'),
+      model_int8: runPath(runDir, 'modelInt8'),
+      index: runPath(runDir, 'index'),
+      ...(existsSync(reportPath) ? { report: reportPath } : {}),
+    },
+  });
+  progress.log(`published ${config.name}@${run.version} to ${result.dir}`);
+  return result;
+}

@@ -1,0 +1,156 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { BackendInfo } from '../backend/index.ts';
+import { initCnn } from '../image/cnn.ts';
+import { createCnnTrainer } from '../image/cnn-trainer.ts';
+import type { ImageConfig } from '../image/image-config.ts';
+import { evaluateCnn, headline } from '../image/image-metrics.ts';
+import { loadImageDataset } from '../image/load-dataset.ts';
+import { initHead } from '../image/projection-head.ts';
+import { splitForProtocol } from '../image/protocols.ts';
+import { createLoss, createMiner, createSampler } from '../metric/index.ts';
+import { type LoopResult, runTrainingLoop } from '../train/loop.ts';
+import type { ProgressReporter } from '../train/progress.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
+import { readRunJson, runPath } from './run-dir.ts';
+
+export interface ImageTrainRunInfo {
+  runId: string;
+  version: string;
+  name: string;
+  backend: BackendInfo;
+  dataDir: string;
+  dataFingerprint: string;
+  protocol: string;
+  stopReason: LoopResult['stopReason'];
+  steps: number;
+  bestStep: number;
+  seconds: number;
+  /** Mean training throughput over the run (forward, backward and update of every image). */
+  samplesPerSecond: number;
+  trainImages: number;
+  validationImages: number;
+  finishedAt: string;
+}
+
+/** The seed of the projection head's initialisation, apart from the encoder's. */
+const HEAD_SEED_OFFSET = 101;
+
+/**
+ * Stage 1: trains the CNN with the configured loss, miner and m_per_class batches on the protocol's
+ * training images, validating on its held-out images (or classes) to keep the best checkpoint and stop
+ * early. Resumes from the run's last checkpoint when one exists (the config must then be unchanged).
+ */
+export async function trainImageStage(options: {
+  config: ImageConfig;
+  runDir: string;
+  runId: string;
+  version: string;
+  backend: BackendInfo;
+  progress: ProgressReporter;
+}): Promise<ImageTrainRunInfo> {
+  const { config, runDir, progress } = options;
+  mkdirSync(runDir, { recursive: true });
+  const configPath = runPath(runDir, 'config');
+  if (existsSync(configPath)) {
+    const previous = readRunJson<ImageConfig>(runDir, 'config');
+    if (JSON.stringify(previous) !== JSON.stringify(config)) {
+      throw new Error(`${configPath} differs from the config given: a run resumes only with its own config`);
+    }
+  } else {
+    writeJsonAtomic(configPath, config);
+  }
+
+  const dataset = loadImageDataset(config);
+  const split = splitForProtocol(dataset, config.protocol, config.seed, config.train.validationItems);
+  progress.log(
+    `data: ${dataset.dir} (fingerprint ${dataset.fingerprint.slice(0, 12)}); ${split.description}; ` +
+      `${split.train.count} training, ${split.validation.count} validation, ${split.test.count} test images`,
+  );
+
+  const weights = initCnn(config.model, config.seed);
+  const head = config.head
+    ? {
+        config: config.head,
+        params: initHead(config.model.embeddingDim, config.head, config.seed + HEAD_SEED_OFFSET),
+      }
+    : undefined;
+  const loss = createLoss(config.loss);
+  const { batchSize, m } = config.sampler;
+  const sampler = createSampler(
+    { name: 'm_per_class', m, batch_size: batchSize, length: split.train.count, seed: config.seed },
+    split.train.labels,
+  );
+  const stepsPerEpoch = sampler.epoch(0).length;
+  const totalSteps = Math.max(1, Math.round(config.train.epochs * stepsPerEpoch));
+  const trainer = createCnnTrainer({
+    weights,
+    head,
+    images: split.train,
+    normalization: config.normalization,
+    sampler,
+    loss,
+    miner: config.miner ? createMiner(config.miner) : undefined,
+    views: config.views,
+    adam: config.train.optimizer,
+    weightDecay: config.train.weightDecay,
+    lossLearningRateMultiplier: config.train.lossLearningRateMultiplier,
+    augment: config.augment,
+    seed: config.seed,
+    validate: async (w) => headline(evaluateCnn(w, split.validation, config.normalization, config.seed)),
+  });
+  progress.log(
+    `training ${config.name} on ${options.backend.name} (${options.backend.package}): ${totalSteps} steps ` +
+      `of ${batchSize} images (${m} per class) x ${config.views} view(s), loss ${config.loss.name}` +
+      `${config.miner ? ` with miner ${config.miner.name}` : ''}, at most ${config.train.maxMinutes} min`,
+  );
+  let result: LoopResult;
+  try {
+    result = await runTrainingLoop(trainer, {
+      totalSteps,
+      batchSize: batchSize * config.views,
+      evalEvery: config.train.evalEvery,
+      patience: config.train.patience,
+      maxSeconds: config.train.maxMinutes * 60,
+      monitor: config.train.monitor,
+      runDir,
+      progress,
+    });
+  } finally {
+    trainer.dispose();
+    loss.dispose();
+  }
+  const info: ImageTrainRunInfo = {
+    runId: options.runId,
+    version: options.version,
+    name: config.name,
+    backend: options.backend,
+    dataDir: dataset.dir,
+    dataFingerprint: dataset.fingerprint,
+    protocol: split.description,
+    stopReason: result.stopReason,
+    steps: result.state.step,
+    bestStep: result.state.bestStep,
+    seconds: result.state.seconds,
+    samplesPerSecond: meanThroughput(result, batchSize * config.views),
+    trainImages: split.train.count,
+    validationImages: split.validation.count,
+    finishedAt: new Date().toISOString(),
+  };
+  writeJsonAtomic(runPath(runDir, 'run'), info);
+  progress.log(
+    `training stopped (${result.stopReason}) after ${info.steps} steps in ${info.seconds.toFixed(0)} s ` +
+      `(${info.samplesPerSecond.toFixed(0)} samples/s); best ${config.train.monitor} ` +
+      `${result.state.bestValue.toFixed(4)} at step ${info.bestStep}`,
+  );
+  return info;
+}
+
+/**
+ * Training images per second: the mean of the loop's logged windows (validations excluded), or, for a run
+ * shorter than one window, over the whole run.
+ */
+function meanThroughput(result: LoopResult, imagesPerStep: number): number {
+  const windows = result.state.history.train;
+  if (windows.length === 0) return (result.state.step * imagesPerStep) / Math.max(result.state.seconds, 1e-9);
+  return windows.reduce((sum, w) => sum + w.samplesPerSecond, 0) / windows.length;
+}

@@ -1,0 +1,50 @@
+import { dirname, resolve } from 'node:path';
+import { readJsonFile } from '../config/read-json-file.ts';
+import { parseTextConfig, type TextConfig } from '../config/text-config.ts';
+import { type ImageConfig, parseImageConfig } from '../image/image-config.ts';
+import { parseRecsConfig, type RecsConfig } from '../recs/config.ts';
+import { runImagePipeline } from './image-pipeline.ts';
+import { runRecsPipeline } from './recs-pipeline.ts';
+import type { PipelineOptions } from './stages.ts';
+import { runTextPipeline } from './text-pipeline.ts';
+
+/** A training config of any task; its `task` field (absent: text) picks the pipeline that runs it. */
+export type PipelineConfig =
+  | { task: 'text-similarity'; config: TextConfig }
+  | { task: 'image-similarity'; config: ImageConfig }
+  | { task: 'recommendation'; config: RecsConfig };
+
+export const TASKS = ['text-similarity', 'image-similarity', 'recommendation'] as const;
+
+/** Reads a config file of any task; errors name the file (and line, for bad JSON) and each bad field. */
+export function loadPipelineConfig(path: string): PipelineConfig {
+  const json = readJsonFile(path);
+  const task = typeof json === 'object' && json !== null && 'task' in json ? json.task : 'text-similarity';
+  switch (task) {
+    case 'text-similarity':
+      return { task, config: parseTextConfig(json, path) };
+    case 'image-similarity':
+      return { task, config: parseImageConfig(json, path) };
+    case 'recommendation':
+      return { task, config: parseRecsConfig(json, path, dirname(resolve(path))) };
+    default:
+      throw new Error(
+        `${path}: invalid config\n  task: must be one of ${TASKS.join(', ')}; got ${JSON.stringify(task)}`,
+      );
+  }
+}
+
+/** Runs the pipeline of the config's task. */
+export function runPipeline(
+  loaded: PipelineConfig,
+  options: Omit<PipelineOptions<unknown>, 'config'>,
+): Promise<void> {
+  switch (loaded.task) {
+    case 'text-similarity':
+      return runTextPipeline({ ...options, config: loaded.config });
+    case 'image-similarity':
+      return runImagePipeline({ ...options, config: loaded.config });
+    case 'recommendation':
+      return runRecsPipeline({ ...options, config: loaded.config });
+  }
+}

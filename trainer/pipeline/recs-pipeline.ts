@@ -1,0 +1,27 @@
+import type { RecsConfig } from '../recs/config.ts';
+import { evaluateRecsStage } from './recs-evaluate.ts';
+import { exportRecsStage } from './recs-export.ts';
+import { indexRecsStage } from './recs-index.ts';
+import { publishRecsStage } from './recs-publish.ts';
+import { reportRecsStage } from './recs-report.ts';
+import { trainRecsStage } from './recs-train.ts';
+import { type PipelineOptions, runStages } from './stages.ts';
+
+export type RecsPipelineOptions = PipelineOptions<RecsConfig>;
+
+/**
+ * The recommendation pipeline: train both towers, evaluate against most-popular and item-kNN, export the
+ * content encoder (and check the user tower's edge path), index the items with the users' histories,
+ * report, publish.
+ */
+export async function runRecsPipeline(options: RecsPipelineOptions): Promise<void> {
+  const { runDir, progress } = options;
+  await runStages(options, {
+    train: () => trainRecsStage(options),
+    evaluate: () => evaluateRecsStage(runDir, progress),
+    export: () => exportRecsStage(runDir, progress),
+    index: () => indexRecsStage(runDir, progress),
+    report: () => reportRecsStage(runDir, progress),
+    publish: () => publishRecsStage(runDir, options.artifactsDir, progress),
+  });
+}

@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
+import { MANIFEST_SCHEMA_VERSION } from '../../shared/manifest.ts';
+import { TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
+import { type PublishResult, publishVersion } from '../publish/publish.ts';
+import type { ProgressReporter } from '../train/progress.ts';
+import type { RecsEvaluation } from './recs-evaluate.ts';
+import type { RecsExportInfo } from './recs-export.ts';
+import type { RecsIndexStats } from './recs-index.ts';
+import type { RecsRunInfo } from './recs-train.ts';
+import { loadTrainedRecsModel } from './recs-weights.ts';
+import { readRunJson, runPath } from './run-dir.ts';
+
+/**
+ * Stage 6: assembles the manifest (the user tower's weights included: the edge applies them) and publishes
+ * the version atomically. Refuses a model that does not beat both baselines unless the config allows it.
+ */
+export async function publishRecsStage(
+  runDir: string,
+  artifactsDir: string,
+  progress: ProgressReporter,
+): Promise<PublishResult> {
+  const { config, weights } = loadTrainedRecsModel(runDir);
+  const run = readRunJson<RecsRunInfo>(runDir, 'run');
+  const evaluation = readRunJson<RecsEvaluation>(runDir, 'evaluation');
+  const exported = readRunJson<RecsExportInfo>(runDir, 'exportInfo');
+  const indexed = readRunJson<RecsIndexStats>(runDir, 'indexInfo');
+  if (!evaluation.beatsBaselines && config.evaluation.mustBeatBaselines) {
+    throw new Error(
+      `not publishing ${config.name}@${run.version}: it does not beat most-popular and item-kNN on HR@10 and ` +
+        `NDCG@10 (see ${runPath(runDir, 'evaluation')}); set evaluation.mustBeatBaselines false to publish anyway`,
+    );
+  }
+  const reportPath = runPath(runDir, 'report');
+
+  const result = await publishVersion({
+    artifactsDir,
+    manifest: {
+      schema_version: MANIFEST_SCHEMA_VERSION,
+      name: config.name,
+      version: run.version,
+      created_at: new Date().toISOString(),
+      task: 'recommendation',
+      input: {
+        kind: 'text',
+        featurizer: createTextFeaturizer(config.featurizer).config,
+        onnx: { ...TEXT_ENCODER_IO },
+      },
+      embedding: { dim: weights.dim, distance: 'cosine', normalized: true },
+      serve: config.serve,
+      collections: [
+        { name: config.index.collection, items: indexed.items, description: config.index.description },
+      ],
+      recommendation: {
+        collection: config.index.collection,
+        recent_items: config.model.recentItems,
+        recency_decay: config.model.recencyDecay,
+        positive_rating: config.data.positiveRating,
+        user_tower: { kernel: Array.from(weights.userKernel), bias: Array.from(weights.userBias) },
+      },
+      training: {
+        config,
+        backend: `${run.backend.name} (${run.backend.package})`,
+        steps: run.steps,
+        seconds: run.seconds,
+        run_id: run.runId,
+      },
+      data_fingerprint: run.dataFingerprint,
+      metrics: {
+        tfjs: evaluation.model,
+        served: exported.served,
+        most_popular: evaluation.mostPopular,
+        item_knn: evaluation.itemKnn,
+        content_only: evaluation.contentOnly,
+        parity: {
+          user_min_cosine: exported.userParity.minCosine,
+          content_fp32_min_cosine: exported.contentParity.fp32MinCosine,
+          content_int8_min_cosine: exported.contentParity.int8MinCosine,
+          int8_size_ratio: exported.int8SizeRatio,
+        },
+      },
+    },
+    files: {
+      model: runPath(runDir, 'model'),
+      model_int8: runPath(runDir, 'modelInt8'),
+      index: runPath(runDir, 'index'),
+      ...(existsSync(reportPath) ? { report: reportPath } : {}),
+    },
+  });
+  progress.log(`published ${config.name}@${run.version} to ${result.dir}`);
+  return result;
+}

