@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
-import { MANIFEST_SCHEMA_VERSION } from '../../shared/manifest.ts';
 import { TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
-import { type PublishResult, publishVersion } from '../publish/publish.ts';
+import type { PublishResult } from '../publish/publish.ts';
 import type { ProgressReporter } from '../train/progress.ts';
+import { publishRun } from './publish-run.ts';
 import type { RecsEvaluation } from './recs-evaluate.ts';
 import type { RecsExportInfo } from './recs-export.ts';
 import type { RecsIndexStats } from './recs-index.ts';
@@ -31,15 +30,13 @@ export async function publishRecsStage(
         `NDCG@10 (see ${runPath(runDir, 'evaluation')}); set evaluation.mustBeatBaselines false to publish anyway`,
     );
   }
-  const reportPath = runPath(runDir, 'report');
-
-  const result = await publishVersion({
+  return publishRun({
+    runDir,
     artifactsDir,
+    progress,
+    config,
+    run,
     manifest: {
-      schema_version: MANIFEST_SCHEMA_VERSION,
-      name: config.name,
-      version: run.version,
-      created_at: new Date().toISOString(),
       task: 'recommendation',
       input: {
         kind: 'text',
@@ -47,7 +44,6 @@ export async function publishRecsStage(
         onnx: { ...TEXT_ENCODER_IO },
       },
       embedding: { dim: weights.dim, distance: 'cosine', normalized: true },
-      serve: config.serve,
       collections: [
         { name: config.index.collection, items: indexed.items, description: config.index.description },
       ],
@@ -58,14 +54,6 @@ export async function publishRecsStage(
         positive_rating: config.data.positiveRating,
         user_tower: { kernel: Array.from(weights.userKernel), bias: Array.from(weights.userBias) },
       },
-      training: {
-        config,
-        backend: `${run.backend.name} (${run.backend.package})`,
-        steps: run.steps,
-        seconds: run.seconds,
-        run_id: run.runId,
-      },
-      data_fingerprint: run.dataFingerprint,
       metrics: {
         tfjs: evaluation.model,
         served: exported.served,
@@ -80,13 +68,5 @@ export async function publishRecsStage(
         },
       },
     },
-    files: {
-      model: runPath(runDir, 'model'),
-      model_int8: runPath(runDir, 'modelInt8'),
-      index: runPath(runDir, 'index'),
-      ...(existsSync(reportPath) ? { report: reportPath } : {}),
-    },
   });
-  progress.log(`published ${config.name}@${run.version} to ${result.dir}`);
-  return result;
 }

@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import type { BackendInfo } from '../backend/index.ts';
 import { createSampler } from '../metric/index.ts';
 import { formatBadRow } from '../recs/bad-rows.ts';
@@ -10,24 +9,12 @@ import { createRecsLoss } from '../recs/loss.ts';
 import { itemFeatures, modelScorer } from '../recs/scoring.ts';
 import { initRecsWeights, type RecsWeights } from '../recs/towers.ts';
 import { createRecsModel } from '../recs/train-model.ts';
-import { type LoopResult, runTrainingLoop } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
-import { readRunJson, runPath } from './run-dir.ts';
+import { pinRunConfig, type TrainedRunInfo, trainAndRecord } from './train-run.ts';
 
-export interface RecsRunInfo {
-  runId: string;
-  version: string;
-  name: string;
-  backend: BackendInfo;
-  dataFingerprint: string;
-  stopReason: LoopResult['stopReason'];
-  steps: number;
-  bestStep: number;
-  seconds: number;
+export interface RecsRunInfo extends TrainedRunInfo {
   data: { items: number; users: number; interactions: number; positives: number; badRows: number };
   examples: number;
-  finishedAt: string;
 }
 
 /** Logs what was read, with the first bad rows when some were skipped. */
@@ -78,15 +65,7 @@ export async function trainRecsStage(options: {
   progress: ProgressReporter;
 }): Promise<RecsRunInfo> {
   const { config, runDir, progress } = options;
-  mkdirSync(runDir, { recursive: true });
-  const configPath = runPath(runDir, 'config');
-  if (existsSync(configPath)) {
-    if (JSON.stringify(readRunJson<RecsConfig>(runDir, 'config')) !== JSON.stringify(config)) {
-      throw new Error(`${configPath} differs from the config given: a run resumes only with its own config`);
-    }
-  } else {
-    writeJsonAtomic(configPath, config);
-  }
+  pinRunConfig(runDir, config);
 
   const dataset = loadRecsDataset(config.data);
   describeDataset(dataset, progress);
@@ -119,40 +98,20 @@ export async function trainRecsStage(options: {
     `training ${config.name} on ${options.backend.name} (${options.backend.package}): ${examples.count} ` +
       `next-item examples, ${totalSteps} steps of ${batchSize}, at most ${config.train.maxMinutes} min`,
   );
-  const result = await runTrainingLoop(model, {
+  return trainAndRecord(model, {
+    ...options,
     totalSteps,
     batchSize,
-    evalEvery: config.train.evalEvery,
-    patience: config.train.patience,
-    maxSeconds: config.train.maxMinutes * 60,
-    monitor: config.train.monitor,
-    runDir,
-    progress,
-  });
-  const info: RecsRunInfo = {
-    runId: options.runId,
-    version: options.version,
-    name: config.name,
-    backend: options.backend,
     dataFingerprint: dataset.fingerprint,
-    stopReason: result.stopReason,
-    steps: result.state.step,
-    bestStep: result.state.bestStep,
-    seconds: result.state.seconds,
-    data: {
-      items: dataset.items.length,
-      users: dataset.users.length,
-      interactions: dataset.interactions,
-      positives: dataset.positives,
-      badRows: dataset.badRows.count,
+    extra: {
+      data: {
+        items: dataset.items.length,
+        users: dataset.users.length,
+        interactions: dataset.interactions,
+        positives: dataset.positives,
+        badRows: dataset.badRows.count,
+      },
+      examples: examples.count,
     },
-    examples: examples.count,
-    finishedAt: new Date().toISOString(),
-  };
-  writeJsonAtomic(runPath(runDir, 'run'), info);
-  progress.log(
-    `training stopped (${result.stopReason}) after ${info.steps} steps in ${info.seconds.toFixed(0)} s; ` +
-      `best ${config.train.monitor} ${result.state.bestValue.toFixed(4)} at step ${info.bestStep}`,
-  );
-  return info;
+  });
 }

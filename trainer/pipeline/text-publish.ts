@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { MANIFEST_SCHEMA_VERSION } from '../../shared/manifest.ts';
 import { TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
 import type { BuildIndexStats } from '../index/build-index.ts';
-import { type PublishResult, publishVersion } from '../publish/publish.ts';
+import type { PublishResult } from '../publish/publish.ts';
 import { flatSimilarityMetrics } from '../text-sim/similarity-eval.ts';
 import type { ProgressReporter } from '../train/progress.ts';
-import { readRunJson, runPath } from './run-dir.ts';
+import { publishRun } from './publish-run.ts';
+import { readRunJson } from './run-dir.ts';
 import type { TextEvaluation } from './text-evaluate.ts';
 import type { TextExportInfo } from './text-export.ts';
 import { headlineMetrics } from './text-retrieval-eval.ts';
@@ -22,32 +21,20 @@ export async function publishTextStage(
   const run = readRunJson<TrainRunInfo>(runDir, 'run');
   const evaluation = readRunJson<TextEvaluation>(runDir, 'evaluation');
   const exported = readRunJson<TextExportInfo>(runDir, 'exportInfo');
-  const indexPath = runPath(runDir, 'index');
-  const reportPath = runPath(runDir, 'report');
   const indexed = readRunJson<BuildIndexStats>(runDir, 'indexInfo');
-
-  const result = await publishVersion({
+  return publishRun({
+    runDir,
     artifactsDir,
+    progress,
+    config,
+    run,
     manifest: {
-      schema_version: MANIFEST_SCHEMA_VERSION,
-      name: config.name,
-      version: run.version,
-      created_at: new Date().toISOString(),
       task: 'text-similarity',
       input: { kind: 'text', featurizer: featurizer.config, onnx: { ...TEXT_ENCODER_IO } },
       embedding: { dim: config.model.outputDim, distance: 'cosine', normalized: true },
-      serve: config.serve,
       collections: [
         { name: config.index.collection, items: indexed.items, description: config.index.description },
       ],
-      training: {
-        config,
-        backend: `${run.backend.name} (${run.backend.package})`,
-        steps: run.steps,
-        seconds: run.seconds,
-        run_id: run.runId,
-      },
-      data_fingerprint: run.dataFingerprint,
       ...(evaluation.decision.threshold && evaluation.decision.test.atThreshold
         ? {
             decision: {
@@ -73,13 +60,5 @@ export async function publishTextStage(
         },
       },
     },
-    files: {
-      model: runPath(runDir, 'model'),
-      model_int8: runPath(runDir, 'modelInt8'),
-      index: indexPath,
-      ...(existsSync(reportPath) ? { report: reportPath } : {}),
-    },
   });
-  progress.log(`published ${config.name}@${run.version} to ${result.dir}`);
-  return result;
 }

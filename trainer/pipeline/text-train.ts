@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { BackendInfo } from '../backend/index.ts';
 import type { TextConfig } from '../config/text-config.ts';
@@ -10,26 +9,14 @@ import { bucketDocumentFrequency, scaleRowsByIdf } from '../text-sim/idf-init.ts
 import { createMultiSourceModel } from '../text-sim/multi-source-model.ts';
 import { buildTrainingMix, wordnetTexts } from '../text-sim/training-mix.ts';
 import { similarityValidation } from '../text-sim/validation.ts';
-import { type LoopResult, runTrainingLoop } from '../train/loop.ts';
 import { pairLossOf } from '../train/pair-loss.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { createTextPairModel } from '../train/text-pair-model.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
-import { readRunJson, runPath } from './run-dir.ts';
 import { evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
+import { pinRunConfig, type TrainedRunInfo, trainAndRecord } from './train-run.ts';
 
-export interface TrainRunInfo {
-  runId: string;
-  version: string;
-  name: string;
-  backend: BackendInfo;
-  dataFingerprint: string;
-  stopReason: LoopResult['stopReason'];
-  steps: number;
-  bestStep: number;
-  seconds: number;
+export interface TrainRunInfo extends TrainedRunInfo {
   trainSynsets: number;
-  finishedAt: string;
 }
 
 /** Embeds texts with the TF.js model (the reference the ONNX files are checked against). */
@@ -53,16 +40,7 @@ export async function trainTextStage(options: {
   progress: ProgressReporter;
 }): Promise<TrainRunInfo> {
   const { config, runDir, progress } = options;
-  mkdirSync(runDir, { recursive: true });
-  const configPath = runPath(runDir, 'config');
-  if (existsSync(configPath)) {
-    const previous = readRunJson<TextConfig>(runDir, 'config');
-    if (JSON.stringify(previous) !== JSON.stringify(config)) {
-      throw new Error(`${configPath} differs from the config given: a run resumes only with its own config`);
-    }
-  } else {
-    writeJsonAtomic(configPath, config);
-  }
+  pinRunConfig(runDir, config);
 
   const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
   progress.log(
@@ -111,33 +89,11 @@ export async function trainTextStage(options: {
     `training ${config.name} on ${options.backend.name} (${options.backend.package}): ${totalSteps} steps ` +
       `of ${batchSize} pairs, at most ${config.train.maxMinutes} min`,
   );
-  const result = await runTrainingLoop(model, {
+  return trainAndRecord(model, {
+    ...options,
     totalSteps,
     batchSize,
-    evalEvery: config.train.evalEvery,
-    patience: config.train.patience,
-    maxSeconds: config.train.maxMinutes * 60,
-    monitor: config.train.monitor,
-    runDir,
-    progress,
-  });
-  const info: TrainRunInfo = {
-    runId: options.runId,
-    version: options.version,
-    name: config.name,
-    backend: options.backend,
     dataFingerprint: mix?.fingerprint ?? dataset.fingerprint,
-    stopReason: result.stopReason,
-    steps: result.state.step,
-    bestStep: result.state.bestStep,
-    seconds: result.state.seconds,
-    trainSynsets: dataset.train.length,
-    finishedAt: new Date().toISOString(),
-  };
-  writeJsonAtomic(runPath(runDir, 'run'), info);
-  progress.log(
-    `training stopped (${result.stopReason}) after ${info.steps} steps in ${info.seconds.toFixed(0)} s; ` +
-      `best ${config.train.monitor} ${result.state.bestValue.toFixed(4)} at step ${info.bestStep}`,
-  );
-  return info;
+    extra: { trainSynsets: dataset.train.length },
+  });
 }

@@ -3,10 +3,8 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { listModels, readCurrent, verifyVersion } from '../../../shared/artifacts/index.ts';
 import { versionDir } from '../../../shared/artifacts/layout.ts';
-import { createTextFeaturizer } from '../../../shared/featurizer/index.ts';
 import type { Manifest } from '../../../shared/manifest.ts';
-import { createOnnxTextEmbedder } from '../../../shared/onnx/text-embedder.ts';
-import { createImageModelEmbedder } from '../../image/image-model-embedder.ts';
+import { createManifestEmbedder, withDefaultFirst } from '../../loaded-models.ts';
 import type { LoadedModel, ModelRegistry } from '../../ports.ts';
 
 export interface NodeModelRegistry extends ModelRegistry {
@@ -18,7 +16,7 @@ export interface NodeModelRegistry extends ModelRegistry {
 
 export interface LoadModelsOptions {
   artifactsDir: string;
-  /** Requests that name no model get this one; otherwise the first text model by name (or the first model). */
+  /** Requests that name no model get this one; otherwise the first text-similarity model by name (or the first model). */
   defaultModel?: string;
 }
 
@@ -54,12 +52,7 @@ export async function loadNodeModelRegistry(options: LoadModelsOptions): Promise
     throw new Error(problem);
   }
 
-  const firstText = loaded.find((model) => model.manifest.input.kind === 'text')?.manifest.name;
-  const defaultName = options.defaultModel ?? firstText ?? names[0];
-  const ordered = [
-    ...loaded.filter((m) => m.manifest.name === defaultName),
-    ...loaded.filter((m) => m.manifest.name !== defaultName),
-  ];
+  const { ordered, defaultName } = withDefaultFirst(loaded, options.defaultModel);
   const byName = new Map(ordered.map((model) => [model.manifest.name, model]));
   return {
     list: () => ordered,
@@ -88,23 +81,7 @@ async function loadVersion(dir: string): Promise<LoadedVersion> {
   }
   const served = manifest.files[manifest.serve];
   const model = new Uint8Array(await readFile(join(dir, served.path)));
-  const { input } = manifest;
-  const embedder =
-    input.kind === 'text'
-      ? await createOnnxTextEmbedder({
-          ort,
-          model,
-          featurizer: createTextFeaturizer(input.featurizer),
-          io: input.onnx,
-          dim: manifest.embedding.dim,
-        })
-      : await createImageModelEmbedder({
-          ort,
-          model,
-          name: manifest.name,
-          input,
-          dim: manifest.embedding.dim,
-        });
+  const embedder = await createManifestEmbedder(ort, manifest, model);
   return {
     manifest,
     embedder,

@@ -6,10 +6,9 @@ import {
   manifestPath,
   parseCurrentPointer,
 } from '../../../shared/artifacts/layout.ts';
-import { createTextFeaturizer } from '../../../shared/featurizer/index.ts';
 import { type FileEntry, type Manifest, parseManifest } from '../../../shared/manifest.ts';
-import { createOnnxTextEmbedder, type OrtModule } from '../../../shared/onnx/text-embedder.ts';
-import { createImageModelEmbedder } from '../../image/image-model-embedder.ts';
+import type { OrtModule } from '../../../shared/onnx/text-embedder.ts';
+import { createManifestEmbedder, withDefaultFirst } from '../../loaded-models.ts';
 import type { LoadedModel, ModelRegistry } from '../../ports.ts';
 import { type ArtifactStore, objectKey, requireObject } from './artifact-store.ts';
 import { readVerified } from './verified-read.ts';
@@ -63,13 +62,7 @@ export async function loadWorkersModelRegistry(
     throw error;
   }
 
-  // As on Node: the first text model by name, unless one is named.
-  const firstText = loaded.find((model) => model.manifest.input.kind === 'text')?.manifest.name;
-  const defaultName = options.defaultModel ?? firstText ?? loaded[0].manifest.name;
-  const ordered = [
-    ...loaded.filter((m) => m.manifest.name === defaultName),
-    ...loaded.filter((m) => m.manifest.name !== defaultName),
-  ];
+  const { ordered, defaultName } = withDefaultFirst(loaded, options.defaultModel);
   const byName = new Map(ordered.map((model) => [model.manifest.name, model]));
   return {
     list: () => ordered,
@@ -95,18 +88,7 @@ async function loadVersion(
   const served = artifactRef(manifest, manifest.serve);
   const bytes = new Uint8Array(served.entry.bytes);
   await readVerified(await requireObject(store, served.key), served.key, served.entry, bytes);
-  const { input } = manifest;
-  const dim = manifest.embedding.dim;
-  const embedder =
-    input.kind === 'text'
-      ? await createOnnxTextEmbedder({
-          ort,
-          model: bytes,
-          featurizer: createTextFeaturizer(input.featurizer),
-          io: input.onnx,
-          dim,
-        })
-      : await createImageModelEmbedder({ ort, model: bytes, name: manifest.name, input, dim });
+  const embedder = await createManifestEmbedder(ort, manifest, bytes);
   return { manifest, embedder, ...(manifest.files.index ? { index: artifactRef(manifest, 'index') } : {}) };
 }
 

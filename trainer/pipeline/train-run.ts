@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { BackendInfo } from '../backend/index.ts';
+import { type LoopModel, type LoopResult, runTrainingLoop } from '../train/loop.ts';
+import type { ProgressReporter } from '../train/progress.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
+import { readRunJson, runPath } from './run-dir.ts';
+
+/** What every train stage records in run.json (a task adds its own fields). */
+export interface TrainedRunInfo {
+  runId: string;
+  version: string;
+  name: string;
+  backend: BackendInfo;
+  dataFingerprint: string;
+  stopReason: LoopResult['stopReason'];
+  steps: number;
+  bestStep: number;
+  seconds: number;
+  finishedAt: string;
+}
+
+/** A config's `train` settings that drive the loop (every task's config has them). */
+interface LoopSettings {
+  evalEvery: number;
+  patience: number;
+  maxMinutes: number;
+  monitor: string;
+}
+
+/**
+ * Pins the config to the run folder: a new run writes it; a resumed run must bring the same config, since
+ * its checkpoint was trained with it.
+ */
+export function pinRunConfig(runDir: string, config: unknown): void {
+  mkdirSync(runDir, { recursive: true });
+  const configPath = runPath(runDir, 'config');
+  if (!existsSync(configPath)) {
+    writeJsonAtomic(configPath, config);
+    return;
+  }
+  if (JSON.stringify(readRunJson(runDir, 'config')) !== JSON.stringify(config)) {
+    throw new Error(`${configPath} differs from the config given: a run resumes only with its own config`);
+  }
+}
+
+/**
+ * Runs the training loop with the config's settings, then writes run.json (the common fields plus
+ * `extra`) and logs how training ended.
+ */
+export async function trainAndRecord<Extra extends object>(
+  model: LoopModel,
+  options: {
+    config: { name: string; train: LoopSettings };
+    runId: string;
+    version: string;
+    backend: BackendInfo;
+    runDir: string;
+    progress: ProgressReporter;
+    totalSteps: number;
+    batchSize: number;
+    dataFingerprint: string;
+    extra: Extra;
+  },
+): Promise<TrainedRunInfo & Extra> {
+  const { config, runDir, progress } = options;
+  const result = await runTrainingLoop(model, {
+    totalSteps: options.totalSteps,
+    batchSize: options.batchSize,
+    evalEvery: config.train.evalEvery,
+    patience: config.train.patience,
+    maxSeconds: config.train.maxMinutes * 60,
+    monitor: config.train.monitor,
+    runDir,
+    progress,
+  });
+  const info = {
+    runId: options.runId,
+    version: options.version,
+    name: config.name,
+    backend: options.backend,
+    dataFingerprint: options.dataFingerprint,
+    stopReason: result.stopReason,
+    steps: result.state.step,
+    bestStep: result.state.bestStep,
+    seconds: result.state.seconds,
+    ...options.extra,
+    finishedAt: new Date().toISOString(),
+  };
+  writeJsonAtomic(runPath(runDir, 'run'), info);
+  progress.log(
+    `training stopped (${result.stopReason}) after ${info.steps} steps in ${info.seconds.toFixed(0)} s; ` +
+      `best ${config.train.monitor} ${result.state.bestValue.toFixed(4)} at step ${info.bestStep}`,
+  );
+  return info;
+}
