@@ -1,7 +1,7 @@
 import type { TextFeatures } from '../../shared/featurizer/text.ts';
 import type { Sampler } from '../metric/index.ts';
 import type { AdamConfig } from '../train/adam.ts';
-import { createAdamState } from '../train/adam.ts';
+import { adamCheckpoint, createAdamState } from '../train/adam.ts';
 import type { LoopModel } from '../train/loop.ts';
 import type { NextItemExamples } from './examples.ts';
 import type { RecsLoss } from './loss.ts';
@@ -52,21 +52,6 @@ export function createRecsModel(options: RecsModelOptions): LoopModel {
   return {
     step: (step) => recsStep(weights, context, batchAt(step), options.seed * 1_000_003 + step),
     validate: () => options.validate(weights),
-    snapshot() {
-      const arrays: Record<string, Float32Array> = { ...params };
-      for (const [name, slot] of Object.entries(adam.slots)) {
-        arrays[`adam.${name}.m`] = slot.m;
-        arrays[`adam.${name}.v`] = slot.v;
-      }
-      return { arrays, extra: { adamStep: adam.step } };
-    },
-    restore(arrays, extra) {
-      for (const [name, value] of Object.entries(params)) value.set(arrays[name]);
-      for (const [name, slot] of Object.entries(adam.slots)) {
-        slot.m.set(arrays[`adam.${name}.m`]);
-        slot.v.set(arrays[`adam.${name}.v`]);
-      }
-      adam.step = extra.adamStep ?? 0;
-    },
+    ...adamCheckpoint(params, adam),
   };
 }

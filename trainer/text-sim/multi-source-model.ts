@@ -1,5 +1,5 @@
 import type { TextEncoderWeights } from '../models/text-encoder.ts';
-import { type AdamConfig, createAdamState } from '../train/adam.ts';
+import { type AdamConfig, adamCheckpoint, createAdamState } from '../train/adam.ts';
 import type { LoopModel } from '../train/loop.ts';
 import { featurePairStep } from '../train/text-pair-step.ts';
 import { createSourceSchedule } from './schedule.ts';
@@ -20,7 +20,9 @@ export interface MultiSourceModelOptions {
  */
 export function createMultiSourceModel(options: MultiSourceModelOptions): LoopModel {
   const { weights, sources } = options;
-  const adam = createAdamState({ table: weights.table, kernel: weights.kernel, bias: weights.bias });
+  const params = { table: weights.table, kernel: weights.kernel, bias: weights.bias };
+  const adam = createAdamState(params);
+  const checkpoint = adamCheckpoint(params, adam);
   const schedule = createSourceSchedule(
     sources.map((s) => s.weight),
     options.seed,
@@ -38,27 +40,6 @@ export function createMultiSourceModel(options: MultiSourceModelOptions): LoopMo
       return { ...result, stats };
     },
     validate: () => options.validate(weights),
-    snapshot() {
-      const arrays: Record<string, Float32Array> = {
-        table: weights.table,
-        kernel: weights.kernel,
-        bias: weights.bias,
-      };
-      for (const [name, slot] of Object.entries(adam.slots)) {
-        arrays[`adam.${name}.m`] = slot.m;
-        arrays[`adam.${name}.v`] = slot.v;
-      }
-      return { arrays, extra: { adamStep: adam.step } };
-    },
-    restore(arrays, extra) {
-      weights.table.set(arrays.table);
-      weights.kernel.set(arrays.kernel);
-      weights.bias.set(arrays.bias);
-      for (const [name, slot] of Object.entries(adam.slots)) {
-        slot.m.set(arrays[`adam.${name}.m`]);
-        slot.v.set(arrays[`adam.${name}.v`]);
-      }
-      adam.step = extra.adamStep ?? 0;
-    },
+    ...checkpoint,
   };
 }

@@ -90,3 +90,28 @@ export function applyRows(
   for (let r = 0; r < rowIds.length; r++)
     update(param, grad, slots, rowIds[r] * dim, r * dim, dim, config, stepSize);
 }
+
+/**
+ * A model's checkpoint of its parameters and their Adam state, in the form the training loop saves
+ * (`LoopModel.snapshot` / `restore`): every parameter by name, its two moments, and the step counter.
+ */
+export function adamCheckpoint(params: Record<string, Float32Array>, adam: AdamState) {
+  return {
+    snapshot(): { arrays: Record<string, Float32Array>; extra: Record<string, number> } {
+      const arrays: Record<string, Float32Array> = { ...params };
+      for (const [name, slot] of Object.entries(adam.slots)) {
+        arrays[`adam.${name}.m`] = slot.m;
+        arrays[`adam.${name}.v`] = slot.v;
+      }
+      return { arrays, extra: { adamStep: adam.step } };
+    },
+    restore(arrays: Record<string, Float32Array>, extra: Record<string, number>): void {
+      for (const [name, value] of Object.entries(params)) value.set(arrays[name]);
+      for (const [name, slot] of Object.entries(adam.slots)) {
+        slot.m.set(arrays[`adam.${name}.m`]);
+        slot.v.set(arrays[`adam.${name}.v`]);
+      }
+      adam.step = extra.adamStep ?? 0;
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import type { TextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { TextPair } from '../data/wordnet-pairs.ts';
 import type { TextEncoderWeights } from '../models/text-encoder.ts';
-import { type AdamConfig, createAdamState } from './adam.ts';
+import { type AdamConfig, adamCheckpoint, createAdamState } from './adam.ts';
 import type { LoopModel } from './loop.ts';
 import { type PairLoss, textPairStep } from './text-pair-step.ts';
 
@@ -19,7 +19,9 @@ export interface TextPairModelOptions {
 /** The text encoder trained on positive pairs with an in-batch loss, as a LoopModel. */
 export function createTextPairModel(options: TextPairModelOptions): LoopModel {
   const { weights, featurizer, batchSize } = options;
-  const adam = createAdamState({ table: weights.table, kernel: weights.kernel, bias: weights.bias });
+  const params = { table: weights.table, kernel: weights.kernel, bias: weights.bias };
+  const adam = createAdamState(params);
+  const checkpoint = adamCheckpoint(params, adam);
   let cachedEpoch = -1;
   let cachedPairs: readonly TextPair[] = [];
 
@@ -40,27 +42,6 @@ export function createTextPairModel(options: TextPairModelOptions): LoopModel {
       return textPairStep(weights, adam, options.adam, featurizer, batch, options.loss);
     },
     validate: () => options.validate(weights),
-    snapshot() {
-      const arrays: Record<string, Float32Array> = {
-        table: weights.table,
-        kernel: weights.kernel,
-        bias: weights.bias,
-      };
-      for (const [name, slot] of Object.entries(adam.slots)) {
-        arrays[`adam.${name}.m`] = slot.m;
-        arrays[`adam.${name}.v`] = slot.v;
-      }
-      return { arrays, extra: { adamStep: adam.step } };
-    },
-    restore(arrays, extra) {
-      weights.table.set(arrays.table);
-      weights.kernel.set(arrays.kernel);
-      weights.bias.set(arrays.bias);
-      for (const [name, slot] of Object.entries(adam.slots)) {
-        slot.m.set(arrays[`adam.${name}.m`]);
-        slot.v.set(arrays[`adam.${name}.v`]);
-      }
-      adam.step = extra.adamStep ?? 0;
-    },
+    ...checkpoint,
   };
 }
