@@ -35,7 +35,7 @@ describe('image configs', () => {
         'bad.json',
       ),
     ).toThrow(
-      /bad\.json: invalid config\n {2}name: .*\n {2}protocol: train, validation and test classes must not overlap\n {2}model: without a dense layer/,
+      /bad\.json: invalid config:\n {2}name: .*\n {2}protocol: train, validation and test classes must not overlap\n {2}model: without a dense layer/,
     );
   });
 });
