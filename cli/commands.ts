@@ -3,17 +3,21 @@ import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { startNodeServer } from '../edge/adapters/node/server.ts';
 import { readCurrent } from '../shared/artifacts/current.ts';
-import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../trainer/backend/index.ts';
+import { BACKEND_CHOICES, initBackend } from '../trainer/backend/index.ts';
 import { loadTextConfig } from '../trainer/config/text-config.ts';
-import { loadPipelineConfig, runPipeline } from '../trainer/pipeline/pipeline-config.ts';
+import { loadPipelineConfig, type PipelineConfig, runPipeline } from '../trainer/pipeline/pipeline-config.ts';
 import { createRunDir, newRunId } from '../trainer/pipeline/run-dir.ts';
 import { STAGES, type Stage } from '../trainer/pipeline/stages.ts';
-import { uploadToR2 } from '../trainer/publish/r2.ts';
 import { createProgress } from '../trainer/train/progress.ts';
+import { backendFlag } from './backend-flag.ts';
 import { evalCommand, evalHelp, evalOptions } from './eval.ts';
+import { experimentCommand } from './experiment.ts';
 import { keysCommand, statePath } from './keys.ts';
 import { modelsCommand } from './models.ts';
+import { protocolCommand } from './protocol.ts';
 import { retrainCommand } from './retrain.ts';
+import { accessHelp, accessOptions, accessServerOptions } from './serve-flags.ts';
+import { checkR2Target, r2Help, r2Options, uploadCurrentToR2 } from './upload.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -34,6 +38,7 @@ const serveOptions = {
   'default-model': { type: 'string' },
   state: { type: 'string' },
   'require-keys': { type: 'boolean' },
+  ...accessOptions,
 } as const;
 const serveHelp: [string, string][] = [
   ['--host <addr>', 'address to bind (env HOST; default 127.0.0.1)'],
@@ -42,6 +47,7 @@ const serveHelp: [string, string][] = [
   ['--default-model <name>', 'model used when a request names none (default: the first text model)'],
   ['--state <file>', 'API keys and recorded events (env DML_EDGE_STATE; default <artifacts>/state.db)'],
   ['--require-keys', 'reads need an API key too (writes always do; see dml-edge keys)'],
+  ...accessHelp,
 ];
 
 function artifactsDir(values: Values): string {
@@ -56,6 +62,7 @@ async function serve(values: Values): Promise<number> {
     defaultModel: values['default-model'] as string | undefined,
     stateDb: statePath(values),
     requireKeys: values['require-keys'] === true,
+    ...accessServerOptions(values),
   });
   printWelcome(server.url);
   const stop = async () => {
@@ -88,10 +95,11 @@ function printWelcome(url: string): void {
   );
 }
 
-async function pipeline(values: Values, stages: readonly Stage[]): Promise<number> {
-  const loaded = loadPipelineConfig(String(values.config ?? DEFAULT_CONFIG));
+/** Runs stages of the config's pipeline; returns the model's name. */
+async function pipeline(values: Values, stages: readonly Stage[]): Promise<string> {
+  const loaded = withStrictData(loadPipelineConfig(String(values.config ?? DEFAULT_CONFIG)), values.strict);
   const { config } = loaded;
-  const requestedBackend = backendChoice(values.backend) ?? config.backend;
+  const requestedBackend = backendFlag(values.backend) ?? config.backend;
   const runsDir = String(values.runs ?? 'runs');
   let runDir: string;
   let runId: string;
@@ -117,17 +125,20 @@ async function pipeline(values: Values, stages: readonly Stage[]): Promise<numbe
     artifactsDir: artifactsDir(values),
     stages,
   });
-  return 0;
+  return config.name;
 }
 
-function backendChoice(value: Values[string]): BackendChoice | undefined {
-  if (value === undefined) return undefined;
-  const choice = BACKEND_CHOICES.find((c) => c === value);
-  if (!choice) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}; got '${value}'`);
-  return choice;
+/** `--strict`: bad rows in interaction or item files fail the run instead of being skipped and counted. */
+function withStrictData(loaded: PipelineConfig, strict: Values[string]): PipelineConfig {
+  if (strict !== true) return loaded;
+  if (loaded.task !== 'recommendation') {
+    throw new Error('--strict applies to recommendation configs (their CSV files); this config is not one');
+  }
+  return { ...loaded, config: { ...loaded.config, data: { ...loaded.config.data, strict: true } } };
 }
 
 const pipelineOptions = {
+  strict: { type: 'boolean' },
   config: { type: 'string' },
   run: { type: 'string' },
   runs: { type: 'string' },
@@ -139,6 +150,7 @@ const pipelineHelp: [string, string][] = [
     '--config <file>',
     `training config; its task picks the pipeline: text, image or recommendation (default ${DEFAULT_CONFIG})`,
   ],
+  ['--strict', 'recommendation configs: fail on bad CSV rows (default: skip and count them)'],
   ['--run <id>', 'an existing run under runs/ to continue or rerun a stage of (default: a new run)'],
   ['--runs <dir>', 'where runs live (default runs)'],
   [
@@ -153,7 +165,10 @@ function stageCommand(stage: Stage, summary: string): Command {
     summary,
     options: { ...common, ...pipelineOptions },
     help: pipelineHelp,
-    run: (values) => pipeline(values, [stage]),
+    run: async (values) => {
+      await pipeline(values, [stage]);
+      return 0;
+    },
   };
 }
 
@@ -184,7 +199,10 @@ export const COMMANDS: Record<string, Command> = {
     summary: `run every stage for a config: ${STAGES.join(' -> ')}`,
     options: { ...common, ...pipelineOptions },
     help: pipelineHelp,
-    run: (values) => pipeline(values, STAGES),
+    run: async (values) => {
+      await pipeline(values, STAGES);
+      return 0;
+    },
   },
   train: stageCommand('train', 'train a model (resumes --run from its last checkpoint)'),
   evaluate: stageCommand('evaluate', 'evaluate a run on its held-out test split; writes eval.json'),
@@ -197,44 +215,33 @@ export const COMMANDS: Record<string, Command> = {
     run: (values) => evalCommand(values, artifactsDir(values)),
   },
   report: stageCommand('report', "rebuild a run's report.html"),
-  publish: stageCommand('publish', "publish a run's model, index and report to the artifacts directory"),
+  publish: {
+    summary:
+      "publish a run's model, index and report to the artifacts directory (and, with --target r2, to R2)",
+    options: { ...common, ...pipelineOptions, ...r2Options },
+    help: [...pipelineHelp, ...r2Help],
+    async run(values) {
+      if (values.target !== undefined) checkR2Target(values);
+      const model = await pipeline(values, ['publish']);
+      if (values.target !== undefined) await uploadCurrentToR2(values, artifactsDir(values), model);
+      return 0;
+    },
+  },
+  experiment: experimentCommand,
+  protocol: protocolCommand,
   retrain: retrainCommand,
   models: modelsCommand,
   keys: keysCommand,
   upload: {
     summary: 'upload the current version of published models to an R2 bucket for the Workers build',
-    options: {
-      ...common,
-      target: { type: 'string' },
-      bucket: { type: 'string' },
-      local: { type: 'boolean' },
-      'persist-to': { type: 'string' },
-      model: { type: 'string' },
-      artifacts: { type: 'string' },
-    },
+    options: { ...common, ...r2Options, model: { type: 'string' }, artifacts: { type: 'string' } },
     help: [
-      ['--target r2', 'where to upload (r2 is the only target)'],
-      ['--bucket <name>', 'the R2 bucket (default dml-edge-models, as in wrangler.toml)'],
-      ['--local', "the local bucket `npm run dev:worker` serves, not the account's"],
-      ['--persist-to <dir>', "with --local: wrangler's state folder (default .wrangler/state)"],
+      ...r2Help,
       ['--model <name>', 'only this model (default: every model with a current version)'],
       ['--artifacts <dir>', 'published models (env DML_EDGE_ARTIFACTS; default artifacts)'],
     ],
     async run(values) {
-      if (values.target !== 'r2') throw new Error(`--target must be r2; got '${values.target ?? ''}'`);
-      const objects = await uploadToR2(
-        {
-          artifactsDir: artifactsDir(values),
-          bucket: String(values.bucket ?? 'dml-edge-models'),
-          local: values.local === true,
-          persistTo: values['persist-to'] as string | undefined,
-          model: values.model as string | undefined,
-        },
-        { onObject: (object) => process.stderr.write(`uploading ${object.key}\n`) },
-      );
-      process.stdout.write(
-        `uploaded ${objects.length} objects to ${values.local ? 'the local' : 'R2'} bucket\n`,
-      );
+      await uploadCurrentToR2(values, artifactsDir(values), values.model as string | undefined);
       return 0;
     },
   },

@@ -10,8 +10,11 @@ import { artifactPaths, registryHelp, registryOptions } from './retrain.ts';
 type Values = Record<string, string | boolean | undefined>;
 
 const USAGE = 'dml-edge models list | promote <version> | rollback';
-/** The metrics a listing shows; the registry keeps them all (see --json). */
-const SHOWN_METRICS = ['mean_average_precision_at_r', 'precision_at_1'];
+/** The metrics a listing shows, by the model's task; the registry keeps them all (see --json). */
+const SHOWN_METRICS = {
+  text: ['mean_average_precision_at_r', 'precision_at_1'],
+  recommendation: ['ndcg_at_10', 'hr_at_10'],
+};
 
 /**
  * `dml-edge models`: the version registry by hand. Each subcommand first reconciles the registry with
@@ -88,16 +91,18 @@ async function chooseModel(values: Values, registry: VersionRegistry, artifactsD
 }
 
 function formatList(model: string, versions: readonly VersionRecord[]): string {
+  const shown =
+    versions[0]?.config.task === 'recommendation' ? SHOWN_METRICS.recommendation : SHOWN_METRICS.text;
   const rows = versions.map((v) => [
     v.version,
     v.status,
-    ...SHOWN_METRICS.map((name) => (v.metrics?.[name] === undefined ? '-' : v.metrics[name].toFixed(4))),
+    ...shown.map((name) => (v.metrics?.[name] === undefined ? '-' : v.metrics[name].toFixed(4))),
     v.parentVersion ?? '-',
     v.dataFingerprint.slice(0, 12),
     v.createdAt.slice(0, 19).replace('T', ' '),
     v.reason ?? '',
   ]);
-  const header = ['version', 'status', ...SHOWN_METRICS, 'parent', 'data', 'created', 'reason'];
+  const header = ['version', 'status', ...shown, 'parent', 'data', 'created', 'reason'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells

@@ -1,10 +1,15 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BACKEND_CHOICES, type BackendChoice } from '../trainer/backend/index.ts';
-import { loadRetrainConfig } from '../trainer/retrain/config.ts';
+import { openStateDb, readEventsSince } from '../edge/adapters/node/state-db.ts';
+import { BACKEND_CHOICES } from '../trainer/backend/index.ts';
+import { loadRetrainConfig, type RetrainConfig } from '../trainer/retrain/config.ts';
+import type { EventLog } from '../trainer/retrain/edge-events-source.ts';
 import { runRetrain } from '../trainer/retrain/job.ts';
 import { EXIT_CODES, formatSummary } from '../trainer/retrain/summary.ts';
 import { createProgress } from '../trainer/train/progress.ts';
+import { backendFlag } from './backend-flag.ts';
 import type { Command } from './commands.ts';
+import { statePath } from './keys.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -42,6 +47,7 @@ export const retrainCommand: Command = {
     backend: { type: 'string' },
     wait: { type: 'boolean' },
     force: { type: 'boolean' },
+    state: { type: 'string' },
     ...registryOptions,
   },
   help: [
@@ -53,14 +59,19 @@ export const retrainCommand: Command = {
     ],
     ['--wait', `wait for a running job of the same model (default: exit ${EXIT_CODES.locked} at once)`],
     ['--force', 'retrain even when this data snapshot and config were already trained'],
+    [
+      '--state <file>',
+      "recommendation models: the edge's recorded events (env DML_EDGE_STATE; default <artifacts>/state.db)",
+    ],
     ...registryHelp,
   ],
   async run(values) {
     const started = performance.now();
-    const configPath = String(values.config ?? DEFAULT_CONFIG);
-    let config: ReturnType<typeof loadRetrainConfig>;
+    let config: RetrainConfig;
+    let events: OpenEventLog | undefined;
     try {
-      config = loadRetrainConfig(configPath);
+      config = loadRetrainConfig(String(values.config ?? DEFAULT_CONFIG));
+      if (config.training.task === 'recommendation') events = await openEventLog(statePath(values));
     } catch (error) {
       process.stdout.write(
         `${formatSummary({
@@ -76,23 +87,43 @@ export const retrainCommand: Command = {
       );
       return EXIT_CODES.failed;
     }
-    const { summary, exitCode } = await runRetrain({
-      config,
-      ...artifactPaths(values),
-      runsDir: resolve(String(values.runs ?? 'runs')),
-      backend: backendChoice(values.backend),
-      force: values.force === true,
-      wait: values.wait === true,
-      progress: createProgress(),
-    });
-    process.stdout.write(`${formatSummary(summary)}\n`);
-    return exitCode;
+    try {
+      const { summary, exitCode } = await runRetrain({
+        config,
+        ...artifactPaths(values),
+        runsDir: resolve(String(values.runs ?? 'runs')),
+        backend: backendFlag(values.backend),
+        force: values.force === true,
+        wait: values.wait === true,
+        events,
+        progress: createProgress(),
+      });
+      process.stdout.write(`${formatSummary(summary)}\n`);
+      return exitCode;
+    } finally {
+      events?.close();
+    }
   },
 };
 
-function backendChoice(value: Values[string]): BackendChoice | undefined {
-  if (value === undefined) return undefined;
-  const choice = BACKEND_CHOICES.find((c) => c === value);
-  if (!choice) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}; got '${value}'`);
-  return choice;
+type OpenEventLog = EventLog & { close(): void };
+
+/**
+ * The events recorded by a server on the same artifacts (`dml-edge serve --state`), read through the
+ * state database's readEventsSince. No file yet: no event was ever recorded.
+ */
+export async function openEventLog(path: string): Promise<OpenEventLog> {
+  if (!existsSync(path)) {
+    return {
+      location: `${path} (absent)`,
+      readSince: (cursor) => ({ events: [], cursor }),
+      close: () => undefined,
+    };
+  }
+  const state = await openStateDb(path);
+  return {
+    location: path,
+    readSince: (cursor, limit) => readEventsSince(state.db, cursor, limit),
+    close: () => state.close(),
+  };
 }

@@ -1,14 +1,16 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import type { z } from 'zod';
+import { authenticate } from './auth/authenticate.ts';
 import { requireScope } from './auth/require-scope.ts';
 import type { AppDeps, AppEnv } from './context.ts';
-import { BatchingSchema, LimitsSchema } from './limits.ts';
+import { BatchingSchema, LimitsSchema, RateLimitsSchema } from './limits.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
+import { CorsSchema, corsFor } from './middleware/cors.ts';
 import {
   createErrorHandler,
   methodNotAllowedResponse,
@@ -16,6 +18,9 @@ import {
   payloadTooLargeResponse,
 } from './middleware/errors.ts';
 import { modelVersionHeader } from './middleware/model-version.ts';
+import { rateLimitsFor } from './middleware/rate-limit.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { closeAfterUnreadBody } from './middleware/unread-body.ts';
 import type {
   Embedder,
   EventStore,
@@ -25,6 +30,7 @@ import type {
   ModelRegistry,
   VectorIndex,
 } from './ports.ts';
+import { adminRoutes, type ModelAdmin } from './routes/admin.ts';
 import { collectionRoutes } from './routes/collections.ts';
 import { duplicatesRoutes } from './routes/duplicates.ts';
 import { embedRoutes } from './routes/embed.ts';
@@ -52,6 +58,14 @@ export interface AppOptions {
   keys?: KeyStore;
   /** Reads need a key too (scope read); /healthz and /openapi.json stay open. */
   requireKeys?: boolean;
+  /** Request rates per client address and per API key (off unless set). */
+  rateLimits?: z.input<typeof RateLimitsSchema>;
+  /** The client's address, for per-address rate limits (the Node adapter reads the socket). */
+  clientAddress?: (c: Context<AppEnv>) => string | undefined;
+  /** Browser origins allowed to call the API (none by default). */
+  cors?: z.input<typeof CorsSchema>;
+  /** Model reload and promotion: with it (and keys), the /v1/admin/ endpoints exist (scope admin). */
+  admin?: ModelAdmin;
 }
 
 /**
@@ -61,6 +75,8 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const limits = LimitsSchema.parse(options.limits ?? {});
   const batching = BatchingSchema.parse(options.batching ?? {});
+  const limiters = rateLimitsFor(RateLimitsSchema.parse(options.rateLimits ?? {}), options.clientAddress);
+  const cors = corsFor(CorsSchema.parse(options.cors ?? {}));
   const { registry, index } = options;
   assertCollectionsServable(registry, index);
 
@@ -77,11 +93,21 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     },
   };
 
+  const { catalog, events, keys, admin } = options;
+  if ((options.requireKeys || events || admin) && !keys)
+    throw new Error('requiring keys, recording events and the admin endpoints need a key store');
+  if (events && !catalog) throw new Error('recording events needs the item catalog to check items against');
+
+  // Cheap refusals first: the address limit before the body is read, the key limit once the key is known.
   const app = new Hono<AppEnv>();
   app.use(requestId());
+  app.use(securityHeaders());
+  app.use(closeAfterUnreadBody());
+  if (cors) app.use(cors);
   app.use(timing());
   app.use(modelVersionHeader());
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
+  if (limiters.perAddress) app.use('/v1/*', limiters.perAddress);
   app.use(
     bodyLimit({
       maxSize: limits.maxBodyBytes,
@@ -90,10 +116,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   );
   app.onError(createErrorHandler(options.logger ?? consoleLogger));
   app.notFound(notFoundHandler);
-  const { catalog, events, keys } = options;
-  if ((options.requireKeys || events) && !keys)
-    throw new Error('requiring keys and recording events need a key store');
-  if (events && !catalog) throw new Error('recording events needs the item catalog to check items against');
+  if (keys) app.use('/v1/*', authenticate(keys));
+  if (limiters.perKey) app.use('/v1/*', limiters.perKey);
   if (options.requireKeys && keys) app.use('/v1/*', requireScope(keys, 'read'));
 
   for (const routes of [
@@ -113,6 +137,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     app.route('/', itemRoutes(deps, { catalog, events }));
     if (events && keys) app.route('/', eventRoutes(deps, { catalog, events, keys }));
   }
+  if (admin && keys) app.route('/', adminRoutes(deps, { admin, keys }));
   return app;
 }
 

@@ -1,7 +1,7 @@
 import type { RequestIdVariables } from 'hono/request-id';
 import type { TimingVariables } from 'hono/timing';
 import type { Limits } from './limits.ts';
-import type { Embedder, LoadedModel, ModelRegistry, VectorIndex } from './ports.ts';
+import type { Embedder, LoadedModel, ModelRegistry, StoredApiKey, VectorIndex } from './ports.ts';
 import type { RequestSchemas } from './schemas.ts';
 
 /** Per-request values the middleware and routes share through Hono's context. */
@@ -10,6 +10,8 @@ export type AppEnv = {
     TimingVariables & {
       /** `<model>@<version>` of the model that answered; the model-version middleware sends it as a header. */
       modelVersion?: string;
+      /** Set by the authenticate middleware when a key was presented: the live key it names, or null. */
+      apiKey?: StoredApiKey | null;
     };
 };
 

@@ -16,6 +16,11 @@ export const LimitsSchema = z
     /** Search returns 1..maxK results. */
     maxK: z.number().int().positive().max(10_000).default(100),
     defaultK: z.number().int().positive().default(10),
+    /**
+     * Pixels (width x height) of one PNG or JPEG input, checked from its header before it is decoded: a
+     * decoded pixel costs about 8 bytes on its way to the model, so the default bounds one image to ~32 MB.
+     */
+    maxImagePixels: z.number().int().positive().max(100_000_000).default(4_000_000),
   })
   .strict()
   .refine((l) => l.defaultK <= l.maxK, 'defaultK must be <= maxK');
@@ -33,3 +38,34 @@ export const BatchingSchema = z
   .strict();
 
 export type Batching = z.infer<typeof BatchingSchema>;
+
+/** One token bucket: `perSecond` requests sustained, up to `burst` at once; perSecond 0 turns it off. */
+export const RateSchema = z
+  .object({
+    perSecond: z.number().nonnegative().default(0),
+    /** The bucket's size; twice the rate (at least 1) when omitted. */
+    burst: z.number().int().positive().optional(),
+  })
+  .strict()
+  .transform(({ perSecond, burst }) => ({
+    perSecond,
+    burst: burst ?? Math.max(1, Math.ceil(2 * perSecond)),
+  }));
+
+/**
+ * Request rates under /v1/, each answered with 429 and Retry-After beyond its bucket. Off unless set:
+ * a server behind a gateway that already limits needs none, one facing the internet should set both.
+ */
+export const RateLimitsSchema = z
+  .object({
+    /** Per client address (an IPv6 client's /64, which one host can fill with addresses). */
+    perAddress: RateSchema.prefault({}),
+    /** Per API key, for requests that present a valid one. */
+    perKey: RateSchema.prefault({}),
+    /** Buckets kept per limit; beyond it the longest idle is dropped, so a flood of addresses is bounded. */
+    maxTracked: z.number().int().positive().default(100_000),
+  })
+  .strict();
+
+export type Rate = z.infer<typeof RateSchema>;
+export type RateLimits = z.infer<typeof RateLimitsSchema>;

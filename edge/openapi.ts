@@ -9,7 +9,9 @@ import {
   HealthResponseSchema,
   ModelInfoSchema,
   ModelsResponseSchema,
+  PromoteResponseSchema,
   RecommendResponseSchema,
+  ReloadResponseSchema,
   type RequestSchemas,
   SearchHitSchema,
   SearchResponseSchema,
@@ -26,7 +28,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'No API key, or an unknown, wrong or revoked one (Authorization: Bearer <key>).',
   403: "The API key's scope does not allow this request.",
   404: 'No such model or collection (or item, or user, where the request names them).',
+  409: 'The version cannot be served (a file fails verification); the versions already serving go on.',
   413: 'The body is over the size limit.',
+  429: 'Over a rate limit (per address or per API key); Retry-After says how many seconds to wait.',
   500: 'An internal fault; details are in the server log.',
 };
 
@@ -86,6 +90,8 @@ function componentSchemas(requests: RequestSchemas): Record<string, JsonObject> 
     RecommendResponse: RecommendResponseSchema,
     SimilarItemsResponse: SimilarItemsResponseSchema,
     EventsResponse: EventsResponseSchema,
+    ReloadResponse: ReloadResponseSchema,
+    PromoteResponse: PromoteResponseSchema,
   };
   for (const [id, schema] of Object.entries(responses)) responseRegistry.add(schema, { id });
 
@@ -115,14 +121,14 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
         get: operation({
           summary: 'The loaded models, default first',
           response: 'ModelsResponse',
-          errors: [500],
+          errors: [429, 500],
         }),
       },
       '/v1/collections': {
         get: operation({
           summary: 'The searchable collections',
           response: 'CollectionsResponse',
-          errors: [500],
+          errors: [429, 500],
         }),
       },
       '/v1/embed': {
@@ -131,7 +137,7 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
           request: 'EmbedRequest',
           response: 'EmbedResponse',
           modelVersion: true,
-          errors: [400, 404, 413, 500],
+          errors: [400, 404, 413, 429, 500],
         }),
       },
       '/v1/similarity': {
@@ -140,7 +146,7 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
           request: 'SimilarityRequest',
           response: 'SimilarityResponse',
           modelVersion: true,
-          errors: [400, 404, 413, 500],
+          errors: [400, 404, 413, 429, 500],
         }),
       },
       '/v1/duplicates': {
@@ -150,7 +156,7 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
           request: 'DuplicatesRequest',
           response: 'DuplicatesResponse',
           modelVersion: true,
-          errors: [400, 404, 413, 500],
+          errors: [400, 404, 413, 429, 500],
         }),
       },
       '/v1/search': {
@@ -159,7 +165,7 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
           request: 'SearchRequest',
           response: 'SearchResponse',
           modelVersion: true,
-          errors: [400, 404, 413, 500],
+          errors: [400, 404, 413, 429, 500],
         }),
       },
       '/v1/recommend': {
@@ -168,7 +174,7 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
           request: 'RecommendRequest',
           response: 'RecommendResponse',
           modelVersion: true,
-          errors: [400, 404, 413, 500],
+          errors: [400, 404, 413, 429, 500],
         }),
       },
       '/v1/items/{id}/similar': {
@@ -176,7 +182,7 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
           summary: 'The items nearest to an item of a collection',
           response: 'SimilarItemsResponse',
           modelVersion: true,
-          errors: [400, 404, 500],
+          errors: [400, 404, 429, 500],
           parameters: [
             { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
             { name: 'k', in: 'query', schema: { type: 'integer', minimum: 1, default: 10 } },
@@ -197,10 +203,29 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
           modelVersion: true,
           status: 201,
           needsKey: true,
-          errors: [400, 401, 403, 404, 413, 500],
+          errors: [400, 401, 403, 404, 413, 429, 500],
           parameters: [
             { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 256 } },
           ],
+        }),
+      },
+      '/v1/admin/reload': {
+        post: operation({
+          summary: 'Serve what the `current` pointers name now (API key with the admin scope)',
+          response: 'ReloadResponse',
+          needsKey: true,
+          errors: [401, 403, 409, 429, 500],
+        }),
+      },
+      '/v1/admin/models/{name}/promote': {
+        post: operation({
+          summary:
+            'Make a published version live: verified, its `current` pointer switched, served at once (admin scope)',
+          request: 'PromoteRequest',
+          response: 'PromoteResponse',
+          needsKey: true,
+          errors: [400, 401, 403, 404, 409, 413, 429, 500],
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
         }),
       },
       '/openapi.json': {

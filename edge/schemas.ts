@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ModelNameSchema } from '../shared/manifest.ts';
+import { ModelNameSchema, VersionSchema } from '../shared/manifest.ts';
 import type { Limits } from './limits.ts';
 
 /**
@@ -19,6 +19,11 @@ export const ERROR_CODES = [
   'forbidden',
   'item_not_found',
   'user_not_found',
+  'version_not_found',
+  'artifact_rejected',
+  'rate_limited',
+  'headers_too_large',
+  'request_timeout',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -42,7 +47,7 @@ export function createRequestSchemas(limits: Limits) {
     .max(limits.maxTextChars, `texts are at most ${limits.maxTextChars} characters`)
     .describe(`A text of at most ${limits.maxTextChars} characters.`);
   const model = ModelNameSchema.optional().describe('The model to use; the default text model when omitted.');
-  const input = modelInputSchema(text);
+  const input = modelInputSchema(text, limits.maxImagePixels);
 
   return {
     EmbedRequest: z
@@ -107,6 +112,9 @@ export function createRequestSchemas(limits: Limits) {
       })
       .strict(),
     ...recommendationRequestSchemas(limits),
+    PromoteRequest: z
+      .object({ version: VersionSchema.describe('A published version of the model, e.g. 20261128-0300.') })
+      .strict(),
   };
 }
 
@@ -114,7 +122,7 @@ export function createRequestSchemas(limits: Limits) {
 export const MAX_PIXEL_ROWS = 512;
 
 /** What an embed or search input may be: a text, a base64 PNG/JPEG, or raw grey pixel rows. */
-function modelInputSchema(text: z.ZodString) {
+function modelInputSchema(text: z.ZodString, maxImagePixels: number) {
   return z.union([
     text,
     z
@@ -123,7 +131,7 @@ function modelInputSchema(text: z.ZodString) {
           .string()
           .min(1)
           .describe(
-            'A PNG or JPEG image of any size, base64 (a data: URL is accepted); converted to grey, padded to a square and resized to the model input.',
+            `A PNG or JPEG image of at most ${maxImagePixels} pixels, base64 (a data: URL is accepted); converted to grey, padded to a square and resized to the model input.`,
           ),
       })
       .strict(),
@@ -374,6 +382,24 @@ export const EventsResponseSchema = z.object({
     .describe('The id of the last of them; events are numbered in arrival order.'),
 });
 
+const ServingSchema = z
+  .array(z.string())
+  .describe('`<model>@<version>` of every model served once the request is done, sorted.');
+
+export const ReloadResponseSchema = z.object({
+  status: z
+    .enum(['unchanged', 'swapped'])
+    .describe('swapped: a `current` pointer had moved and its version now serves.'),
+  serving: ServingSchema,
+});
+
+export const PromoteResponseSchema = z.object({
+  model: z.string(),
+  version: z.string().describe('The version now live.'),
+  previous: z.string().nullable().describe('The version that was live before, if any.'),
+  serving: ServingSchema,
+});
+
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 export type ModelsResponse = z.infer<typeof ModelsResponseSchema>;
@@ -388,3 +414,5 @@ export type EventsRequest = z.infer<RequestSchemas['EventsRequest']>;
 export type RecommendResponse = z.infer<typeof RecommendResponseSchema>;
 export type SimilarItemsResponse = z.infer<typeof SimilarItemsResponseSchema>;
 export type EventsResponse = z.infer<typeof EventsResponseSchema>;
+export type ReloadResponse = z.infer<typeof ReloadResponseSchema>;
+export type PromoteResponse = z.infer<typeof PromoteResponseSchema>;

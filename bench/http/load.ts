@@ -26,6 +26,8 @@ export interface LoadResult {
   requests: number;
   /** Connection errors (timeouts included) plus non-2xx answers: the run must have none. */
   failures: number;
+  /** The failures by kind: timeouts (no answer within autocannon's 10 s), other connection errors, non-2xx. */
+  failureKinds: { timeouts: number; connectionErrors: number; non2xx: number };
 }
 
 export interface LoadOptions {
@@ -61,5 +63,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     },
     requests: result.requests.total,
     failures: result.errors + result.non2xx,
+    failureKinds: {
+      timeouts: result.timeouts,
+      connectionErrors: result.errors - result.timeouts,
+      non2xx: result.non2xx,
+    },
   };
 }

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { SearchOptionsSchema } from '../../edge/adapters/node/search-options.ts';
+import { HnswParamsSchema } from '../../shared/ann/build-hnsw.ts';
 import type { KnnDataset } from './dataset.ts';
 import { createFlatIndex } from './flat-scan.ts';
 import { buildHnsw, HNSW_EF_CONSTRUCTION, HNSW_M } from './hnsw.ts';
@@ -7,7 +9,10 @@ import { buildVectorIndexFile, openVectorIndex } from './vector-index.ts';
 
 export const STOCK = 'sqlite-vec float32, stock (no tuning)';
 export const MMAP = 'sqlite-vec float32 + mmap_size 1 GiB';
-export const VECTOR_INDEX = 'VectorIndex (edge adapter: float32 + mmap, joins items)';
+export const VECTOR_INDEX = 'VectorIndex, exact (edge adapter: float32 + mmap, joins items)';
+const search = SearchOptionsSchema.parse({});
+const graph = HnswParamsSchema.parse({});
+export const VECTOR_INDEX_GRAPH = `VectorIndex, graph: the default (HNSW m ${graph.m}, efConstruction ${graph.efConstruction}, ef ${search.ef}; joins items)`;
 export const INT8 = `sqlite-vec int8 + float32 re-score (x${INT8_OVERSAMPLE} candidates, mmap)`;
 export const BIT = `sqlite-vec bit + float32 re-score (x${BIT_OVERSAMPLE} candidates, mmap)`;
 export const FLAT = 'flat Float32Array scan (JS, exact)';
@@ -63,14 +68,16 @@ export async function openContenders(
   const int8Table = openTable(int8.path, 'int8', { mmap: true, scale: int8Scale(vectors) });
   const bitTable = openTable(bit.path, 'bit', { mmap: true });
   const partitionTable = openTable(partitioned.path, 'partitioned', { mmap: true });
-  const edgeIndex = openVectorIndex(vectorIndex.path);
-  const opened = [stock, mmap, int8Table, bitTable, partitionTable, edgeIndex];
+  const edgeIndex = openVectorIndex(vectorIndex.path, 'exact');
+  const edgeGraph = openVectorIndex(vectorIndex.path, 'graph');
+  const opened = [stock, mmap, int8Table, bitTable, partitionTable, edgeIndex, edgeGraph];
 
   return {
     searches: {
       [STOCK]: (query, k) => stock.search(query, k),
       [MMAP]: (query, k) => mmap.search(query, k),
       [VECTOR_INDEX]: (query, k) => edgeIndex.search(query, k),
+      [VECTOR_INDEX_GRAPH]: (query, k) => edgeGraph.search(query, k),
       [INT8]: (query, k) => int8Table.search(query, k),
       [BIT]: (query, k) => bitTable.search(query, k),
       [FLAT]: (query, k) => flat.search(query, k),
@@ -84,7 +91,11 @@ export async function openContenders(
     },
     builds: [
       { name: STOCK, ...float32, where: 'file' },
-      { name: VECTOR_INDEX, ...vectorIndex, where: 'file (with items, text and metadata)' },
+      {
+        name: `${VECTOR_INDEX}; ${VECTOR_INDEX_GRAPH}`,
+        ...vectorIndex,
+        where: `file (with items, text and metadata${vectorIndex.graphSeconds === undefined ? '' : `, and the graph: built in ${vectorIndex.graphSeconds.toFixed(1)} s`})`,
+      },
       { name: INT8, ...int8, where: 'file' },
       { name: BIT, ...bit, where: 'file' },
       { name: PARTITION, ...partitioned, where: 'file' },

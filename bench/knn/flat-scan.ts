@@ -1,3 +1,4 @@
+import { unitRows } from '../../shared/ann/unit-rows.ts';
 import { TopK } from '../../trainer/eval/top-k.ts';
 
 /**
@@ -12,11 +13,11 @@ export interface FlatIndex {
 export function createFlatIndex(vectors: Float32Array, dim: number): FlatIndex {
   if (dim % 4 !== 0) throw new Error(`the flat scan unrolls by 4; dim ${dim} is not a multiple of 4`);
   const rows = vectors.length / dim;
-  const unit = normalizedRows(vectors, dim);
+  const unit = unitRows(vectors, dim);
   const query = new Float32Array(dim);
   return {
     search(input, k) {
-      query.set(normalizedRows(input, dim));
+      query.set(unitRows(input, dim));
       const heap = new TopK(k);
       for (let row = 0, offset = 0; row < rows; row++, offset += dim) {
         let d0 = 0;
@@ -38,15 +39,4 @@ export function createFlatIndex(vectors: Float32Array, dim: number): FlatIndex {
       return indices.subarray(0, count);
     },
   };
-}
-
-function normalizedRows(vectors: Float32Array, dim: number): Float32Array {
-  const out = new Float32Array(vectors.length);
-  for (let offset = 0; offset < vectors.length; offset += dim) {
-    let squared = 0;
-    for (let j = 0; j < dim; j++) squared += vectors[offset + j] * vectors[offset + j];
-    const scale = squared > 0 ? 1 / Math.sqrt(squared) : 0;
-    for (let j = 0; j < dim; j++) out[offset + j] = vectors[offset + j] * scale;
-  }
-  return out;
 }

@@ -10,7 +10,10 @@ const COLLECTION = 'bench';
  * The index file the trainer publishes (trainer/index/build-index.ts: items with text and metadata, one
  * vec0 table), built over the data set's vectors: "embedding" a row's text looks its vector up.
  */
-export async function buildVectorIndexFile(path: string, dataset: KnnDataset): Promise<BuiltTable> {
+export async function buildVectorIndexFile(
+  path: string,
+  dataset: KnnDataset,
+): Promise<BuiltTable & { graphSeconds?: number }> {
   const rowOf = new Map(dataset.texts.map((text, row) => [text, row]));
   if (rowOf.size !== dataset.count)
     throw new Error('the data set has repeated texts; a text must name one row');
@@ -26,12 +29,12 @@ export async function buildVectorIndexFile(path: string, dataset: KnnDataset): P
         return dataset.vectors.slice(row * dim, (row + 1) * dim);
       }),
   });
-  return { path, seconds: stats.seconds, bytes: statSync(path).size };
+  return { path, seconds: stats.seconds, bytes: statSync(path).size, graphSeconds: stats.graphSeconds };
 }
 
-/** The edge's VectorIndex adapter over that file, as the server opens it. */
-export function openVectorIndex(path: string) {
-  const index = openSqliteVecIndex([path]);
+/** The edge's VectorIndex adapter over that file, as the server opens it (graph) or told to scan (exact). */
+export function openVectorIndex(path: string, mode: 'graph' | 'exact') {
+  const index = openSqliteVecIndex([path], { mode });
   return {
     search: async (query: Float32Array, k: number) =>
       (await index.search(COLLECTION, query, k)).map((hit) => Number(hit.id)),

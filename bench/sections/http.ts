@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SearchOptionsSchema } from '../../edge/adapters/node/search-options.ts';
 import { embeddingMatrix } from '../../trainer/eval/matrix.ts';
 import { embedFlat, openServedEmbedder } from '../embed/served.ts';
 import { type LoadResult, runLoad } from '../http/load.ts';
@@ -78,6 +79,9 @@ async function runHttp(context: SectionContext): Promise<SectionOutcome> {
           `/v1/similarity request, one gloss per /v1/search request (k ${K}, the default collection).`,
         'Requests per second: median, min and max over the one-second samples of a run. Latency: over every ' +
           'request of the run (median = p50; `runs` is the number of requests).',
+        `The server runs with its default search options: /v1/search walks the collection's HNSW graph ` +
+          `(ef ${SearchOptionsSchema.parse({}).ef}) stored in index.db; the recall row grades its answers. ` +
+          "Errors are counted by kind (autocannon's 10 s timeouts, other connection errors, non-2xx answers).",
       ],
       rows,
     };
@@ -107,6 +111,8 @@ function endpointRows(path: string, runs: { connections: number; result: LoadRes
     );
   }
   const failures = runs.reduce((sum, run) => sum + run.result.failures, 0);
+  const kinds = (kind: keyof LoadResult['failureKinds']) =>
+    runs.reduce((sum, run) => sum + run.result.failureKinds[kind], 0);
   rows.push(
     valueRow(
       `${path}: errors`,
@@ -115,6 +121,11 @@ function endpointRows(path: string, runs: { connections: number; result: LoadRes
       'requests',
       {
         target: target('0', failures === 0),
+        ...(failures > 0
+          ? {
+              note: `${kinds('timeouts')} timeouts, ${kinds('connectionErrors')} other connection errors, ${kinds('non2xx')} non-2xx`,
+            }
+          : {}),
       },
     ),
   );

@@ -4,6 +4,7 @@ import { httpSection } from './http.ts';
 import { knnSection } from './knn.ts';
 import { lossSection } from './loss.ts';
 import { trainSection } from './train.ts';
+import { workerSection } from './worker.ts';
 
 /** Every section in the order the suite runs them and the docs list them. */
 export const SECTIONS: readonly Section[] = [
@@ -12,9 +13,5 @@ export const SECTIONS: readonly Section[] = [
   httpSection,
   trainSection,
   lossSection,
-  {
-    name: 'worker',
-    title: 'worker: cold start and warm latency of the Workers build',
-    pending: 'Workers build (a later issue); this section measures it once it lands.',
-  },
+  workerSection,
 ];

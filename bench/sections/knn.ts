@@ -46,6 +46,11 @@ async function runKnn(context: SectionContext): Promise<SectionOutcome> {
       'efConstruction); the stock and mmap rows read one file.',
     'The int8 table uses one symmetric scale for all rows (127 / the largest |value|); the bit table is ' +
       "sqlite-vec's vec_quantize_binary; both re-score their candidates with vec_distance_cosine on the float32 copy.",
+    'The two VectorIndex rows open the same file, built by trainer/index/build-index.ts with its defaults, so it ' +
+      'holds the HNSW search graph (shared/ann/) beside the vec0 table: "exact" is the adapter told to scan ' +
+      '(mode exact, what it does with a filter), "graph" is its default. Its build time is in the file\'s ' +
+      'build time and in its size note. Uniform random vectors have no neighbourhood structure for a graph to ' +
+      'follow (the hnswlib rows show the same), so the graph is meant for, and tuned on, real embeddings.',
   ];
   if (!context.options.large)
     notes.push(

@@ -12,15 +12,17 @@ const NO_HASH = '0'.repeat(64);
 /**
  * Lets a request through only with `Authorization: Bearer <key>` naming a live key whose scope grants
  * `needed`. No key, an unknown, wrong or revoked one: 401 (one message for all, so a caller learns nothing
- * about which ids exist). A valid key without the scope: 403.
+ * about which ids exist). A valid key without the scope: 403. Uses the authenticate middleware's verdict
+ * when it ran, and verifies the key itself otherwise.
  */
 export function requireScope(keys: KeyStore, needed: ApiKeyScope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const presented = BEARER.exec(c.req.header('Authorization') ?? '')?.[1];
+    const presented = presentedKey(c);
     if (presented === undefined) {
       return unauthorized(c, 'this request needs an API key: send Authorization: Bearer <key>');
     }
-    const key = await verifyApiKey(keys, presented);
+    const verdict = c.get('apiKey');
+    const key = verdict === undefined ? await verifyApiKey(keys, presented) : verdict;
     if (!key) return unauthorized(c, 'the API key is unknown, wrong or revoked');
     if (!grants(key.scope, needed)) {
       return c.json(
@@ -33,6 +35,11 @@ export function requireScope(keys: KeyStore, needed: ApiKeyScope): MiddlewareHan
     }
     await next();
   };
+}
+
+/** The key in `Authorization: Bearer <key>`, or undefined when the header is absent or not of that form. */
+export function presentedKey(c: Context<AppEnv>): string | undefined {
+  return BEARER.exec(c.req.header('Authorization') ?? '')?.[1];
 }
 
 /** The stored key the presented one matches, or undefined. */

@@ -23,11 +23,12 @@ export function imageFormat(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
   return undefined;
 }
 
-export function decodeImage(bytes: Uint8Array): GreyImage {
+/** Untrusted PNGs must pass checkPngBounds (png-bounds.ts) first: fast-png itself allocates what they declare. */
+export function decodeImage(bytes: Uint8Array, maxPixels = MAX_IMAGE_PIXELS): GreyImage {
   const format = imageFormat(bytes);
   if (!format) throw new ImageDecodeError('the image is neither PNG nor JPEG');
   try {
-    return format === 'png' ? decodePng(bytes) : decodeJpeg(bytes);
+    return format === 'png' ? decodePng(bytes, maxPixels) : decodeJpeg(bytes, maxPixels);
   } catch (error) {
     if (error instanceof ImageDecodeError) throw error;
     throw new ImageDecodeError(
@@ -36,27 +37,27 @@ export function decodeImage(bytes: Uint8Array): GreyImage {
   }
 }
 
-function checkSize(width: number, height: number): void {
-  if (width * height > MAX_IMAGE_PIXELS) {
-    throw new ImageDecodeError(`the image is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit`);
+function checkSize(width: number, height: number, maxPixels: number): void {
+  if (width * height > maxPixels) {
+    throw new ImageDecodeError(`the image is ${width}x${height}, above the ${maxPixels}-pixel limit`);
   }
 }
 
-function decodeJpeg(bytes: Uint8Array): GreyImage {
-  const maxResolutionInMP = MAX_IMAGE_PIXELS / 1e6;
+function decodeJpeg(bytes: Uint8Array, maxPixels: number): GreyImage {
+  const maxResolutionInMP = maxPixels / 1e6;
   const { width, height, data } = decodeJpegFile(bytes, {
     useTArray: true,
     formatAsRGBA: true,
     maxResolutionInMP,
   });
-  checkSize(width, height);
+  checkSize(width, height, maxPixels);
   return { width, height, pixels: rgbaToGrey(data, width * height, 255) };
 }
 
-function decodePng(bytes: Uint8Array): GreyImage {
+function decodePng(bytes: Uint8Array, maxPixels: number): GreyImage {
   const png = decodePngFile(bytes);
   const { width, height } = png;
-  checkSize(width, height);
+  checkSize(width, height, maxPixels);
   const count = width * height;
   if (png.palette) {
     const rgb = convertIndexedToRgb(png);

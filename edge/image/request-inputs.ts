@@ -2,9 +2,10 @@ import type { AppDeps } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import type { LoadedModel } from '../ports.ts';
 import { Base64Error, base64ToBytes } from './base64.ts';
-import { decodeImage, ImageDecodeError } from './decode.ts';
+import { decodeImage, ImageDecodeError, imageFormat } from './decode.ts';
 import type { GreyImage } from './grey-image.ts';
 import { toModelInput } from './model-input.ts';
+import { checkPngBounds } from './png-bounds.ts';
 
 /** An input of an embed or search request, as the request schemas parse it (edge/schemas.ts). */
 export type RequestInput = string | { image: string } | { pixels: number[][] };
@@ -38,13 +39,15 @@ export async function embedRequestInputs(
   if (input.kind === 'text') return deps.embedderFor(model).embed(inputs as string[]);
   const embedImages = model.embedder.embedImages;
   if (!embedImages) throw new Error(`image model ${name} was loaded without an image embedder`);
-  const prepared = (inputs as ImageRequestInput[]).map((item, i) =>
-    toModelInput(toGreyImage(item, `${path}${inputs.length > 1 ? `.${i}` : ''}`), input),
-  );
+  const prepared: Float32Array[] = [];
+  for (const [i, item] of (inputs as ImageRequestInput[]).entries()) {
+    const where = `${path}${inputs.length > 1 ? `.${i}` : ''}`;
+    prepared.push(toModelInput(await toGreyImage(item, where, deps.limits.maxImagePixels), input));
+  }
   return embedImages.call(model.embedder, prepared);
 }
 
-function toGreyImage(input: ImageRequestInput, where: string): GreyImage {
+async function toGreyImage(input: ImageRequestInput, where: string, maxPixels: number): Promise<GreyImage> {
   if ('pixels' in input) {
     const height = input.pixels.length;
     const width = input.pixels[0]?.length ?? 0;
@@ -58,7 +61,9 @@ function toGreyImage(input: ImageRequestInput, where: string): GreyImage {
     return { width, height, pixels: Float32Array.from(input.pixels.flat()) };
   }
   try {
-    return decodeImage(base64ToBytes(input.image));
+    const bytes = base64ToBytes(input.image);
+    if (imageFormat(bytes) === 'png') await checkPngBounds(bytes, maxPixels);
+    return decodeImage(bytes, maxPixels);
   } catch (error) {
     if (error instanceof Base64Error || error instanceof ImageDecodeError) {
       throw new ApiError(400, 'invalid_request', `${where}.image: ${error.message}`);

@@ -213,6 +213,8 @@ describe('the Node server', () => {
       '/v1/recommend': ['post'],
       '/v1/items/{id}/similar': ['get'],
       '/v1/users/{id}/events': ['post'],
+      '/v1/admin/reload': ['post'],
+      '/v1/admin/models/{name}/promote': ['post'],
       '/openapi.json': ['get'],
     });
     const { EmbedRequest, SearchRequest } = document.components.schemas;

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { versionDir } from '../../shared/artifacts/layout.ts';
 import { verifyVersion } from '../../shared/artifacts/verify.ts';
-import { openVersionRegistry } from '../../trainer/registry/registry.ts';
 import type { RetrainConfig } from '../../trainer/retrain/config.ts';
 import { createWorkspace, MODEL, runCli, STRONG, WEAK, type Workspace } from './workspace.ts';
 
@@ -29,15 +28,6 @@ afterAll(async () => {
   await workspace?.remove();
 });
 
-async function registryRecords() {
-  const registry = await openVersionRegistry(workspace.registryPath);
-  try {
-    return Object.fromEntries(registry.list(MODEL).map((v) => [v.version, v]));
-  } finally {
-    registry.close();
-  }
-}
-
 // Each job trains, evaluates, exports and indexes a model: tens of seconds, more on a busy machine.
 const JOB_TIMEOUT = 600_000;
 
@@ -52,7 +42,7 @@ describe('the retrain job', () => {
       versions.first = summary.version!;
       expect(await workspace.live()).toBe(versions.first);
       await verifyVersion(versionDir(workspace.artifactsDir, MODEL, versions.first));
-      const record = (await registryRecords())[versions.first];
+      const record = (await workspace.records())[versions.first];
       expect(record).toMatchObject({
         status: 'champion',
         parentVersion: null,
@@ -72,7 +62,7 @@ describe('the retrain job', () => {
       expect(summary.candidate!).toBeGreaterThan(summary.champion! + 0.005);
       versions.better = summary.version!;
       expect(await workspace.live()).toBe(versions.better);
-      const records = await registryRecords();
+      const records = await workspace.records();
       expect(records[versions.first].status).toBe('retired');
       expect(records[versions.better]).toMatchObject({ status: 'champion', parentVersion: versions.first });
       // Both were compared on the same frozen synsets; the comparison is kept in the run.
@@ -96,7 +86,7 @@ describe('the retrain job', () => {
       expect(await workspace.live()).toBe(versions.better);
       await verifyVersion(versionDir(workspace.artifactsDir, MODEL, versions.better));
       expect(existsSync(versionDir(workspace.artifactsDir, MODEL, versions.worse))).toBe(false);
-      const records = await registryRecords();
+      const records = await workspace.records();
       expect(records[versions.worse]).toMatchObject({
         status: 'rejected',
         reason: summary.reason,
@@ -116,7 +106,7 @@ describe('the retrain job', () => {
       expect(summary.reason).toMatch(
         /already trained on this data snapshot with this config \(rejected: worse/,
       );
-      expect(Object.keys(await registryRecords())).toHaveLength(3);
+      expect(Object.keys(await workspace.records())).toHaveLength(3);
     },
     JOB_TIMEOUT,
   );
@@ -131,7 +121,7 @@ describe('the retrain job', () => {
         `${MODEL}: rolled back from ${versions.better} to ${versions.first}, which is live\n`,
       );
       expect(await workspace.live()).toBe(versions.first);
-      let records = await registryRecords();
+      let records = await workspace.records();
       expect(records[versions.better]).toMatchObject({
         status: 'rejected',
         reason: `rolled back to ${versions.first}`,
@@ -147,7 +137,7 @@ describe('the retrain job', () => {
       const promote = await runCli(['models', 'promote', versions.better, ...flags]);
       expect(promote.code, promote.stderr).toBe(0);
       expect(await workspace.live()).toBe(versions.better);
-      records = await registryRecords();
+      records = await workspace.records();
       expect(records[versions.better].status).toBe('champion');
       expect(records[versions.first].status).toBe('retired');
 

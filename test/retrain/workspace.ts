@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCurrent } from '../../shared/artifacts/current.ts';
+import { openVersionRegistry } from '../../trainer/registry/registry.ts';
+import type { VersionRecord } from '../../trainer/registry/schema.ts';
 import { parseRetrainConfig, type RetrainConfig } from '../../trainer/retrain/config.ts';
+import type { EventLog } from '../../trainer/retrain/edge-events-source.ts';
 import { runRetrain } from '../../trainer/retrain/job.ts';
 import {
   type RetrainResult,
@@ -70,10 +73,12 @@ export interface Workspace {
     effort: Effort,
     gate?: Record<string, unknown>,
   ): Promise<{ path: string; parsed: RetrainConfig }>;
-  /** The job in this process. */
-  retrain(config: RetrainConfig, options?: { force?: boolean }): Promise<RetrainResult>;
-  /** The live version, by the `current` pointer. */
-  live(): Promise<string | undefined>;
+  /** The job in this process; `events` is the edge's event log (recommendation models). */
+  retrain(config: RetrainConfig, options?: { force?: boolean; events?: EventLog }): Promise<RetrainResult>;
+  /** The live version of a model (default the text one), by the `current` pointer. */
+  live(model?: string): Promise<string | undefined>;
+  /** A model's registry records (default the text one's), by version. */
+  records(model?: string): Promise<Record<string, VersionRecord>>;
   remove(): Promise<void>;
 }
 
@@ -95,8 +100,16 @@ export async function createWorkspace(prefix: string): Promise<Workspace> {
       return { path, parsed: parseRetrainConfig(json, path) };
     },
     retrain: (config, options = {}) =>
-      runRetrain({ config, artifactsDir, runsDir, registryPath, progress: quiet, force: options.force }),
-    live: async () => (await readCurrent(artifactsDir, MODEL))?.version,
+      runRetrain({ config, artifactsDir, runsDir, registryPath, progress: quiet, ...options }),
+    live: async (model = MODEL) => (await readCurrent(artifactsDir, model))?.version,
+    async records(model = MODEL) {
+      const registry = await openVersionRegistry(registryPath);
+      try {
+        return Object.fromEntries(registry.list(model).map((v) => [v.version, v]));
+      } finally {
+        registry.close();
+      }
+    },
     remove: () => rm(root, { recursive: true, force: true }),
   };
 }

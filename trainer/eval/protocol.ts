@@ -94,3 +94,13 @@ export function summariseRuns(runs: readonly Record<string, number>[]): Record<s
     }),
   );
 }
+
+/** `0.4998 ± 0.0031` (mean ± 95% half-width); one measurement has no interval and shows its value alone. */
+export function formatMeanWithCI(
+  summary: MeanWithCI,
+  options: { digits?: number; signed?: boolean } = {},
+): string {
+  const { digits = 4, signed = false } = options;
+  const mean = `${signed && summary.mean > 0 ? '+' : ''}${summary.mean.toFixed(digits)}`;
+  return Number.isNaN(summary.halfWidth) ? mean : `${mean} ± ${summary.halfWidth.toFixed(digits)}`;
+}

@@ -69,7 +69,17 @@ export function loadIdxDataset(dir: string, classNames: readonly string[]): IdxD
       );
     }
     const [, height, width] = images.dims;
-    return imageSet({ pixels: images.data, labels: Int32Array.from(labels.data), height, width, classNames });
+    try {
+      return imageSet({
+        pixels: images.data,
+        labels: Int32Array.from(labels.data),
+        height,
+        width,
+        classNames,
+      });
+    } catch (error) {
+      throw new Error(`${idxFile(dir, split, 'labels')}: ${(error as Error).message}`);
+    }
   };
   const train = load('train');
   const test = load('test');

@@ -16,7 +16,7 @@ const UNSIGNED_BYTE = 0x08;
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
-  const raw = bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1] ? gunzipSync(bytes) : bytes;
+  const raw = bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1] ? gunzip(bytes, source) : bytes;
   if (raw.length < 4 || raw[0] !== 0 || raw[1] !== 0) throw new Error(`${source} is not an IDX file`);
   if (raw[2] !== UNSIGNED_BYTE) {
     throw new Error(`${source} holds IDX type 0x${raw[2].toString(16)}; only unsigned bytes (0x08) are read`);
@@ -33,6 +33,16 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
     );
   }
   return { dims, data: raw.subarray(header) };
+}
+
+function gunzip(bytes: Uint8Array, source: string): Uint8Array {
+  try {
+    return gunzipSync(bytes);
+  } catch (error) {
+    throw new Error(
+      `${source} is gzipped but cannot be inflated (truncated or corrupt): ${(error as Error).message}`,
+    );
+  }
 }
 
 export function readIdx(path: string): IdxArray {

@@ -19,6 +19,15 @@ export const HEADLINE_METRICS = [
   'ami',
 ] as const;
 
+/** How tables and docs name the headline metrics. */
+export const HEADLINE_LABELS: Record<(typeof HEADLINE_METRICS)[number], string> = {
+  precision_at_1: 'P@1',
+  r_precision: 'R-Precision',
+  mean_average_precision_at_r: 'MAP@R',
+  nmi: 'NMI',
+  ami: 'AMI',
+};
+
 export interface ImageMetrics {
   /** The five headline metrics plus PML's MAP and MRR, averaged over queries. */
   overall: Record<string, number>;
@@ -46,6 +55,16 @@ export function imageMetrics(
 /** The headline numbers kept in metrics files, manifests and validation logs. */
 export function headline(metrics: ImageMetrics): Record<string, number> {
   return Object.fromEntries(HEADLINE_METRICS.map((name) => [name, metrics.overall[name]]));
+}
+
+/** Per headline metric: the trained model minus the best of the baselines (> 0 beats them all). */
+export function marginOverBaselines(
+  trained: Record<string, number>,
+  baselines: readonly Record<string, number>[],
+): Record<string, number> {
+  return Object.fromEntries(
+    HEADLINE_METRICS.map((name) => [name, trained[name] - Math.max(...baselines.map((b) => b[name]))]),
+  );
 }
 
 /** TF.js embeddings (inference mode) of every image of a set, row-major. */

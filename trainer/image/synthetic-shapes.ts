@@ -14,7 +14,12 @@ export const SHAPE_CLASSES = [
   'vertical bar',
   'cross',
   'triangle',
+  'diamond',
+  'diagonal cross',
 ] as const;
+
+/** The shipped fixture draws the first six shapes; the class-disjoint fold tests need all eight. */
+const FIXTURE_CLASSES = 6;
 
 export function syntheticShapes(options: {
   perClass: number;
@@ -23,7 +28,8 @@ export function syntheticShapes(options: {
   classes?: number;
 }): ImageSet {
   const size = options.size ?? 28;
-  const classes = options.classes ?? SHAPE_CLASSES.length;
+  const classes = options.classes ?? FIXTURE_CLASSES;
+  if (classes > SHAPE_CLASSES.length) throw new Error(`at most ${SHAPE_CLASSES.length} shape classes`);
   const random = mulberry32(options.seed);
   const count = options.perClass * classes;
   const pixels = new Uint8Array(count * size * size);
@@ -61,7 +67,11 @@ function shapeContains(label: number, u: number, v: number): boolean {
       return Math.abs(u) < 0.25 && Math.abs(v) < 1;
     case 4:
       return (Math.abs(u) < 0.2 && Math.abs(v) < 0.9) || (Math.abs(v) < 0.2 && Math.abs(u) < 0.9);
-    default:
+    case 5:
       return v < 0.8 && v > -0.9 && Math.abs(u) < (v + 0.9) * 0.55;
+    case 6:
+      return Math.abs(u) + Math.abs(v) < 0.95;
+    default:
+      return r < 0.95 && (Math.abs(u - v) < 0.3 || Math.abs(u + v) < 0.3);
   }
 }

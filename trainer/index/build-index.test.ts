@@ -53,6 +53,7 @@ describe('buildIndex', () => {
       expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
         { version: 1, name: 'index' },
         { version: 2, name: 'user_histories' },
+        { version: 3, name: 'ann_graphs' },
       ]);
       expect(db.prepare('SELECT * FROM collections').get()).toMatchObject({
         id: 1,

@@ -1,6 +1,9 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { buildHnsw, HnswParamsSchema } from '../../shared/ann/build-hnsw.ts';
+import { writeGraph } from '../../shared/ann/graph-table.ts';
+import { unitRows } from '../../shared/ann/unit-rows.ts';
 import { fsyncPath, removeDeadTemps, tempSibling } from '../../shared/artifacts/atomic-fs.ts';
 import {
   migrationDatabase,
@@ -21,6 +24,15 @@ import { ModelNameSchema, VersionSchema } from '../../shared/manifest.ts';
 
 /** Rows per write transaction: large enough to amortise commits, small enough to bound memory. */
 const ROWS_PER_TRANSACTION = 4096;
+
+/** Below this many items an exact scan takes about as long as a graph search: no graph is built. */
+const GRAPH_MIN_ITEMS = 5000;
+
+/** The collection's search graph (shared/ann/); `false` builds none, so every search is exact. */
+const GraphSettingsSchema = z.union([
+  z.literal(false),
+  HnswParamsSchema.extend({ minItems: z.number().int().min(2).default(GRAPH_MIN_ITEMS) }),
+]);
 
 export const IndexItemSchema = z
   .object({
@@ -45,6 +57,7 @@ const BuildSettingsSchema = z.object({
     .object({ name: ModelNameSchema, version: VersionSchema, dim: z.number().int().positive() })
     .strict(),
   batchSize: z.number().int().min(1).max(ROWS_PER_TRANSACTION).default(256),
+  graph: GraphSettingsSchema.prefault({}),
 });
 
 export type BuildIndexOptions = z.input<typeof BuildSettingsSchema> & {
@@ -63,13 +76,16 @@ export interface BuildIndexStats {
   items: number;
   bytes: number;
   seconds: number;
+  /** Time spent building the search graph, included in `seconds`; absent when none was built. */
+  graphSeconds?: number;
 }
 
 /**
  * Builds an index database with one collection: embeds the items in batches and stores their text,
  * metadata and vectors. The file is written under a temporary name in the same folder, flushed, then
  * renamed to `path`, so `path` is either absent (or its previous version) or complete. Ids must be unique,
- * and every vector must have the model's dim, finite values and a non-zero norm.
+ * and every vector must have the model's dim, finite values and a non-zero norm. A collection of at least
+ * `graph.minItems` items also gets its search graph (deterministic: the same items give the same file).
  */
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexStats> {
   const started = performance.now();
@@ -89,7 +105,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     await migrate(migrationDatabase(db), readMigrations());
 
     const collectionId = createCollection(db, settings);
-    const items = await insertItems(db, collectionId, settings, options);
+    const { items, rowids, vectors } = await insertItems(db, collectionId, settings, options);
+    const graphSeconds = storeGraph(db, collectionId, settings, rowids, vectors);
 
     db.prepare('UPDATE collections SET items = ? WHERE id = ?').run(BigInt(items), BigInt(collectionId));
     db.exec('ANALYZE');
@@ -102,7 +119,14 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     await rename(temp, settings.path);
     await fsyncPath(dirname(settings.path));
     const { size } = await stat(settings.path);
-    return { path: settings.path, items, bytes: size, seconds: (performance.now() - started) / 1000 };
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      path: settings.path,
+      items,
+      bytes: size,
+      seconds,
+      ...(graphSeconds === undefined ? {} : { graphSeconds }),
+    };
   } catch (error) {
     db?.close();
     await Promise.all([temp, `${temp}-journal`].map((file) => rm(file, { force: true })));
@@ -134,12 +158,41 @@ interface PendingRow {
   vector: Float32Array;
 }
 
+interface InsertedRows {
+  items: number;
+  /** items.id and vector of every row, in insertion order, when a graph may be built; else empty. */
+  rowids: number[];
+  vectors: Float32Array[];
+}
+
+/** Builds and writes the collection's graph when it is large enough; returns the seconds it took. */
+function storeGraph(
+  db: SqliteDatabase,
+  collectionId: number,
+  settings: BuildSettings,
+  rowids: readonly number[],
+  rows: readonly Float32Array[],
+): number | undefined {
+  const { graph: graphSettings, model } = settings;
+  if (graphSettings === false || rows.length < graphSettings.minItems) return undefined;
+  const started = performance.now();
+  const vectors = new Float32Array(rows.length * model.dim);
+  rows.forEach((row, i) => vectors.set(row, i * model.dim));
+  const { minItems: _, ...params } = graphSettings;
+  const graph = buildHnsw(unitRows(vectors, model.dim), model.dim, params);
+  writeGraph(db, collectionId, graph, params, Int32Array.from(rowids));
+  return (performance.now() - started) / 1000;
+}
+
 async function insertItems(
   db: SqliteDatabase,
   collectionId: number,
   settings: BuildSettings,
   options: BuildIndexOptions,
-): Promise<number> {
+): Promise<InsertedRows> {
+  const keepRows = settings.graph !== false;
+  const rowids: number[] = [];
+  const vectors: Float32Array[] = [];
   const insertItem = db.prepare(
     'INSERT INTO items (collection_id, external_id, text, metadata) VALUES (?, ?, ?, ?)',
   );
@@ -162,6 +215,10 @@ async function insertItems(
         vectorBlob(vector),
         ...filterable.map((column) => metadataValue(item, column)),
       );
+      if (keepRows) {
+        rowids.push(Number(lastInsertRowid));
+        vectors.push(vector);
+      }
     }
   });
 
@@ -202,7 +259,7 @@ async function insertItems(
   }
   if (batch.length > 0) await embedBatch();
   writeRows(pending);
-  return done;
+  return { items: done, rowids, vectors };
 }
 
 /** An item's value for a filterable column, as vec0 binds it (integers and booleans as BigInt). */

@@ -6,6 +6,7 @@ import {
   HEADLINE_METRICS,
   headline,
   type ImageMetrics,
+  marginOverBaselines,
 } from '../image/image-metrics.ts';
 import { loadImageDataset } from '../image/load-dataset.ts';
 import { splitForProtocol } from '../image/protocols.ts';
@@ -45,26 +46,20 @@ export async function evaluateImageStage(
   const tfjs = evaluateCnn(weights, test, config.normalization, config.seed);
   const rawPixels = evaluateRawPixels(test, config.seed);
   const untrained = evaluateCnn(initCnn(config.model, config.seed), test, config.normalization, config.seed);
-  const marginOverBaselines = Object.fromEntries(
-    HEADLINE_METRICS.map((name) => [
-      name,
-      tfjs.overall[name] - Math.max(rawPixels.overall[name], untrained.overall[name]),
-    ]),
-  );
   const evaluation: ImageEvaluation = {
     protocol: description,
     testImages: test.count,
     classNames: test.classNames,
     tfjs,
     baselines: { rawPixels, untrained },
-    marginOverBaselines,
+    marginOverBaselines: marginOverBaselines(tfjs.overall, [rawPixels.overall, untrained.overall]),
   };
   writeJsonAtomic(runPath(runDir, 'evaluation'), evaluation);
   progress.log(`test (${test.count} images; ${description})`);
   progress.log(`  trained CNN:   ${formatMetrics(headline(tfjs))}`);
   progress.log(`  raw pixels:    ${formatMetrics(headline(rawPixels))}`);
   progress.log(`  untrained CNN: ${formatMetrics(headline(untrained))}`);
-  const behind = HEADLINE_METRICS.filter((name) => marginOverBaselines[name] <= 0);
+  const behind = HEADLINE_METRICS.filter((name) => evaluation.marginOverBaselines[name] <= 0);
   progress.log(
     behind.length === 0
       ? '  the trained CNN beats both baselines on every metric'

@@ -18,18 +18,22 @@ export const TASKS = ['text-similarity', 'image-similarity', 'recommendation'] a
 
 /** Reads a config file of any task; errors name the file (and line, for bad JSON) and each bad field. */
 export function loadPipelineConfig(path: string): PipelineConfig {
-  const json = readJsonFile(path);
+  return parsePipelineConfig(readJsonFile(path), path, dirname(resolve(path)));
+}
+
+/** Validates a config of any task; relative data paths are resolved against `baseDir`. */
+export function parsePipelineConfig(json: unknown, source: string, baseDir: string): PipelineConfig {
   const task = typeof json === 'object' && json !== null && 'task' in json ? json.task : 'text-similarity';
   switch (task) {
     case 'text-similarity':
-      return { task, config: parseTextConfig(json, path) };
+      return { task, config: parseTextConfig(json, source) };
     case 'image-similarity':
-      return { task, config: parseImageConfig(json, path) };
+      return { task, config: parseImageConfig(json, source) };
     case 'recommendation':
-      return { task, config: parseRecsConfig(json, path, dirname(resolve(path))) };
+      return { task, config: parseRecsConfig(json, source, baseDir) };
     default:
       throw new Error(
-        `${path}: invalid config\n  task: must be one of ${TASKS.join(', ')}; got ${JSON.stringify(task)}`,
+        `${source}: invalid config\n  task: must be one of ${TASKS.join(', ')}; got ${JSON.stringify(task)}`,
       );
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { decodeUtf8 } from '../util/utf8-text.ts';
 import { BadRows } from './bad-rows.ts';
 import type { RecsConfig } from './config.ts';
 import { type Interaction, parseInteractions } from './interactions.ts';
@@ -60,7 +61,7 @@ export function loadRecsDataset(data: RecsConfig['data']): RecsDataset {
     if (!existsSync(file)) throw new MissingDataError(`${file} does not exist (see data in the config)`);
     const bytes = readFileSync(file);
     hash.update(bytes);
-    return bytes.toString('utf8');
+    return decodeUtf8(bytes, file);
   };
 
   const items = parseItems(read(data.items), data.items, data.itemColumns, bad);

@@ -1,13 +1,12 @@
 import { existsSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { TextConfig } from '../config/text-config.ts';
+import { resolve } from 'node:path';
 import { createRunDir, newRunId } from '../pipeline/run-dir.ts';
 import { sha256OfJson } from '../registry/canonical-json.ts';
 import type { VersionRegistry } from '../registry/registry.ts';
 import type { VersionRecord } from '../registry/schema.ts';
 import type { ProgressReporter } from '../train/progress.ts';
-import { type Snapshot, SnapshotSchema, takeSnapshot } from './snapshot.ts';
-import { sourcesFor } from './wordnet-source.ts';
+import { type Snapshot, SnapshotSchema, snapshotDir, takeSnapshot } from './snapshot.ts';
+import type { RetrainTask } from './task.ts';
 
 export type CandidateChoice =
   /** A version was already trained on this snapshot with this config: training again gives the same. */
@@ -24,21 +23,17 @@ export type CandidateChoice =
  */
 export async function chooseCandidate(options: {
   registry: VersionRegistry;
-  training: TextConfig;
+  task: Pick<RetrainTask, 'model' | 'config' | 'sources'>;
   runsDir: string;
   champion: VersionRecord | undefined;
   force: boolean;
   progress: ProgressReporter;
 }): Promise<CandidateChoice> {
-  const { registry, training, champion, progress } = options;
-  const model = training.name;
+  const { registry, task, champion, progress } = options;
+  const { model, config } = task;
   const fresh = newRun(options.runsDir, registry, model);
-  const snapshot = await takeSnapshot(
-    sourcesFor(training),
-    join(fresh.runDir, 'snapshot'),
-    snapshotOf(champion),
-  );
-  const configSha256 = sha256OfJson(training);
+  const snapshot = await takeSnapshot(task.sources, snapshotDir(fresh.runDir), snapshotOf(champion));
+  const configSha256 = sha256OfJson(config);
   progress.log(
     `data snapshot ${snapshot.fingerprint.slice(0, 12)}: ` +
       snapshot.parts.map((p) => `${p.source} ${p.records} records (${p.newRecords ?? 'all'} new)`).join(', '),
@@ -76,7 +71,7 @@ export async function chooseCandidate(options: {
     runDir: fresh.runDir,
     dataFingerprint: snapshot.fingerprint,
     snapshot,
-    config: training,
+    config,
     configSha256,
     reason: 'training',
     publishedAt: null,

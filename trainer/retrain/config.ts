@@ -2,25 +2,36 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseOrThrow } from '../../shared/validation.ts';
 import { readJsonFile } from '../config/read-json-file.ts';
-import { loadTextConfig, parseTextConfig, type TextConfig } from '../config/text-config.ts';
-import { GateSchema } from './gate.ts';
+import { loadPipelineConfig, type PipelineConfig, parsePipelineConfig } from '../pipeline/pipeline-config.ts';
+import { type Gate, GateSchema } from './gate.ts';
 
 /**
- * A retrain job's config (configs/retrain-*.json): which model to train (a training config, by path
- * relative to this file or inline), the promotion gate, and whether to build the HTML report.
+ * A retrain job's config (configs/retrain-*.json): which model to train (a training config of any task
+ * the job supports, by path relative to this file or inline), the promotion gate, and whether to build
+ * the HTML report.
  */
 export const RetrainConfigSchema = z
   .object({
     training: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
-    gate: GateSchema.default(GateSchema.parse({})),
+    /** Checked against GateSchema once the task, and so the default metric, is known. */
+    gate: z.record(z.string(), z.unknown()).default({}),
     /** The report stage renders maps and tables (tens of seconds on the full model); tests skip it. */
     report: z.boolean().default(true),
   })
   .strict();
 
+/** The training configs a retrain job runs (trainer/retrain/task.ts has a task for each). */
+export type RetrainTraining = Extract<PipelineConfig, { task: 'text-similarity' | 'recommendation' }>;
+
+/** The gate's metric when the config names none: each task's headline figure. */
+const DEFAULT_GATE_METRIC: Record<RetrainTraining['task'], string> = {
+  'text-similarity': 'mean_average_precision_at_r',
+  recommendation: 'ndcg_at_10',
+};
+
 export interface RetrainConfig {
-  training: TextConfig;
-  gate: z.infer<typeof GateSchema>;
+  training: RetrainTraining;
+  gate: Gate;
   report: boolean;
 }
 
@@ -28,19 +39,33 @@ export function loadRetrainConfig(path: string): RetrainConfig {
   return parseRetrainConfig(readJsonFile(path), path);
 }
 
-/** Validates a retrain config; a training config given by path is read relative to `source`'s folder. */
+/**
+ * Validates a retrain config. A training config given by path is read relative to `source`'s folder; an
+ * inline one has its data paths resolved against that folder.
+ */
 export function parseRetrainConfig(json: unknown, source: string): RetrainConfig {
   const { training, gate, report } = parseOrThrow(
     RetrainConfigSchema,
     json,
     `${source}: invalid retrain config`,
   );
+  const folder = dirname(resolve(source));
+  const loaded =
+    typeof training === 'string'
+      ? loadPipelineConfig(resolve(folder, training))
+      : parsePipelineConfig(training, `${source} (training)`, folder);
+  if (loaded.task === 'image-similarity') {
+    throw new Error(
+      `${source}: ${loaded.config.name} is an image model; retraining supports text-similarity and recommendation models`,
+    );
+  }
   return {
-    training:
-      typeof training === 'string'
-        ? loadTextConfig(resolve(dirname(source), training))
-        : parseTextConfig(training, `${source} (training)`),
-    gate,
+    training: loaded,
+    gate: parseOrThrow(
+      GateSchema,
+      { metric: DEFAULT_GATE_METRIC[loaded.task], ...gate },
+      `${source}: invalid retrain config (gate)`,
+    ),
     report,
   };
 }

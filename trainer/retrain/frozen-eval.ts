@@ -11,6 +11,7 @@ import { embedTextsWith, evaluateTextRetrieval, headlineMetrics } from '../pipel
 import { canonicalJson } from '../registry/canonical-json.ts';
 import type { EvalSet, Scores } from '../registry/schema.ts';
 import { nodeOrt } from '../util/ort.ts';
+import { MIN_USABLE_SHARE } from './comparison.ts';
 
 /**
  * The frozen evaluation set of a text model: WordNet synsets, chosen once (the held-out test split of
@@ -20,9 +21,6 @@ import { nodeOrt } from '../util/ort.ts';
  * leaks training data into it.
  */
 export const EVAL_SET_KIND = 'wordnet-gloss-lemma';
-
-/** With fewer usable synsets than this share of the set, a comparison would measure noise. */
-const MIN_USABLE_SHARE = 0.5;
 
 export interface WordNetSplits {
   /** Ids of the synsets the config holds out for testing. */

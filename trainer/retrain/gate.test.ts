@@ -44,13 +44,14 @@ describe('the promotion gate', () => {
     expect(judge(gate, scores(0.01, 0), undefined).promote).toBe(false);
   });
 
-  it('defaults to MAP@R with a tolerance of 0.005 and no floors', () => {
-    expect(GateSchema.parse({})).toEqual({
-      metric: 'mean_average_precision_at_r',
+  it('defaults to a tolerance of 0.005 and no floors; the metric is required (the config supplies its default)', () => {
+    expect(GateSchema.parse({ metric: 'ndcg_at_10' })).toEqual({
+      metric: 'ndcg_at_10',
       tolerance: 0.005,
       floors: {},
     });
-    expect(() => GateSchema.parse({ tolerance: -1 })).toThrow();
+    expect(() => GateSchema.parse({})).toThrow();
+    expect(() => GateSchema.parse({ metric: 'ndcg_at_10', tolerance: -1 })).toThrow();
   });
 
   it('names the metric it cannot find', () => {

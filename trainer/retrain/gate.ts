@@ -6,11 +6,13 @@ import type { Scores } from '../registry/schema.ts';
  * - it reaches every floor (an absolute minimum per metric), and
  * - on `metric` it is not worse than the champion by more than `tolerance` (absolute, in the metric's
  *   units): candidate >= champion - tolerance. With no champion, the floors alone decide.
- * Every metric here is higher-is-better (the retrieval metrics of trainer/eval/retrieval.ts).
+ * Every metric here is higher-is-better (text: the retrieval metrics of trainer/eval/retrieval.ts;
+ * recommendation: the ranking metrics of trainer/recs/evaluate.ts). The retrain config supplies the
+ * task's default metric (config.ts).
  */
 export const GateSchema = z
   .object({
-    metric: z.string().min(1).default('mean_average_precision_at_r'),
+    metric: z.string().min(1),
     tolerance: z.number().min(0).default(0.005),
     floors: z.record(z.string(), z.number()).default({}),
   })

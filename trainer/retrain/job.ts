@@ -3,25 +3,22 @@ import { join } from 'node:path';
 import { ModelNameSchema } from '../../shared/manifest.ts';
 import { type BackendChoice, initBackend } from '../backend/index.ts';
 import { type RUN_FILES, runPath } from '../pipeline/run-dir.ts';
-import { evaluateTextStage } from '../pipeline/text-evaluate.ts';
-import { exportTextStage } from '../pipeline/text-export.ts';
-import { indexTextStage } from '../pipeline/text-index.ts';
-import { reportTextStage } from '../pipeline/text-report.ts';
-import { trainTextStage } from '../pipeline/text-train.ts';
 import { ChampionChangedError, promoteVersion } from '../registry/champion.ts';
 import { reconcileRegistry } from '../registry/reconcile.ts';
 import { openVersionRegistry, type VersionRegistry } from '../registry/registry.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { chooseCandidate } from './candidate.ts';
-import { compareWithChampion } from './compare.ts';
-import type { RetrainConfig } from './config.ts';
-import { wordnetSplits } from './frozen-eval.ts';
+import type { RetrainConfig, RetrainTraining } from './config.ts';
+import type { EventLog } from './edge-events-source.ts';
 import { judge } from './gate.ts';
 import { killPoint, killWhenFileAppears } from './kill-points.ts';
 import { acquireJobLock, describeHolder } from './lock.ts';
 import { publishCandidate } from './publish-candidate.ts';
+import { recsTask } from './recs-task.ts';
 import { EXIT_CODES, type RetrainResult, type RetrainSummary } from './summary.ts';
+import type { RetrainStage, RetrainTask, StageContext } from './task.ts';
+import { textTask } from './text-task.ts';
 
 export interface RetrainOptions {
   config: RetrainConfig;
@@ -34,6 +31,8 @@ export interface RetrainOptions {
   force?: boolean;
   /** Wait for a running job of the same model instead of exiting with EXIT_CODES.locked. */
   wait?: boolean;
+  /** The events the edge recorded (its state database); recommendation models train on them. */
+  events?: EventLog;
   progress: ProgressReporter;
 }
 
@@ -53,16 +52,16 @@ interface Attempt {
 }
 
 /**
- * The nightly job for one model: snapshot the data, train a candidate (resuming a previous attempt on
- * the same snapshot and config), evaluate it and the champion on the frozen evaluation set, gate, then
- * index, publish and switch the `current` pointer last. Every step leaves the champion serving and
+ * The nightly job for one model, text or recommendation (task.ts): snapshot the data, train a candidate
+ * (resuming a previous attempt on the same snapshot and config), evaluate it and the champion on the same
+ * evaluation set, gate, then run the remaining stages, publish and switch the `current` pointer last. Every step leaves the champion serving and
  * intact until that switch; every step's output stays in the run folder, so a rerun continues where a
  * killed job stopped. Never throws: failures come back as a `failed` summary.
  */
 export async function runRetrain(options: RetrainOptions): Promise<RetrainResult> {
   const started = performance.now();
   const { config, progress } = options;
-  const model = config.training.name;
+  const model = config.training.config.name;
   const attempt: Attempt = { version: null, runDir: null };
   const finish = (
     status: RetrainSummary['status'],
@@ -105,7 +104,8 @@ export async function runRetrain(options: RetrainOptions): Promise<RetrainResult
   try {
     const registry = await openVersionRegistry(options.registryPath);
     try {
-      const { status, ...fields } = await retrain(options, registry, attempt);
+      const task = retrainTask(config.training, options.events);
+      const { status, ...fields } = await retrain(options, task, registry, attempt);
       return finish(status, EXIT_CODES[status], fields);
     } finally {
       registry.close();
@@ -118,14 +118,26 @@ export async function runRetrain(options: RetrainOptions): Promise<RetrainResult
   }
 }
 
+/** What differs by the kind of model (text-task.ts, recs-task.ts). */
+function retrainTask(training: RetrainTraining, events: EventLog | undefined): RetrainTask {
+  switch (training.task) {
+    case 'text-similarity':
+      return textTask(training.config);
+    case 'recommendation':
+      if (!events)
+        throw new Error(`${training.config.name} trains on the edge's events: give the job its event log`);
+      return recsTask(training.config, events);
+  }
+}
+
 async function retrain(
   options: RetrainOptions,
+  task: RetrainTask,
   registry: VersionRegistry,
   attempt: Attempt,
 ): Promise<Outcome> {
   const { config, artifactsDir, progress } = options;
-  const training = config.training;
-  const model = training.name;
+  const { model } = task;
   for (const change of await reconcileRegistry(registry, artifactsDir, model))
     progress.log(`registry: ${change}`);
   const champion = registry.champion(model);
@@ -134,7 +146,7 @@ async function retrain(
   // 1. Snapshot the data, then skip, resume an earlier attempt, or start a new candidate.
   const choice = await chooseCandidate({
     registry,
-    training,
+    task,
     runsDir: options.runsDir,
     champion,
     force: options.force ?? false,
@@ -155,49 +167,52 @@ async function retrain(
   }
   const { version } = candidate;
   const runDir = candidate.runDir!;
-  const runId = candidate.runId ?? `${model}-${version}`;
   attempt.runDir = runDir;
+  const context: StageContext = {
+    runDir,
+    runId: candidate.runId ?? `${model}-${version}`,
+    version,
+    backend: await initBackend(options.backend ?? task.backend),
+    progress,
+  };
 
-  // 2. Train (resuming from the run's last checkpoint), evaluate on its own split, export fp32 and int8.
-  const backend = await initBackend(options.backend ?? training.backend);
-  await stage('train', runDir, progress, () =>
-    trainTextStage({ config: training, runDir, runId, version, backend, progress }),
-  );
-  killPoint('after-training');
-  await stage('evaluate', runDir, progress, () => evaluateTextStage(runDir, progress));
-  await stage('export', runDir, progress, () =>
-    killWhenFileAppears('mid-export', runPath(runDir, 'model'), () => exportTextStage(runDir, progress)),
-  );
+  // 2. Train (resuming from the run's last checkpoint), evaluate on its own split, export; what else the
+  // comparison reads (a recommendation model's index).
+  for (const name of task.stagesBeforeGate) await stage(name, task, context);
 
-  // 3-4. Champion and candidate on the same frozen set, as served; the gate decides.
-  const comparison = await compareWithChampion({
+  // 3-4. Champion and candidate on the same evaluation set, as served; the gate decides.
+  const comparison = await task.compare({
     registry,
     artifactsDir,
     model,
-    candidate: { config: training, runDir },
+    runDir,
     champion: champion?.version,
-    splits: wordnetSplits(),
     progress,
   });
   writeJsonAtomic(join(runDir, 'comparison.json'), comparison);
   registry.recordMetrics(model, version, comparison.evalSet.sha256, comparison.candidate);
   const decision = judge(config.gate, comparison.candidate, comparison.champion?.scores);
+  const refusal = task.refusal(runDir);
+  const promote = decision.promote && refusal === undefined;
   const verdict = {
     version,
     candidate: decision.candidate,
     champion: decision.champion,
-    reason: decision.reason,
+    // A refusal comes first; the gate's verdict follows when it rejects too.
+    reason:
+      refusal === undefined ? decision.reason : decision.promote ? refusal : `${refusal}; ${decision.reason}`,
   };
-  progress.log(`gate: ${decision.promote ? 'promote' : 'reject'}: ${decision.reason}`);
-  if (!decision.promote) {
-    registry.setStatus(model, version, 'rejected', decision.reason);
+  progress.log(`gate: ${promote ? 'promote' : 'reject'}: ${verdict.reason}`);
+  if (!promote) {
+    registry.setStatus(model, version, 'rejected', verdict.reason);
     return { status: 'rejected', ...verdict };
   }
 
-  // 5. Index, report, publish the version folder; 6. switch the pointer last (the edge follows it).
-  await stage('index', runDir, progress, () => indexTextStage(runDir, progress));
-  if (config.report) await stage('report', runDir, progress, () => reportTextStage(runDir, progress));
-  await publishCandidate({ runDir, runId, artifactsDir, model, version, progress });
+  // 5. The remaining stages, then publish the version folder; 6. switch the pointer last (the edge follows it).
+  for (const name of task.stagesAfterGate) {
+    if (name !== 'report' || config.report) await stage(name, task, context);
+  }
+  await publishCandidate({ task, runDir, runId: context.runId, artifactsDir, version, progress });
   registry.markPublished(model, version);
   killPoint('mid-publish');
   try {
@@ -206,7 +221,7 @@ async function retrain(
       artifactsDir,
       model,
       version,
-      reason: decision.reason,
+      reason: verdict.reason,
       expectedChampion: champion?.version ?? null,
     });
   } catch (error) {
@@ -226,20 +241,20 @@ const STAGE_OUTPUT = {
   export: 'exportInfo',
   index: 'indexInfo',
   report: 'report',
-} as const satisfies Record<string, keyof typeof RUN_FILES>;
+} as const satisfies Record<RetrainStage, keyof typeof RUN_FILES>;
 
-async function stage(
-  name: keyof typeof STAGE_OUTPUT,
-  runDir: string,
-  progress: ProgressReporter,
-  work: () => Promise<unknown>,
-): Promise<void> {
+/** Runs a stage unless an earlier attempt finished it; the kill points land at known steps. */
+async function stage(name: RetrainStage, task: RetrainTask, context: StageContext): Promise<void> {
+  const { runDir, progress } = context;
   if (existsSync(runPath(runDir, STAGE_OUTPUT[name]))) {
     progress.log(`== ${name}: done by an earlier attempt`);
     return;
   }
   const started = performance.now();
   progress.log(`== ${name}`);
-  await work();
+  const work = () => task.stages[name](context);
+  // The export writes model.onnx, then checks it in a child process, which gives the event loop its turn.
+  await (name === 'export' ? killWhenFileAppears('mid-export', runPath(runDir, 'model'), work) : work());
+  if (name === 'train') killPoint('after-training');
   progress.log(`== ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

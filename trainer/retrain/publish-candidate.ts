@@ -3,8 +3,8 @@ import { fsyncPath, pathExists, removeDeadTemps, tempSibling } from '../../share
 import { modelDir, versionDir } from '../../shared/artifacts/layout.ts';
 import { verifyVersion } from '../../shared/artifacts/verify.ts';
 import type { Manifest } from '../../shared/manifest.ts';
-import { publishTextStage } from '../pipeline/text-publish.ts';
 import type { ProgressReporter } from '../train/progress.ts';
+import type { RetrainTask } from './task.ts';
 
 /**
  * Publishes a run's version without making it live. The pipeline's publish stage writes the version
@@ -17,14 +17,15 @@ import type { ProgressReporter } from '../train/progress.ts';
  * reused if that same run published it.
  */
 export async function publishCandidate(options: {
+  task: Pick<RetrainTask, 'model' | 'publish'>;
   runDir: string;
   runId: string;
   artifactsDir: string;
-  model: string;
   version: string;
   progress: ProgressReporter;
 }): Promise<Manifest> {
-  const { artifactsDir, model, version } = options;
+  const { artifactsDir, version } = options;
+  const { model } = options.task;
   const finalDir = versionDir(artifactsDir, model, version);
   if (await pathExists(finalDir)) {
     const manifest = await verifyVersion(finalDir);
@@ -39,7 +40,7 @@ export async function publishCandidate(options: {
   await removeDeadTemps(finalDir);
   const staging = tempSibling(finalDir);
   try {
-    const staged = await publishTextStage(options.runDir, staging, options.progress);
+    const staged = await options.task.publish(options.runDir, staging, options.progress);
     await rename(staged.dir, finalDir);
     await fsyncPath(modelDir(artifactsDir, model));
     return staged.manifest;

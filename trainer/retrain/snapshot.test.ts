@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadWordNet } from '../data/wordnet.ts';
-import { type DataSource, SnapshotSchema, takeSnapshot } from './snapshot.ts';
+import { csvFilesSource } from './csv-files-source.ts';
+import { SnapshotSchema, takeSnapshot } from './snapshot.ts';
 import { wordnetSource } from './wordnet-source.ts';
 
 let dir: string;
@@ -53,27 +54,16 @@ describe('takeSnapshot', () => {
     expect(c.parts[0]).toMatchObject({ records: 2, newRecords: 1 });
   });
 
-  it('takes every source in order, and another source plugs in beside WordNet', async () => {
-    const events: DataSource = {
-      name: 'events',
-      async freeze(into, previous) {
-        const content = '{"query":"dog","clicked":"n02086723"}\n';
-        writeFileSync(join(into, 'events.jsonl'), content);
-        return {
-          source: 'events',
-          description: 'events recorded by the edge',
-          files: [{ name: 'events.jsonl', sha256: 'e'.repeat(64), bytes: content.length }],
-          records: 1,
-          newRecords: previous ? 1 - previous.records : 1,
-          cursor: '1',
-        };
-      },
-    };
+  it('takes every source in order, each part in the fingerprint', async () => {
+    const ratings = join(dir, 'ratings.csv');
+    writeFileSync(join(dir, 'movies.csv'), 'movieId,title,genres\n1,Orbit (1991),Sci-Fi\n');
+    writeFileSync(ratings, 'userId,movieId,rating,timestamp\n1,1,5,10\n');
+    const data = { interactions: [ratings], items: join(dir, 'movies.csv') };
     const dict = tinyDict();
     const alone = await takeSnapshot([wordnetSource(dict)], join(dir, 'alone'));
-    const both = await takeSnapshot([wordnetSource(dict), events], join(dir, 'both'));
-    expect(both.parts.map((p) => p.source)).toEqual(['wordnet', 'events']);
+    const both = await takeSnapshot([wordnetSource(dict), csvFilesSource(data)], join(dir, 'both'));
+    expect(both.parts.map((p) => p.source)).toEqual(['wordnet', 'csv-files']);
     expect(both.fingerprint).not.toBe(alone.fingerprint);
-    expect(readFileSync(join(dir, 'both', 'events.jsonl'), 'utf8')).toContain('n02086723');
+    expect(readFileSync(join(dir, 'both', 'interactions-1.csv'), 'utf8')).toContain('1,1,5,10');
   });
 });

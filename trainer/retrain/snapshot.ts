@@ -40,9 +40,9 @@ export const SnapshotSchema = z
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 
 /**
- * A source of training data. WordNet is one; a log of events recorded by the edge (the recommendations
- * work) plugs in as another: it copies the events it holds into `dir`, so the run trains on exactly
- * what was fingerprinted even while the edge keeps appending.
+ * A source of training data: WordNet (wordnet-source.ts), a recommendation config's CSV files
+ * (csv-files-source.ts), the events the edge records (edge-events-source.ts). A source whose data can
+ * change copies it into `dir`, so the run trains on exactly what was fingerprinted.
  */
 export interface DataSource {
   readonly name: string;
@@ -51,6 +51,11 @@ export interface DataSource {
    * the previous snapshot (the champion's), for counting what is new.
    */
   freeze(dir: string, previous: SnapshotPart | undefined): Promise<SnapshotPart>;
+}
+
+/** Where a run keeps its snapshot: the copies its training reads, and snapshot.json. */
+export function snapshotDir(runDir: string): string {
+  return join(runDir, 'snapshot');
 }
 
 export async function takeSnapshot(

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { TextConfig } from '../config/text-config.ts';
 import { wordnetDictDir } from '../data/wordnet.ts';
 import type { DataSource, SnapshotPart } from './snapshot.ts';
 
@@ -34,14 +33,6 @@ export function wordnetSource(dictDir = wordnetDictDir()): DataSource {
       };
     },
   };
-}
-
-/** The sources a training config reads; new sources (edge events) are added here. */
-export function sourcesFor(config: TextConfig): DataSource[] {
-  switch (config.data.source) {
-    case 'wordnet':
-      return [wordnetSource()];
-  }
 }
 
 /** One line per synset; the licence header lines start with two spaces. */

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
+import { readUtf8File } from '../util/utf8-text.ts';
 import { lineError, MissingDataError, type ScoredPair, ScoredPairSchema } from './scored-pair.ts';
 
 /**
@@ -48,7 +49,7 @@ export function parseCsvPairs(text: string, source: string): ScoredPair[] {
 /** Reads a `.jsonl` or `.csv` pair file, chosen by extension. */
 export function loadPairFile(path: string): ScoredPair[] {
   if (!existsSync(path)) throw new MissingDataError(path, 'the pair file given in the config does not exist');
-  const text = readFileSync(path, 'utf8');
+  const text = readUtf8File(path);
   switch (extname(path).toLowerCase()) {
     case '.jsonl':
       return parseJsonlPairs(text, path);

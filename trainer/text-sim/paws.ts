@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readUtf8File } from '../util/utf8-text.ts';
 import { requireDatasetDir } from './datasets.ts';
 import { lineError, MissingDataError, type ScoredPair } from './scored-pair.ts';
 
@@ -29,5 +30,5 @@ export function loadPaws(datasetsRoot: string, split = 'dev'): ScoredPair[] {
   const path = join(requireDatasetDir(datasetsRoot, 'paws-wiki'), `${split}.tsv`);
   if (!existsSync(path))
     throw new MissingDataError(path, `the PAWS-Wiki ${split} split is not in that folder`);
-  return parsePaws(readFileSync(path, 'utf8'), path);
+  return parsePaws(readUtf8File(path), path);
 }

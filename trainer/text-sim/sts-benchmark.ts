@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readUtf8File } from '../util/utf8-text.ts';
 import { requireDatasetDir } from './datasets.ts';
 import { lineError, MissingDataError, type ScoredPair, ScoredPairSchema } from './scored-pair.ts';
 
@@ -37,5 +38,5 @@ export function loadStsBenchmark(datasetsRoot: string, split: StsSplit): ScoredP
   const path = join(requireDatasetDir(datasetsRoot, 'stsbenchmark'), `sts-${split}.csv`);
   if (!existsSync(path))
     throw new MissingDataError(path, `the STS Benchmark ${split} split is not in that folder`);
-  return parseStsBenchmark(readFileSync(path, 'utf8'), path);
+  return parseStsBenchmark(readUtf8File(path), path);
 }

@@ -3,6 +3,7 @@ import { type AppOptions, createApp } from '../../app.ts';
 import { consoleLogger, type Logger } from '../../logger.ts';
 import { openSqliteItemCatalog } from './item-catalog.ts';
 import { loadNodeModelRegistry } from './model-registry.ts';
+import type { SearchOptions } from './search-options.ts';
 import { openSqliteVecIndex } from './sqlite-vec-index.ts';
 
 /**
@@ -20,8 +21,12 @@ export interface HotSwapOptions {
   batching?: AppOptions['batching'];
   /** The server's writable state and key policy, the same for every generation. */
   state?: Pick<AppOptions, 'events' | 'keys' | 'requireKeys'>;
+  /** Rate limits, CORS and the admin endpoints, the same for every generation. */
+  access?: Pick<AppOptions, 'rateLimits' | 'clientAddress' | 'cors' | 'admin'>;
   /** How often the `current` pointers are read; 0 reloads only when reload() is called. */
   watchIntervalMs: number;
+  /** How the vector index searches (graph or exact, and the graph's ef). */
+  search?: SearchOptions;
   logger?: SwapLogger;
 }
 
@@ -186,7 +191,7 @@ async function loadGeneration(options: HotSwapOptions, logger: Logger): Promise<
   let index: ReturnType<typeof openSqliteVecIndex>;
   let catalog: ReturnType<typeof openSqliteItemCatalog>;
   try {
-    index = openSqliteVecIndex(registry.indexPaths);
+    index = openSqliteVecIndex(registry.indexPaths, options.search);
   } catch (error) {
     await registry.close();
     throw error;
@@ -219,6 +224,7 @@ async function loadGeneration(options: HotSwapOptions, logger: Logger): Promise<
       index,
       catalog,
       ...options.state,
+      ...options.access,
       limits: options.limits,
       batching: options.batching,
       logger,

@@ -1,9 +1,16 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { z } from 'zod';
 import { ModelNameSchema } from '../../../shared/manifest.ts';
-import { BatchingSchema, LimitsSchema } from '../../limits.ts';
-import { createHotSwapApp, type ReloadOutcome } from './hot-swap.ts';
+import { parseOrThrow } from '../../../shared/validation.ts';
+import { BatchingSchema, LimitsSchema, RateLimitsSchema } from '../../limits.ts';
+import { CorsSchema } from '../../middleware/cors.ts';
+import { nodeClientAddress } from './client-address.ts';
+import { answerUnparsableRequests } from './client-errors.ts';
+import { createHotSwapApp, type HotSwapApp, type ReloadOutcome } from './hot-swap.ts';
+import { nodeModelAdmin } from './model-admin.ts';
+import { SearchOptionsSchema } from './search-options.ts';
 import { defaultStatePath, openStateDb } from './state-db.ts';
 
 export const NodeServerOptionsSchema = z
@@ -24,6 +31,16 @@ export const NodeServerOptionsSchema = z
     stateDb: z.string().min(1).optional(),
     /** Reads need an API key too (writes always do). */
     requireKeys: z.boolean().default(false),
+    /** How /v1/search searches: through each collection's graph (default) or exactly; see search-options.ts. */
+    search: SearchOptionsSchema.optional(),
+    /** Per-address and per-key request rates (off by default; see SECURITY.md). */
+    rateLimits: RateLimitsSchema.optional(),
+    /** Browser origins allowed to call the API (none by default). */
+    cors: CorsSchema.optional(),
+    /** Behind a reverse proxy: the client address is the last one in X-Forwarded-For, not the socket's. */
+    trustProxy: z.boolean().default(false),
+    /** A request (headers and body) must arrive within this time, so slow clients cannot hold sockets. */
+    requestTimeoutMs: z.number().int().positive().default(30_000),
   })
   .strict();
 export type NodeServerOptions = z.input<typeof NodeServerOptionsSchema>;
@@ -43,9 +60,9 @@ export interface RunningServer {
  * message naming the file, when an artifact fails verification or the port cannot be bound.
  */
 export async function startNodeServer(input: NodeServerOptions = {}): Promise<RunningServer> {
-  const options = NodeServerOptionsSchema.parse(input);
+  const options = parseOrThrow(NodeServerOptionsSchema, input, 'invalid server options');
   const state = await openStateDb(options.stateDb ?? defaultStatePath(options.artifactsDir));
-  let live: Awaited<ReturnType<typeof createHotSwapApp>>;
+  let live: HotSwapApp;
   try {
     live = await createHotSwapApp({
       artifactsDir: options.artifactsDir,
@@ -53,14 +70,32 @@ export async function startNodeServer(input: NodeServerOptions = {}): Promise<Ru
       limits: options.limits,
       batching: options.batching,
       state: { events: state.events, keys: state.keys, requireKeys: options.requireKeys },
+      access: {
+        rateLimits: options.rateLimits,
+        clientAddress: nodeClientAddress(options.trustProxy),
+        cors: options.cors,
+        // Admin requests arrive only once the server listens, by when `live` is set.
+        admin: nodeModelAdmin(options.artifactsDir, () => live),
+      },
       watchIntervalMs: options.watchIntervalMs,
+      search: options.search,
     });
   } catch (error) {
     state.close();
     throw error;
   }
   try {
-    const server = createAdaptorServer({ fetch: live.fetch });
+    const timeout = options.requestTimeoutMs;
+    const server = createAdaptorServer({
+      fetch: live.fetch,
+      // Node checks for expired requests every connectionsCheckingInterval (30 s unless told).
+      serverOptions: {
+        requestTimeout: timeout,
+        headersTimeout: timeout,
+        connectionsCheckingInterval: timeout / 4,
+      },
+    }) as Server;
+    answerUnparsableRequests(server);
     const address = await listen(server, options.port, options.host);
     const reload = () => live.reload({ force: true });
     const onHangUp = () => void reload();

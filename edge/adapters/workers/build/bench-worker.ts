@@ -81,7 +81,7 @@ export async function benchWorkerDev(input: WorkerBenchOptions = {}): Promise<Wo
   }
 }
 
-function startWranglerDev(port: number, persistTo: string | undefined): ChildProcess {
+export function startWranglerDev(port: number, persistTo: string | undefined): ChildProcess {
   const bin = join(
     dirname(createRequire(import.meta.url).resolve('wrangler/package.json')),
     'bin/wrangler.js',
@@ -98,7 +98,7 @@ function startWranglerDev(port: number, persistTo: string | undefined): ChildPro
 }
 
 /** Everything wrangler dev prints, for error messages. */
-function collectOutput(dev: ChildProcess): { text: string } {
+export function collectOutput(dev: ChildProcess): { text: string } {
   const log = { text: '' };
   const append = (chunk: Buffer) => {
     log.text += chunk;
@@ -108,7 +108,7 @@ function collectOutput(dev: ChildProcess): { text: string } {
   return log;
 }
 
-function waitForReady(dev: ChildProcess, log: { text: string }, timeoutMs: number): Promise<void> {
+export function waitForReady(dev: ChildProcess, log: { text: string }, timeoutMs: number): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const done = (error?: Error) => {
       clearInterval(poll);
@@ -129,14 +129,14 @@ function waitForReady(dev: ChildProcess, log: { text: string }, timeoutMs: numbe
   });
 }
 
-async function stop(dev: ChildProcess): Promise<void> {
+export async function stop(dev: ChildProcess): Promise<void> {
   if (dev.pid === undefined || dev.exitCode !== null) return;
   const exited = new Promise((resolvePromise) => dev.once('exit', resolvePromise));
   process.kill(-dev.pid, 'SIGTERM');
   await exited;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const server = createServer();
     server.once('error', reject);

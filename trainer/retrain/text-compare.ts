@@ -5,10 +5,9 @@ import { verifyVersion } from '../../shared/artifacts/verify.ts';
 import { parseTextConfig, type TextConfig } from '../config/text-config.ts';
 import { TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
 import { runPath } from '../pipeline/run-dir.ts';
-import type { VersionRegistry } from '../registry/registry.ts';
 import type { Scores } from '../registry/schema.ts';
 import { formatMetrics } from '../train/loop.ts';
-import type { ProgressReporter } from '../train/progress.ts';
+import type { Comparison } from './comparison.ts';
 import {
   evalSetFromConfig,
   evaluationSynsets,
@@ -16,49 +15,37 @@ import {
   scoreServedModel,
   type WordNetSplits,
 } from './frozen-eval.ts';
-
-export interface Comparison {
-  evalSet: { sha256: string; size: number; used: number; excluded: number; missing: number };
-  candidate: Scores;
-  champion: { version: string; scores: Scores } | null;
-}
-
-export interface CompareOptions {
-  registry: VersionRegistry;
-  artifactsDir: string;
-  model: string;
-  candidate: { config: TextConfig; runDir: string };
-  /** The champion's version, if the model has one. */
-  champion: string | undefined;
-  splits: WordNetSplits;
-  progress: ProgressReporter;
-}
+import type { CompareContext } from './task.ts';
 
 /**
- * Evaluates the candidate (its exported file that the edge would serve) and the champion (its published,
- * verified file) on the model's frozen evaluation set, freezing one first if the model has none.
+ * Evaluates the candidate (its exported file that the edge would serve, trained with `config`) and the
+ * champion (its published, verified file) on the model's frozen evaluation set, freezing one first if
+ * the model has none.
  */
-export async function compareWithChampion(options: CompareOptions): Promise<Comparison> {
-  const { registry, model, candidate, splits, progress } = options;
-  const champion = options.champion
-    ? await publishedModel(options.artifactsDir, model, options.champion)
+export async function compareTextWithChampion(
+  context: CompareContext,
+  config: TextConfig,
+  splits: WordNetSplits,
+): Promise<Comparison> {
+  const { registry, model, runDir, progress } = context;
+  const champion = context.champion
+    ? await publishedModel(context.artifactsDir, model, context.champion)
     : undefined;
 
   let set = registry.evalSet(model);
   if (!set) {
     set = registry.freezeEvalSet({
       model,
-      ...evalSetFromConfig(splits, champion?.config ?? candidate.config),
+      ...evalSetFromConfig(splits, champion?.config ?? config),
     });
     progress.log(`froze the evaluation set of ${model}: ${set.items.length} ${set.source}`);
   }
-  const usable = evaluationSynsets(splits, set, [candidate.config, ...(champion ? [champion.config] : [])]);
+  const usable = evaluationSynsets(splits, set, [config, ...(champion ? [champion.config] : [])]);
   progress.log(
     `comparing on ${usable.synsets.length} frozen synsets (${usable.excluded} left out as seen in training, ` +
       `${usable.missing} gone from WordNet)`,
   );
 
-  const { config, runDir } = candidate;
   const candidateScores = await scoreServedModel(
     {
       bytes: await readFile(runPath(runDir, config.serve === 'model' ? 'model' : 'modelInt8')),

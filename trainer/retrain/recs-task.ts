@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { evaluateRecsStage, type RecsEvaluation } from '../pipeline/recs-evaluate.ts';
+import { exportRecsStage } from '../pipeline/recs-export.ts';
+import { indexRecsStage } from '../pipeline/recs-index.ts';
+import { publishRecsStage } from '../pipeline/recs-publish.ts';
+import { reportRecsStage } from '../pipeline/recs-report.ts';
+import { trainRecsStage } from '../pipeline/recs-train.ts';
+import { readRunJson } from '../pipeline/run-dir.ts';
+import type { RecsConfig } from '../recs/config.ts';
+import { HEADLINE_METRICS } from '../recs/evaluate.ts';
+import { csvCopies, csvFilesSource } from './csv-files-source.ts';
+import { EVENTS_FILE, type EventLog, edgeEventsSource } from './edge-events-source.ts';
+import { compareRecsWithChampion } from './recs-compare.ts';
+import { snapshotDir } from './snapshot.ts';
+import type { RetrainTask } from './task.ts';
+
+/**
+ * Retraining a recommendation model: its CSV files and the events the edge recorded since, both frozen
+ * into the snapshot; the recommendation stages, trained on the snapshot's copies with the events added
+ * to `data.interactions`; candidate and champion compared as served (recs-compare.ts); and, as the
+ * publish stage demands, a candidate must beat the most-popular and item-kNN baselines.
+ */
+export function recsTask(config: RecsConfig, events: EventLog): RetrainTask {
+  return {
+    model: config.name,
+    config,
+    backend: config.backend,
+    sources: [
+      csvFilesSource(config.data),
+      edgeEventsSource(events, {
+        collection: config.index.collection,
+        columns: config.data.interactionColumns,
+      }),
+    ],
+    stages: {
+      train: (context) => trainRecsStage({ ...context, config: onSnapshot(config, context.runDir) }),
+      evaluate: ({ runDir, progress }) => evaluateRecsStage(runDir, progress),
+      export: ({ runDir, progress }) => exportRecsStage(runDir, progress),
+      index: ({ runDir, progress }) => indexRecsStage(runDir, progress),
+      report: ({ runDir, progress }) => reportRecsStage(runDir, progress),
+    },
+    // The comparison reads each model's item vectors from its index, as the edge does (seconds).
+    stagesBeforeGate: ['train', 'evaluate', 'export', 'index'],
+    stagesAfterGate: ['report'],
+    compare: compareRecsWithChampion,
+    refusal: baselinesRefusal,
+    publish: publishRecsStage,
+  };
+}
+
+/** The config a run trains with: the same recipe, reading the snapshot's copies and recorded events. */
+function onSnapshot(config: RecsConfig, runDir: string): RecsConfig {
+  const dir = snapshotDir(runDir);
+  const copies = csvCopies(config.data, dir);
+  return {
+    ...config,
+    data: {
+      ...config.data,
+      items: copies.items,
+      interactions: [...copies.interactions, join(dir, EVENTS_FILE)],
+    },
+  };
+}
+
+/** The publish stage refuses a model that does not beat both baselines (unless the config allows it). */
+function baselinesRefusal(runDir: string): string | undefined {
+  const config = readRunJson<RecsConfig>(runDir, 'config');
+  const evaluation = readRunJson<RecsEvaluation>(runDir, 'evaluation');
+  if (evaluation.beatsBaselines || !config.evaluation.mustBeatBaselines) return undefined;
+  const figures = HEADLINE_METRICS.map(
+    (name) =>
+      `${name} ${evaluation.model[name].toFixed(4)} vs most-popular ${evaluation.mostPopular[name].toFixed(4)} ` +
+      `and item-kNN ${evaluation.itemKnn[name].toFixed(4)}`,
+  );
+  return `does not beat both baselines on its test split (evaluation.mustBeatBaselines): ${figures.join('; ')}`;
+}
