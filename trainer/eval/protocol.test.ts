@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classDisjointFolds, itemsOfClasses, meanWithCI95, summariseRuns } from './protocol.ts';
+import {
+  classDisjointFolds,
+  formatMeanWithCI,
+  itemsOfClasses,
+  meanWithCI95,
+  summariseRuns,
+} from './protocol.ts';
 import { studentTCritical } from './student-t.ts';
 
 describe('classDisjointFolds', () => {
@@ -60,5 +66,11 @@ describe('meanWithCI95', () => {
     ]);
     expect(summary.map.mean).toBeCloseTo(0.6, 14);
     expect(summary.p1.n).toBe(2);
+  });
+
+  it('formats a mean with its interval, or alone when there is none', () => {
+    expect(formatMeanWithCI(meanWithCI95([0.5, 0.52]))).toBe('0.5100 ± 0.1271');
+    expect(formatMeanWithCI(meanWithCI95([0.01, 0.03]), { digits: 2, signed: true })).toBe('+0.02 ± 0.13');
+    expect(formatMeanWithCI(meanWithCI95([-0.25]), { signed: true })).toBe('-0.2500');
   });
 });

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.ts';
 import { createLoss, createSampler, type LossConfigInput } from '../metric/index.ts';
@@ -71,6 +72,21 @@ describe('CNN trainer', () => {
     }
     first.model.dispose();
     second.model.dispose();
+  });
+
+  it('holds no tensor beyond its variables: steps, restores and dispose leave nothing behind', () => {
+    const before = tf.memory().numTensors;
+    const loss = createLoss({ name: 'multi_similarity' });
+    const { model } = trainer({ loss });
+    model.step(0);
+    const afterOneStep = tf.memory().numTensors;
+    for (let step = 1; step < 4; step++) model.step(step);
+    const { arrays, extra } = model.snapshot();
+    model.restore(arrays, extra);
+    expect(tf.memory().numTensors).toBe(afterOneStep);
+    model.dispose();
+    loss.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('updates batch-norm running statistics from the batches (they start at mean 0, variance 1)', () => {

@@ -68,7 +68,8 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
   const mirror = (name: string, values: Float32Array, dims: number[]) => {
     trainables[name] = {
       values,
-      variable: tf.variable(tf.tensor(values, dims)),
+      // tidy: the variable keeps the initial values; the tensor that carried them must go.
+      variable: tf.tidy(() => tf.variable(tf.tensor(values, dims))),
       adam: options.adam,
       decay: name.includes('kernel'),
     };
@@ -159,7 +160,7 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
       if (!grad) continue;
       if (options.weightDecay > 0 && t.decay) scale(t.values, 1 - t.adam.learningRate * options.weightDecay);
       applyDense(adam, name, t.values, grad, t.adam);
-      t.variable.assign(tf.tensor(t.values, t.variable.shape));
+      syncVariable(t);
     }
     stats.forEach((batch, block) => {
       const cells = (shape.height >> block) * (shape.width >> block);
@@ -187,12 +188,21 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
         slot.v.set(arrays[`adam.${name}.v`]);
       }
       adam.step = extra.adamStep ?? 0;
-      for (const t of Object.values(trainables)) t.variable.assign(tf.tensor(t.values, t.variable.shape));
+      for (const t of Object.values(trainables)) syncVariable(t);
     },
     dispose() {
       for (const [name, t] of Object.entries(trainables)) if (!name.startsWith('loss.')) t.variable.dispose();
     },
   };
+}
+
+/**
+ * Copies a parameter's host values into its variable. The variable takes a reference to the new tensor's
+ * data, so the tensor itself must be disposed: kept, it would pin every step's values (a leak of the
+ * whole parameter set per step).
+ */
+function syncVariable(t: Trainable): void {
+  tf.tidy(() => t.variable.assign(tf.tensor(t.values, t.variable.shape)));
 }
 
 function concatArrays(parts: Float32Array[]): Float32Array {

@@ -1,19 +1,23 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { flatSize } from './cnn.ts';
 import { loadImageConfig, parseImageConfig } from './image-config.ts';
 
 describe('image configs', () => {
-  it.each(['configs/fashion-mnist.json', 'configs/fashion-mnist-disjoint.json', 'configs/shapes-tiny.json'])(
-    '%s is valid and its embedding size matches its architecture',
-    (path) => {
-      const config = loadImageConfig(path);
-      if (!config.model.dense) expect(config.model.embeddingDim).toBe(flatSize(config.model));
-      const { batchSize, m } = config.sampler;
-      const classes =
-        config.protocol.kind === 'class-disjoint' ? config.protocol.trainClasses.length : Infinity;
-      expect(m * classes).toBeGreaterThanOrEqual(batchSize);
-    },
-  );
+  const SWEEP = 'configs/fashion-mnist-sweep';
+  it.each([
+    'configs/fashion-mnist.json',
+    'configs/fashion-mnist-disjoint.json',
+    'configs/shapes-tiny.json',
+    ...readdirSync(SWEEP).map((file) => `${SWEEP}/${file}`),
+  ])('%s is valid and its embedding size matches its architecture', (path) => {
+    const config = loadImageConfig(path);
+    if (!config.model.dense) expect(config.model.embeddingDim).toBe(flatSize(config.model));
+    const { batchSize, m } = config.sampler;
+    const classes =
+      config.protocol.kind === 'class-disjoint' ? config.protocol.trainClasses.length : Infinity;
+    expect(m * classes).toBeGreaterThanOrEqual(batchSize);
+  });
 
   it('names every bad field', () => {
     expect(() =>
