@@ -25,6 +25,9 @@ export type HnswParams = z.infer<typeof HnswParamsSchema>;
 /** Levels above this are so unlikely (m^-16) that capping them changes nothing but bounds the layers. */
 const MAX_LEVEL = 16;
 
+/** How many linked nodes between two progress reports. */
+const PROGRESS_EVERY = 4096;
+
 /**
  * Builds the graph over unit vectors (node n = row n), inserting nodes in order as in the paper
  * (algorithms 1 and 4: neighbours chosen by the heuristic that keeps a candidate only when it is nearer
@@ -35,6 +38,8 @@ export function buildHnsw(
   vectors: Float32Array,
   dim: number,
   input: z.input<typeof HnswParamsSchema> = {},
+  /** Called every few thousand nodes and at the end: building a large graph takes minutes. */
+  onProgress?: (linked: number, total: number) => void,
 ): HnswGraph {
   const params = HnswParamsSchema.parse(input);
   const count = vectors.length / dim;
@@ -62,7 +67,9 @@ export function buildHnsw(
       top = levels[node];
       graph.entry = node;
     }
+    if ((node + 1) % PROGRESS_EVERY === 0) onProgress?.(node + 1, count);
   }
+  onProgress?.(count, count);
   return graph;
 }
 

@@ -62,8 +62,16 @@ describe('HNSW graph', () => {
     }
   });
 
-  it('is deterministic: the same vectors and params give the same graph; another seed another one', () => {
-    const again = buildHnsw(vectors, DIM, { m: 12, efConstruction: 64 });
+  it('is deterministic (the same vectors and params give the same graph; another seed another one) and reports progress', () => {
+    const reports: [number, number][] = [];
+    const again = buildHnsw(vectors, DIM, { m: 12, efConstruction: 64 }, (linked, total) =>
+      reports.push([linked, total]),
+    );
+    // Progress comes every 4,096 nodes and once at the end.
+    expect(reports).toEqual([
+      [4096, COUNT],
+      [COUNT, COUNT],
+    ]);
     expect(again.entry).toBe(graph.entry);
     expect(again.layers).toEqual(graph.layers);
     const reseeded = buildHnsw(vectors, DIM, { m: 12, efConstruction: 64, seed: 1 });

@@ -69,6 +69,8 @@ export type BuildIndexOptions = z.input<typeof BuildSettingsSchema> & {
   embed: (texts: string[], items: IndexItem[]) => Promise<Float32Array[]>;
   /** Called after each batch; `total` is known when `items` is an array. */
   onProgress?: (done: number, total?: number) => void;
+  /** Called as the search graph links its nodes (it takes minutes for a large collection). */
+  onGraphProgress?: (linked: number, total: number) => void;
 };
 
 export interface BuildIndexStats {
@@ -106,7 +108,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
 
     const collectionId = createCollection(db, settings);
     const { items, rowids, vectors } = await insertItems(db, collectionId, settings, options);
-    const graphSeconds = storeGraph(db, collectionId, settings, rowids, vectors);
+    const graphSeconds = storeGraph(db, collectionId, settings, rowids, vectors, options.onGraphProgress);
 
     db.prepare('UPDATE collections SET items = ? WHERE id = ?').run(BigInt(items), BigInt(collectionId));
     db.exec('ANALYZE');
@@ -172,6 +174,7 @@ function storeGraph(
   settings: BuildSettings,
   rowids: readonly number[],
   rows: readonly Float32Array[],
+  onProgress: BuildIndexOptions['onGraphProgress'],
 ): number | undefined {
   const { graph: graphSettings, model } = settings;
   if (graphSettings === false || rows.length < graphSettings.minItems) return undefined;
@@ -179,7 +182,7 @@ function storeGraph(
   const vectors = new Float32Array(rows.length * model.dim);
   rows.forEach((row, i) => vectors.set(row, i * model.dim));
   const { minItems: _, ...params } = graphSettings;
-  const graph = buildHnsw(unitRows(vectors, model.dim), model.dim, params);
+  const graph = buildHnsw(unitRows(vectors, model.dim), model.dim, params, onProgress);
   writeGraph(db, collectionId, graph, params, Int32Array.from(rowids));
   return (performance.now() - started) / 1000;
 }

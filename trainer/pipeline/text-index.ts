@@ -47,6 +47,12 @@ export async function indexTextStage(runDir: string, progress: ProgressReporter)
         const rate = done / ((now - started) / 1000);
         progress.log(`indexing ${done}/${total ?? '?'} items (${Math.round(rate)} items/s)`);
       },
+      onGraphProgress: (linked, total) => {
+        const now = performance.now();
+        if (now - lastReport < 2000 && linked !== total) return;
+        lastReport = now;
+        progress.log(`linking the search graph: ${linked}/${total} items`);
+      },
     });
     writeJsonAtomic(runPath(runDir, 'indexInfo'), stats);
     progress.log(
