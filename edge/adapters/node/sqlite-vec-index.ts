@@ -14,7 +14,8 @@ import {
   vecTableName,
   vectorProblem,
 } from '../../../shared/db/index-schema.ts';
-import type { CollectionInfo, FilterValue, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
+import type { CollectionInfo, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
+import { filterConditions, knnSql } from '../knn-query.ts';
 import { type GraphSearch, openGraphSearch } from './graph-search.ts';
 import { type SearchOptions, SearchOptionsSchema } from './search-options.ts';
 
@@ -116,8 +117,8 @@ export function openSqliteVecIndex(
       if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
         throw new RangeError(`k must be an integer in 1..${MAX_K}, got ${k}`);
       }
-      const fields = Object.entries(filter ?? {});
-      if (collection.graph && fields.length === 0) {
+      const filtered = filter !== undefined && Object.keys(filter).length > 0;
+      if (collection.graph && !filtered) {
         const { itemIds, scores } = collection.graph.search(query, k, settings.ef);
         const rows = new Map(
           collection.items.all(JSON.stringify(Array.from(itemIds))).map((raw) => {
@@ -132,8 +133,9 @@ export function openSqliteVecIndex(
           return toHit(row, scores[i]);
         });
       }
-      const { statement, values } =
-        fields.length === 0 ? { statement: collection.knn, values: [] } : filteredKnn(collection, fields);
+      const { statement, values } = filtered
+        ? filteredKnn(collection, filter)
+        : { statement: collection.knn, values: [] };
       return statement.all(vectorBlob(query), BigInt(k), ...values).map((raw) => {
         const row = HitRowSchema.parse(raw);
         return toHit(row, 1 - row.distance);
@@ -198,32 +200,11 @@ function readTableSql(db: SqliteDatabase, table: string, path: string): string {
   return row.sql;
 }
 
-/** The KNN query, with one `column = ?` or `column IN (?, ...)` condition per filter field. */
-function knnSql(table: string, conditions: readonly string[]): string {
-  const where = ['embedding MATCH ?', 'k = ?', ...conditions].join(' AND ');
-  return `SELECT items.external_id AS id, items.text AS text, items.metadata AS metadata, knn.distance AS distance
-       FROM (SELECT rowid, distance FROM ${table} WHERE ${where}) AS knn
-       JOIN items ON items.id = knn.rowid
-       ORDER BY knn.distance`;
-}
-
 function filteredKnn(
   collection: OpenCollection,
-  fields: [string, FilterValue | readonly FilterValue[]][],
+  filter: MetadataFilter,
 ): { statement: SqliteStatement; values: unknown[] } {
-  const conditions: string[] = [];
-  const values: unknown[] = [];
-  for (const [name, wanted] of fields) {
-    const column = collection.columns.get(name);
-    if (!column) throw new RangeError(`collection "${collection.info.name}" cannot filter on "${name}"`);
-    const list = Array.isArray(wanted) ? wanted : [wanted];
-    if (list.length === 0) throw new RangeError(`the filter on "${name}" lists no value`);
-    // Column names come from the table's own declaration (identifiers checked by the schema), never from the request.
-    conditions.push(
-      list.length === 1 ? `${column.name} = ?` : `${column.name} IN (${list.map(() => '?').join(', ')})`,
-    );
-    values.push(...list.map((value) => bindFilterValue(column, value)));
-  }
+  const { conditions, values } = filterConditions(collection.info.name, collection.columns, filter);
   const sql = knnSql(collection.table, conditions);
   let statement = collection.filtered.get(sql);
   if (!statement) {
@@ -232,24 +213,4 @@ function filteredKnn(
     collection.filtered.set(sql, statement);
   }
   return { statement, values };
-}
-
-/** A filter value as vec0 compares it: integers and booleans bound as BigInt (better-sqlite3 binds numbers as REAL). */
-function bindFilterValue(column: MetadataColumn, value: FilterValue): bigint | number | string {
-  const wrong = () =>
-    new RangeError(`"${column.name}" takes ${column.type} values, got ${JSON.stringify(value)}`);
-  switch (column.type) {
-    case 'integer':
-      if (!Number.isSafeInteger(value)) throw wrong();
-      return BigInt(value as number);
-    case 'float':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong();
-      return value;
-    case 'text':
-      if (typeof value !== 'string') throw wrong();
-      return value;
-    case 'boolean':
-      if (typeof value !== 'boolean') throw wrong();
-      return BigInt(value ? 1 : 0);
-  }
 }

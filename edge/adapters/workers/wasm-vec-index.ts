@@ -10,7 +10,7 @@ import {
   vectorProblem,
 } from '../../../shared/db/index-schema.ts';
 import type { CollectionInfo, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
-import { type BoundValue, filterConditions, knnSql } from './knn-query.ts';
+import { type BoundValue, filterConditions, knnSql } from '../knn-query.ts';
 
 /** vec0's own ceiling on k; the HTTP API allows less. */
 const MAX_K = 4096;
@@ -55,7 +55,7 @@ interface OpenCollection {
  * is written straight into SQLite's memory (no second copy in JavaScript) and opened read-only with
  * sqlite3_deserialize. Same schema, queries, filters and scores as the Node adapter (edge/adapters/node/
  * sqlite-vec-index.ts): exact top-k by cosine distance, score = 1 - distance, and with a filter the
- * exact top k among the items whose declared metadata columns match it (knn-query.ts).
+ * exact top k among the items whose declared metadata columns match it (edge/adapters/knn-query.ts).
  */
 export async function openWasmVecIndex(
   sqlite3: Sqlite3,

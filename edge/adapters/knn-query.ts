@@ -1,9 +1,9 @@
-import type { MetadataColumn } from '../../../shared/db/index-schema.ts';
-import type { FilterValue, MetadataFilter } from '../../ports.ts';
+import type { MetadataColumn } from '../../shared/db/index-schema.ts';
+import type { FilterValue, MetadataFilter } from '../ports.ts';
 
 /**
- * The KNN query over one collection's vec0 table, as the Node adapter (edge/adapters/node/
- * sqlite-vec-index.ts) builds it, in a form that depends on no SQLite binding: the filter becomes one
+ * The KNN query over one collection's vec0 table, shared by the Node and Workers adapters and bound to no
+ * SQLite binding: the filter becomes one
  * `column = ?` or `column IN (?, ...)` condition per field inside vec0's WHERE, so vec0 returns the exact
  * top k among the matching items. Column names come from the table's own declaration, never from the
  * request.
