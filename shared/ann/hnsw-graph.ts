@@ -1,3 +1,4 @@
+import type { Int8Codes } from './int8-codes.ts';
 import { ScoreHeap } from './score-heap.ts';
 
 /**
@@ -54,6 +55,11 @@ export function dotAt(
   return s0 + s1 + (s2 + s3);
 }
 
+/** The most neighbours one node can have: the batch a search scores at once (and Int8Codes must take). */
+export function widestDegree(layers: readonly HnswLayer[]): number {
+  return Math.max(1, ...layers.map((layer) => layer.degree));
+}
+
 /** Maps each layer's nodes to their positions once, so a search looks a node's links up in O(1). */
 export function searchableLayers(layers: readonly HnswLayer[], count: number): SearchableLayer[] {
   return layers.map((layer, level) => {
@@ -81,6 +87,10 @@ export interface Neighbours {
  * Searches one graph. It owns its scratch (visited marks, heaps), so searches through one searcher must
  * not interleave; they are synchronous, so on one JavaScript thread they cannot. The builder searches the
  * graph it is filling through the same code.
+ *
+ * With `codes` (the same vectors as int8, see int8-codes.ts) knn() walks the graph on the int8 scores,
+ * a quarter of the memory traffic, then re-ranks the ef candidates it kept by their float32 similarity,
+ * so the scores it returns are exact.
  */
 export class HnswSearcher {
   private readonly visited: Uint32Array;
@@ -90,45 +100,57 @@ export class HnswSearcher {
   /** The ef best found so far, the worst on top (keys are similarities). */
   readonly found = new ScoreHeap();
   private readonly layers: SearchableLayer[];
-  /** The neighbours of the node being expanded that are still to be scored. */
-  private readonly unvisited: Int32Array;
+  /** The nodes being scored together (a node's unvisited neighbours) and their scores. */
+  private readonly batch: Int32Array;
+  private readonly batchScores: Float32Array;
   /** The sum of the values touch() read, kept so that the compiler cannot drop the reads as unused. */
   touchedSum = 0;
 
-  constructor(private readonly graph: HnswGraph) {
+  constructor(
+    private readonly graph: HnswGraph,
+    private readonly codes?: Int8Codes,
+  ) {
     const count = graph.vectors.length / graph.dim;
     this.visited = new Uint32Array(count);
     this.layers = searchableLayers(graph.layers, count);
-    this.unvisited = new Int32Array(Math.max(...graph.layers.map((layer) => layer.degree)));
+    const widest = widestDegree(graph.layers);
+    this.batch = new Int32Array(widest);
+    this.batchScores = new Float32Array(widest);
   }
 
   /** The k nodes most similar to a unit query, best first; `ef` (at least k) bounds the layer-0 search. */
   knn(query: Float32Array, k: number, ef: number): Neighbours {
-    const { graph } = this;
+    const { graph, codes } = this;
+    codes?.setQuery(query);
     let entry = graph.entry;
     for (let level = this.layers.length - 1; level > 0; level--) {
       entry = this.greedy(query, 0, entry, level);
     }
     this.searchLayer(query, 0, entry, Math.max(ef, k), 0);
-    return this.drainBest(k);
+    return codes ? this.rerank(query, k) : this.drainBest(k);
   }
 
   /** Moves to the neighbour most similar to the query until none is better: the descent's step. */
   greedy(query: Float32Array, queryOffset: number, start: number, level: number): number {
-    const { vectors, dim } = this.graph;
     const layer = this.layers[level];
+    const { batch, batchScores } = this;
     let node = start;
-    let best = dotAt(query, queryOffset, vectors, node * dim, dim);
+    batch[0] = node;
+    this.score(query, queryOffset, 1);
+    let best = batchScores[0];
     for (let improved = true; improved; ) {
       improved = false;
       const base = positionIn(layer, node) * layer.degree;
-      for (let i = 0; i < layer.degree; i++) {
-        const next = layer.links[base + i];
-        if (next < 0) break;
-        const score = dotAt(query, queryOffset, vectors, next * dim, dim);
-        if (score > best) {
-          best = score;
-          node = next;
+      let count = 0;
+      while (count < layer.degree && layer.links[base + count] >= 0) {
+        batch[count] = layer.links[base + count];
+        count++;
+      }
+      this.score(query, queryOffset, count);
+      for (let i = 0; i < count; i++) {
+        if (batchScores[i] > best) {
+          best = batchScores[i];
+          node = batch[i];
           improved = true;
         }
       }
@@ -138,13 +160,14 @@ export class HnswSearcher {
 
   /** Best-first search of one layer from `entry`; leaves the ef best nodes in `found`. */
   searchLayer(query: Float32Array, queryOffset: number, entry: number, ef: number, level: number): void {
-    const { vectors, dim } = this.graph;
     const layer = this.layers[level];
-    const { candidates, found, visited, unvisited } = this;
+    const { candidates, found, visited, batch, batchScores } = this;
     const epoch = this.nextEpoch();
     candidates.clear();
     found.clear();
-    const first = dotAt(query, queryOffset, vectors, entry * dim, dim);
+    batch[0] = entry;
+    this.score(query, queryOffset, 1);
+    const first = batchScores[0];
     visited[entry] = epoch;
     candidates.push(-first, entry);
     found.push(first, entry);
@@ -161,12 +184,12 @@ export class HnswSearcher {
         if (next < 0) break;
         if (visited[next] === epoch) continue;
         visited[next] = epoch;
-        unvisited[count++] = next;
+        batch[count++] = next;
       }
-      this.touch(unvisited, count);
+      this.score(query, queryOffset, count);
       for (let i = 0; i < count; i++) {
-        const next = unvisited[i];
-        const nextScore = dotAt(query, queryOffset, vectors, next * dim, dim);
+        const next = batch[i];
+        const nextScore = batchScores[i];
         if (found.size < ef) {
           candidates.push(-nextScore, next);
           found.push(nextScore, next);
@@ -176,6 +199,18 @@ export class HnswSearcher {
         }
       }
     }
+  }
+
+  /** batchScores[i] = similarity of the query and node batch[i], for i < count. */
+  private score(query: Float32Array, queryOffset: number, count: number): void {
+    const { batch, batchScores, codes } = this;
+    if (codes) {
+      codes.scoreRows(batch, count, batchScores);
+      return;
+    }
+    const { vectors, dim } = this.graph;
+    this.touch(batch, count);
+    for (let i = 0; i < count; i++) batchScores[i] = dotAt(query, queryOffset, vectors, batch[i] * dim, dim);
   }
 
   /**
@@ -191,6 +226,20 @@ export class HnswSearcher {
       for (let j = 0; j < dim; j += 16) sum += vectors[offset + j];
     }
     this.touchedSum = sum;
+  }
+
+  /** The k best of `found` by their float32 similarity (found holds approximate int8 scores). */
+  private rerank(query: Float32Array, k: number): Neighbours {
+    const { vectors, dim } = this.graph;
+    const { nodes } = this.drainBest(this.found.size);
+    this.touch(nodes, nodes.length);
+    const { found } = this;
+    for (const node of nodes) {
+      const score = dotAt(query, 0, vectors, node * dim, dim);
+      if (found.size < k) found.push(score, node);
+      else if (score > found.topKey()) found.replaceTop(score, node);
+    }
+    return this.drainBest(k);
   }
 
   /** Empties `found` into arrays, best first, keeping the k best. */

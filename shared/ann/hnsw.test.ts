@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildHnsw } from './build-hnsw.ts';
 import { clusteredUnitVectors } from './clustered-vectors.ts';
-import { dotAt, HnswSearcher } from './hnsw-graph.ts';
+import { dotAt, HnswSearcher, widestDegree } from './hnsw-graph.ts';
+import { Int8Codes } from './int8-codes.ts';
 import { ScoreHeap } from './score-heap.ts';
 
 const DIM = 32;
@@ -23,8 +24,11 @@ const kthExact = Array.from({ length: QUERIES }, (_, q) => {
   return scores.sort()[COUNT - K];
 });
 
-function recallAt(ef: number): number {
-  const searcher = new HnswSearcher(graph);
+const codes = new Int8Codes(vectors, DIM, widestDegree(graph.layers));
+/** The plain float32 search, and the one that walks int8 codes and re-ranks with float32. */
+const searchers = { float32: () => new HnswSearcher(graph), int8: () => new HnswSearcher(graph, codes) };
+
+function recallAt(ef: number, searcher = searchers.float32()): number {
   let hits = 0;
   for (let q = 0; q < QUERIES; q++) {
     const { scores } = searcher.knn(queries.subarray(q * DIM, (q + 1) * DIM), K, ef);
@@ -42,25 +46,39 @@ describe('HNSW graph', () => {
     expect(high).toBeGreaterThan(low);
   });
 
-  it('returns k nodes best first, each with its true similarity', () => {
-    const searcher = new HnswSearcher(graph);
-    const query = queries.subarray(0, DIM);
-    const { nodes, scores } = searcher.knn(query, K, 32);
-    expect(nodes).toHaveLength(K);
-    for (let i = 0; i < K; i++) {
-      expect(scores[i]).toBeCloseTo(dotAt(query, 0, vectors, nodes[i] * DIM, DIM), 6);
-      if (i > 0) expect(scores[i]).toBeLessThanOrEqual(scores[i - 1]);
+  it('walking int8 codes then re-ranking keeps the float32 recall within a point', () => {
+    for (const ef of [16, 64]) {
+      expect(recallAt(ef, searchers.int8())).toBeGreaterThanOrEqual(recallAt(ef) - 0.01);
     }
-    expect(new Set(nodes).size).toBe(K);
   });
 
-  it('reaches every node: each is its own nearest neighbour', () => {
-    const searcher = new HnswSearcher(graph);
-    for (let node = 0; node < COUNT; node += 7) {
-      const { nodes } = searcher.knn(vectors.subarray(node * DIM, (node + 1) * DIM), 1, 32);
-      expect(nodes[0]).toBe(node);
-    }
-  });
+  it.each(['float32', 'int8'] as const)(
+    'returns k nodes best first, each with its true similarity (%s)',
+    (kind) => {
+      const searcher = searchers[kind]();
+      for (let q = 0; q < 20; q++) {
+        const query = queries.subarray(q * DIM, (q + 1) * DIM);
+        const { nodes, scores } = searcher.knn(query, K, 32);
+        expect(nodes).toHaveLength(K);
+        for (let i = 0; i < K; i++) {
+          expect(scores[i]).toBeCloseTo(dotAt(query, 0, vectors, nodes[i] * DIM, DIM), 6);
+          if (i > 0) expect(scores[i]).toBeLessThanOrEqual(scores[i - 1]);
+        }
+        expect(new Set(nodes).size).toBe(K);
+      }
+    },
+  );
+
+  it.each(['float32', 'int8'] as const)(
+    'reaches every node: each is its own nearest neighbour (%s)',
+    (kind) => {
+      const searcher = searchers[kind]();
+      for (let node = 0; node < COUNT; node += 7) {
+        const { nodes } = searcher.knn(vectors.subarray(node * DIM, (node + 1) * DIM), 1, 32);
+        expect(nodes[0]).toBe(node);
+      }
+    },
+  );
 
   it('is deterministic (the same vectors and params give the same graph; another seed another one) and reports progress', () => {
     const reports: [number, number][] = [];

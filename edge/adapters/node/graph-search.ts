@@ -1,5 +1,6 @@
 import { readGraph } from '../../../shared/ann/graph-table.ts';
-import { HnswSearcher } from '../../../shared/ann/hnsw-graph.ts';
+import { HnswSearcher, widestDegree } from '../../../shared/ann/hnsw-graph.ts';
+import { Int8Codes } from '../../../shared/ann/int8-codes.ts';
 import { unitRows } from '../../../shared/ann/unit-rows.ts';
 import type { SqliteDatabase } from '../../../shared/db/better-sqlite.ts';
 import { readVectors } from './vec0-vectors.ts';
@@ -20,7 +21,10 @@ export function openGraphSearch(
   const stored = readGraph(db, collectionId);
   if (!stored) return undefined;
   const vectors = unitRows(readVectors(db, table, dims, stored.nodeItems), dims);
-  const searcher = new HnswSearcher({ dim: dims, vectors, entry: stored.entry, layers: stored.layers });
+  const graph = { dim: dims, vectors, entry: stored.entry, layers: stored.layers };
+  // int8 codes where the kernel takes the dimension (a multiple of 16), float32 otherwise.
+  const codes = dims % 16 === 0 ? new Int8Codes(vectors, dims, widestDegree(stored.layers)) : undefined;
+  const searcher = new HnswSearcher(graph, codes);
   return {
     search(query, k, ef) {
       const { nodes, scores } = searcher.knn(unitRows(query, dims), k, ef);
