@@ -32,8 +32,11 @@ export const BatchingSchema = z
   .object({
     /** Texts per model run; a flush starts as soon as this many are queued. */
     maxBatch: z.number().int().positive().default(256),
-    /** The longest the first queued text waits for company before its run starts. */
-    maxWaitMs: z.number().nonnegative().max(1000).default(2),
+    /**
+     * The longest the first queued text waits for company before its run starts; 0 runs it right after
+     * the requests that arrived with it (see micro-batcher.ts).
+     */
+    maxWaitMs: z.number().nonnegative().max(1000).default(0),
   })
   .strict();
 

@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTextFeaturizer } from '../shared/featurizer/index.ts';
 import { initBackend } from '../trainer/backend/index.ts';
 import { embedBatch, initTextEncoder } from '../trainer/models/text-encoder.ts';
+import { BatchingSchema } from './limits.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
 import type { Embedder } from './ports.ts';
 
@@ -68,6 +69,20 @@ describe('createMicroBatcher', () => {
       const alone = await inner.embed(calls[i]);
       expect(batched[i].map((v) => Array.from(v))).toEqual(alone.map((v) => Array.from(v)));
     }
+  });
+
+  it('with maxWaitMs 0 (the default), runs the calls made together at once and a lone call without a wait', async () => {
+    const recorder = recording(tfjsEmbedder());
+    const batcher = createMicroBatcher(recorder.embedder, BatchingSchema.parse({}));
+    await Promise.all([batcher.embed(texts('a', 2)), batcher.embed(texts('b', 1))]);
+    expect(recorder.runs).toEqual([[...texts('a', 2), ...texts('b', 1)]]);
+    // Resolves before a 1 ms timer fires: nothing waited on a timer.
+    const first = await Promise.race([
+      batcher.embed(texts('c', 1)).then(() => 'embedded'),
+      new Promise((resolve) => setTimeout(() => resolve('timer'), 1)),
+    ]);
+    expect(first).toBe('embedded');
+    expect(recorder.runs).toHaveLength(2);
   });
 
   it('waits at most maxWaitMs for company before running', async () => {

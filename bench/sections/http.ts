@@ -12,7 +12,7 @@ import { target, valueRow } from '../rows.ts';
 import type { RunnableSection, SectionContext, SectionOutcome } from '../section.ts';
 import { glossesAndLemmas, sampleSynsets } from '../wordnet-texts.ts';
 
-const CONCURRENCIES = [1, 16, 64];
+const CONCURRENCIES = [1, 16, 32, 64];
 const SECONDS = 10;
 const WARMUP_SECONDS = 2;
 const BODIES = 64;
