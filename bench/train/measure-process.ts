@@ -44,6 +44,7 @@ async function runCnn(request: CnnRequest): Promise<void> {
     useOurKernels: request.kernels === 'ours',
     batchSize: request.batch,
     steps: request.steps,
+    warmupSteps: request.warmupSteps,
   });
   send({ kind: 'batch', batch: result.batchSize });
   for (const ms of result.stepMs) send({ kind: 'sample', ms });

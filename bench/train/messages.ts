@@ -25,6 +25,7 @@ export const CnnRequestSchema = z
     kernels: z.enum(['ours', 'baseline']),
     batch: z.number().int().positive(),
     steps: z.number().int().positive(),
+    warmupSteps: z.number().int().nonnegative(),
   })
   .strict();
 export type CnnRequest = z.infer<typeof CnnRequestSchema>;

@@ -13,8 +13,10 @@ export interface CnnStepBenchmarkOptions {
   /** Our wasm kernels, or the stock ones plus the prototype filter gradient we started from. */
   useOurKernels: boolean;
   batchSize?: number;
-  /** Timed steps after one warm-up step. */
+  /** Timed steps, after `warmupSteps` untimed ones. */
   steps?: number;
+  /** Untimed steps first (default 3): the first steps grow the wasm heap and warm the JIT. */
+  warmupSteps?: number;
   shape?: Partial<CnnShape>;
 }
 
@@ -69,9 +71,10 @@ export async function benchmarkCnnStep(options: CnnStepBenchmarkOptions): Promis
     validate: async () => ({}),
   });
   try {
-    trainer.step(0);
+    const warmup = options.warmupSteps ?? 3;
+    for (let step = 0; step < warmup; step++) trainer.step(step);
     const stepMs: number[] = [];
-    for (let step = 1; step <= steps; step++) {
+    for (let step = warmup; step < warmup + steps; step++) {
       const started = performance.now();
       trainer.step(step);
       stepMs.push(performance.now() - started);
