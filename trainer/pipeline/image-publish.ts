@@ -1,15 +1,14 @@
-import { existsSync } from 'node:fs';
-import { MANIFEST_SCHEMA_VERSION } from '../../shared/manifest.ts';
 import { CNN_ENCODER_IO } from '../export/onnx-cnn.ts';
 import { headline } from '../image/image-metrics.ts';
 import type { BuildIndexStats } from '../index/build-index.ts';
-import { type PublishResult, publishVersion } from '../publish/publish.ts';
+import type { PublishResult } from '../publish/publish.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import type { ImageEvaluation } from './image-evaluate.ts';
 import type { ImageExportInfo } from './image-export.ts';
 import type { ImageTrainRunInfo } from './image-train.ts';
 import { loadTrainedImageModel } from './image-weights.ts';
-import { readRunJson, runPath } from './run-dir.ts';
+import { publishRun } from './publish-run.ts';
+import { readRunJson } from './run-dir.ts';
 
 /** Stage 6: assembles the manifest from the run's files and publishes the version atomically. */
 export async function publishImageStage(
@@ -24,16 +23,14 @@ export async function publishImageStage(
   const evaluation = readRunJson<ImageEvaluation>(runDir, 'evaluation');
   const exported = readRunJson<ImageExportInfo>(runDir, 'exportInfo');
   const indexed = readRunJson<BuildIndexStats>(runDir, 'indexInfo');
-  const reportPath = runPath(runDir, 'report');
   const { model } = config;
-
-  const result = await publishVersion({
+  return publishRun({
+    runDir,
     artifactsDir,
+    progress,
+    config,
+    run,
     manifest: {
-      schema_version: MANIFEST_SCHEMA_VERSION,
-      name: config.name,
-      version: run.version,
-      created_at: new Date().toISOString(),
       task: 'image-similarity',
       input: {
         kind: 'image',
@@ -44,18 +41,9 @@ export async function publishImageStage(
         onnx: { ...CNN_ENCODER_IO },
       },
       embedding: { dim: model.embeddingDim, distance: 'cosine', normalized: true },
-      serve: config.serve,
       collections: [
         { name: config.index.collection, items: indexed.items, description: config.index.description },
       ],
-      training: {
-        config,
-        backend: `${run.backend.name} (${run.backend.package})`,
-        steps: run.steps,
-        seconds: run.seconds,
-        run_id: run.runId,
-      },
-      data_fingerprint: run.dataFingerprint,
       metrics: {
         tfjs: headline(evaluation.tfjs),
         fp32: headline(exported.onnx.fp32),
@@ -70,13 +58,5 @@ export async function publishImageStage(
         training: { samples_per_second: run.samplesPerSecond },
       },
     },
-    files: {
-      model: runPath(runDir, 'model'),
-      model_int8: runPath(runDir, 'modelInt8'),
-      index: runPath(runDir, 'index'),
-      ...(existsSync(reportPath) ? { report: reportPath } : {}),
-    },
   });
-  progress.log(`published ${config.name}@${run.version} to ${result.dir}`);
-  return result;
 }

@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import type { BackendInfo } from '../backend/index.ts';
 import { initCnn } from '../image/cnn.ts';
 import { createCnnTrainer } from '../image/cnn-trainer.ts';
@@ -8,28 +7,17 @@ import { loadImageDataset } from '../image/load-dataset.ts';
 import { initHead } from '../image/projection-head.ts';
 import { splitForProtocol } from '../image/protocols.ts';
 import { createLoss, createMiner, createSampler } from '../metric/index.ts';
-import { type LoopResult, runTrainingLoop } from '../train/loop.ts';
+import type { LoopResult } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
-import { readRunJson, runPath } from './run-dir.ts';
+import { pinRunConfig, type TrainedRunInfo, trainAndRecord } from './train-run.ts';
 
-export interface ImageTrainRunInfo {
-  runId: string;
-  version: string;
-  name: string;
-  backend: BackendInfo;
+export interface ImageTrainRunInfo extends TrainedRunInfo {
   dataDir: string;
-  dataFingerprint: string;
   protocol: string;
-  stopReason: LoopResult['stopReason'];
-  steps: number;
-  bestStep: number;
-  seconds: number;
   /** Mean training throughput over the run (forward, backward and update of every image). */
   samplesPerSecond: number;
   trainImages: number;
   validationImages: number;
-  finishedAt: string;
 }
 
 /** The seed of the projection head's initialisation, apart from the encoder's. */
@@ -48,17 +36,8 @@ export async function trainImageStage(options: {
   backend: BackendInfo;
   progress: ProgressReporter;
 }): Promise<ImageTrainRunInfo> {
-  const { config, runDir, progress } = options;
-  mkdirSync(runDir, { recursive: true });
-  const configPath = runPath(runDir, 'config');
-  if (existsSync(configPath)) {
-    const previous = readRunJson<ImageConfig>(runDir, 'config');
-    if (JSON.stringify(previous) !== JSON.stringify(config)) {
-      throw new Error(`${configPath} differs from the config given: a run resumes only with its own config`);
-    }
-  } else {
-    writeJsonAtomic(configPath, config);
-  }
+  const { config, progress } = options;
+  pinRunConfig(options.runDir, config);
 
   const dataset = loadImageDataset(config);
   const split = splitForProtocol(dataset, config.protocol, config.seed, config.train.validationItems);
@@ -103,46 +82,25 @@ export async function trainImageStage(options: {
       `of ${batchSize} images (${m} per class) x ${config.views} view(s), loss ${config.loss.name}` +
       `${config.miner ? ` with miner ${config.miner.name}` : ''}, at most ${config.train.maxMinutes} min`,
   );
-  let result: LoopResult;
+  const imagesPerStep = batchSize * config.views;
   try {
-    result = await runTrainingLoop(trainer, {
+    return await trainAndRecord(trainer, {
+      ...options,
       totalSteps,
-      batchSize: batchSize * config.views,
-      evalEvery: config.train.evalEvery,
-      patience: config.train.patience,
-      maxSeconds: config.train.maxMinutes * 60,
-      monitor: config.train.monitor,
-      runDir,
-      progress,
+      batchSize: imagesPerStep,
+      dataFingerprint: dataset.fingerprint,
+      extra: (result) => ({
+        dataDir: dataset.dir,
+        protocol: split.description,
+        samplesPerSecond: meanThroughput(result, imagesPerStep),
+        trainImages: split.train.count,
+        validationImages: split.validation.count,
+      }),
     });
   } finally {
     trainer.dispose();
     loss.dispose();
   }
-  const info: ImageTrainRunInfo = {
-    runId: options.runId,
-    version: options.version,
-    name: config.name,
-    backend: options.backend,
-    dataDir: dataset.dir,
-    dataFingerprint: dataset.fingerprint,
-    protocol: split.description,
-    stopReason: result.stopReason,
-    steps: result.state.step,
-    bestStep: result.state.bestStep,
-    seconds: result.state.seconds,
-    samplesPerSecond: meanThroughput(result, batchSize * config.views),
-    trainImages: split.train.count,
-    validationImages: split.validation.count,
-    finishedAt: new Date().toISOString(),
-  };
-  writeJsonAtomic(runPath(runDir, 'run'), info);
-  progress.log(
-    `training stopped (${result.stopReason}) after ${info.steps} steps in ${info.seconds.toFixed(0)} s ` +
-      `(${info.samplesPerSecond.toFixed(0)} samples/s); best ${config.train.monitor} ` +
-      `${result.state.bestValue.toFixed(4)} at step ${info.bestStep}`,
-  );
-  return info;
 }
 
 /**

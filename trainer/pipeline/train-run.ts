@@ -45,7 +45,7 @@ export function pinRunConfig(runDir: string, config: unknown): void {
 
 /**
  * Runs the training loop with the config's settings, then writes run.json (the common fields plus
- * `extra`) and logs how training ended.
+ * `extra`, given as is or computed from the loop's result) and logs how training ended.
  */
 export async function trainAndRecord<Extra extends object>(
   model: LoopModel,
@@ -59,7 +59,7 @@ export async function trainAndRecord<Extra extends object>(
     totalSteps: number;
     batchSize: number;
     dataFingerprint: string;
-    extra: Extra;
+    extra: Extra | ((result: LoopResult) => Extra);
   },
 ): Promise<TrainedRunInfo & Extra> {
   const { config, runDir, progress } = options;
@@ -83,7 +83,7 @@ export async function trainAndRecord<Extra extends object>(
     steps: result.state.step,
     bestStep: result.state.bestStep,
     seconds: result.state.seconds,
-    ...options.extra,
+    ...(typeof options.extra === 'function' ? options.extra(result) : options.extra),
     finishedAt: new Date().toISOString(),
   };
   writeJsonAtomic(runPath(runDir, 'run'), info);
