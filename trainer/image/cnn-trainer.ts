@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRandom, type MetricLoss, type Miner, type Sampler } from '../metric/index.ts';
 import { deriveSeed } from '../metric/random.ts';
 import { l2NormalizeRows } from '../models/text-encoder.ts';
-import { type AdamConfig, applyDense, beginStep, createAdamState } from '../train/adam.ts';
+import { type AdamConfig, adamCheckpoint, applyDense, beginStep, createAdamState } from '../train/adam.ts';
 import type { LoopModel } from '../train/loop.ts';
 import type { StepResult } from '../train/text-pair-step.ts';
 import { augmentImages, type GreyAugmentConfig } from './augment.ts';
@@ -87,6 +87,8 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
   const adam = createAdamState(
     Object.fromEntries(Object.entries(trainables).map(([name, t]) => [name, t.values])),
   );
+  // Batch-norm running statistics are in `params` too: saved and restored, though Adam never moves them.
+  const checkpoint = adamCheckpoint({ ...params, ...head, ...lossValues }, adam);
   const tensorsOf = (prefix: string) =>
     Object.fromEntries(
       Object.entries(trainables)
@@ -172,22 +174,9 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
   return {
     step,
     validate: () => options.validate(weights),
-    snapshot() {
-      const arrays: Record<string, Float32Array> = { ...params, ...head, ...lossValues };
-      for (const [name, slot] of Object.entries(adam.slots)) {
-        arrays[`adam.${name}.m`] = slot.m;
-        arrays[`adam.${name}.v`] = slot.v;
-      }
-      return { arrays, extra: { adamStep: adam.step } };
-    },
+    snapshot: checkpoint.snapshot,
     restore(arrays, extra) {
-      for (const [name, values] of Object.entries({ ...params, ...head, ...lossValues }))
-        values.set(arrays[name]);
-      for (const [name, slot] of Object.entries(adam.slots)) {
-        slot.m.set(arrays[`adam.${name}.m`]);
-        slot.v.set(arrays[`adam.${name}.v`]);
-      }
-      adam.step = extra.adamStep ?? 0;
+      checkpoint.restore(arrays, extra);
       for (const t of Object.values(trainables)) syncVariable(t);
     },
     dispose() {
