@@ -5,8 +5,10 @@ import { parseOrThrow } from '../../shared/validation.ts';
 import { BACKEND_CHOICES } from '../backend/index.ts';
 import { LossConfigSchema } from '../metric/index.ts';
 import { TextEncoderShapeSchema } from '../models/text-encoder.ts';
+import { SemanticInitSchema } from '../text-sim/semantic-init.ts';
 import { SourceConfigSchema } from '../text-sim/source-config.ts';
 import { AdamConfigSchema } from '../train/adam.ts';
+import { ParameterUpdateSchema } from '../train/parameter-update.ts';
 import { readJsonFile } from './read-json-file.ts';
 
 /** A text model's whole recipe: data, featurizer, model, loss, training, index. Validated at load. */
@@ -39,6 +41,8 @@ export const TextConfigSchema = z
     datasets: z.string().optional(),
     /** Scale each initial table row by its bucket's IDF over the training texts (see text-sim/idf-init.ts). */
     idfInit: z.boolean().optional(),
+    /** Start the table's last columns and the dense layer from a trained text run (text-sim/semantic-init.ts). */
+    semanticInit: SemanticInitSchema.optional(),
     train: z
       .object({
         batchSize: z.number().int().min(2).max(4096).default(256),
@@ -51,6 +55,8 @@ export const TextConfigSchema = z
         patience: z.number().int().min(0).default(3),
         monitor: z.string().default('mean_average_precision_at_r'),
         optimizer: AdamConfigSchema.default(AdamConfigSchema.parse({})),
+        /** Table update and per-group learning rates, for multi-source training (`sources`). */
+        update: ParameterUpdateSchema.optional(),
       })
       .strict(),
     index: z
@@ -67,7 +73,11 @@ export const TextConfigSchema = z
       .strict()
       .default({ targetPrecision: 0.9 }),
   })
-  .strict();
+  .strict()
+  .refine((config) => !config.train.update || config.sources, {
+    message: 'train.update applies to multi-source training: list the `sources` to train on',
+    path: ['train', 'update'],
+  });
 
 export type TextConfig = z.infer<typeof TextConfigSchema>;
 

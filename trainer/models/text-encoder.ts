@@ -12,8 +12,18 @@ export const TextEncoderShapeSchema = z
   .object({
     embeddingDim: z.number().int().min(2).max(1024).default(64),
     outputDim: z.number().int().min(2).max(1024).default(128),
+    /**
+     * 'identity' starts the dense layer as the identity (outputDim must equal embeddingDim): with
+     * IDF-scaled random rows the untrained model is then a random projection of the text's TF-IDF vector
+     * with no further distortion, where a random square kernel skews its cosines. Default: Glorot-uniform.
+     */
+    kernelInit: z.enum(['glorot', 'identity']).optional(),
   })
-  .strict();
+  .strict()
+  .refine((shape) => shape.kernelInit !== 'identity' || shape.embeddingDim === shape.outputDim, {
+    message: "kernelInit 'identity' needs outputDim equal to embeddingDim",
+    path: ['kernelInit'],
+  });
 export type TextEncoderShape = z.infer<typeof TextEncoderShapeSchema>;
 
 /** Parameters as plain row-major arrays: the form checkpoints, the ONNX exporter and the optimiser share. */
@@ -34,7 +44,7 @@ export const POOLING_EPSILON = 1e-6;
 /** Guards L2 normalisation of a zero vector. */
 export const NORM_EPSILON = 1e-12;
 
-/** Seeded initialisation: small uniform rows for the table, Glorot-uniform kernel, zero bias. */
+/** Seeded initialisation: small uniform rows for the table, Glorot-uniform (or identity) kernel, zero bias. */
 export function initTextEncoder(buckets: number, shape: TextEncoderShape, seed: number): TextEncoderWeights {
   const random = mulberry32(seed);
   const uniform = (n: number, limit: number) => {
@@ -43,14 +53,23 @@ export function initTextEncoder(buckets: number, shape: TextEncoderShape, seed: 
     return out;
   };
   const { embeddingDim, outputDim } = shape;
+  const table = uniform(buckets * embeddingDim, 0.1);
+  // Drawn either way, so the table is the same for both kernel inits of a seed.
+  const glorot = uniform(embeddingDim * outputDim, Math.sqrt(6 / (embeddingDim + outputDim)));
   return {
-    table: uniform(buckets * embeddingDim, 0.1),
-    kernel: uniform(embeddingDim * outputDim, Math.sqrt(6 / (embeddingDim + outputDim))),
+    table,
+    kernel: shape.kernelInit === 'identity' ? identityKernel(embeddingDim) : glorot,
     bias: new Float32Array(outputDim),
     buckets,
     embeddingDim,
     outputDim,
   };
+}
+
+function identityKernel(dim: number): Float32Array {
+  const kernel = new Float32Array(dim * dim);
+  for (let k = 0; k < dim; k++) kernel[k * dim + k] = 1;
+  return kernel;
 }
 
 /**

@@ -7,6 +7,7 @@ import { createLoss } from '../metric/index.ts';
 import { embedBatch, initTextEncoder, mulberry32, type TextEncoderWeights } from '../models/text-encoder.ts';
 import { bucketDocumentFrequency, scaleRowsByIdf } from '../text-sim/idf-init.ts';
 import { createMultiSourceModel } from '../text-sim/multi-source-model.ts';
+import { applySemanticInit } from '../text-sim/semantic-init.ts';
 import { buildTrainingMix, wordnetTexts } from '../text-sim/training-mix.ts';
 import { similarityValidation } from '../text-sim/validation.ts';
 import { pairLossOf } from '../train/pair-loss.ts';
@@ -54,9 +55,14 @@ export async function trainTextStage(options: {
     ? buildTrainingMix(config, dataset.train, dataset.fingerprint, featurizer)
     : undefined;
   for (const line of mix?.summary ?? []) progress.log(`source ${line}`);
+  const initTexts = mix?.texts ?? wordnetTexts(dataset.train);
   if (config.idfInit) {
-    const texts = mix?.texts ?? wordnetTexts(dataset.train);
-    scaleRowsByIdf(weights, bucketDocumentFrequency(featurizer, texts), texts.length);
+    scaleRowsByIdf(weights, bucketDocumentFrequency(featurizer, initTexts), initTexts.length);
+  }
+  // After the IDF scaling: the trained rows replace the last columns and keep their own scale.
+  if (config.semanticInit) {
+    applySemanticInit(weights, featurizer, config.semanticInit, initTexts);
+    progress.log(`semantic init: ${config.semanticInit.run} folded into the table's last columns`);
   }
   const validationSet = glossLemmaRetrievalSet(dataset.validation);
   const validate = async (w: TextEncoderWeights) => {
@@ -72,6 +78,7 @@ export async function trainTextStage(options: {
     ? createMultiSourceModel({
         weights,
         adam: config.train.optimizer,
+        update: config.train.update,
         sources: mix.sources,
         seed: config.seed,
         validate,

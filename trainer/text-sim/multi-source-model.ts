@@ -1,13 +1,16 @@
 import type { TextEncoderWeights } from '../models/text-encoder.ts';
-import { type AdamConfig, adamCheckpoint, createAdamState } from '../train/adam.ts';
+import { type AdamConfig, adamCheckpoint, addRowScaleSlots, createAdamState } from '../train/adam.ts';
 import type { LoopModel } from '../train/loop.ts';
-import { featurePairStep } from '../train/text-pair-step.ts';
+import { DEFAULT_PARAMETER_UPDATE, type ParameterUpdate } from '../train/parameter-update.ts';
+import { featurePairStep, TABLE_SCALE_SLOT } from '../train/text-pair-step.ts';
 import { createSourceSchedule } from './schedule.ts';
 import type { BatchSource } from './sources.ts';
 
 export interface MultiSourceModelOptions {
   weights: TextEncoderWeights;
   adam: AdamConfig;
+  /** Which table update and learning rates (default: Adam on every touched row, one learning rate). */
+  update?: ParameterUpdate;
   sources: readonly { source: BatchSource; weight: number }[];
   seed: number;
   validate: (weights: TextEncoderWeights) => Promise<Record<string, number>>;
@@ -22,6 +25,8 @@ export function createMultiSourceModel(options: MultiSourceModelOptions): LoopMo
   const { weights, sources } = options;
   const params = { table: weights.table, kernel: weights.kernel, bias: weights.bias };
   const adam = createAdamState(params);
+  const update = options.update ?? DEFAULT_PARAMETER_UPDATE;
+  if (update.table !== 'rows') addRowScaleSlots(adam, TABLE_SCALE_SLOT, weights.buckets);
   const checkpoint = adamCheckpoint(params, adam);
   const schedule = createSourceSchedule(
     sources.map((s) => s.weight),
@@ -33,7 +38,7 @@ export function createMultiSourceModel(options: MultiSourceModelOptions): LoopMo
       const { source, batch } = schedule.at(stepIndex);
       const { name } = sources[source].source;
       const { anchors, positives, loss } = sources[source].source.batch(batch);
-      const result = featurePairStep(weights, adam, options.adam, anchors, positives, loss);
+      const result = featurePairStep(weights, adam, options.adam, anchors, positives, loss, update);
       const stats = Object.fromEntries(
         Object.entries(result.stats ?? {}).map(([key, value]) => [`${name}_${key}`, value]),
       );

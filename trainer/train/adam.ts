@@ -92,6 +92,46 @@ export function applyRows(
 }
 
 /**
+ * Adam on one log-scale per row instead of the row's elements: row r = exp(t_r) x its initial direction,
+ * so dL/dt_r = grad_r . row_r, and the update multiplies the row by exp(-Δt_r). Each touched row keeps
+ * its direction and learns only its length: a learned per-feature weight, already folded into the row.
+ * The moments of t live in `state.slots[name]` (one entry per row; see addRowScaleSlots).
+ */
+export function applyRowScales(
+  state: AdamState,
+  name: string,
+  param: Float32Array,
+  rowIds: Int32Array,
+  grad: Float32Array,
+  dim: number,
+  config: AdamConfig,
+): void {
+  const slots = state.slots[name];
+  const stepSize = stepSizeOf(config, state.step);
+  const logScale = new Float32Array(1);
+  const scaleGrad = new Float32Array(1);
+  for (let r = 0; r < rowIds.length; r++) {
+    const at = rowIds[r] * dim;
+    let g = 0;
+    for (let k = 0; k < dim; k++) g += grad[r * dim + k] * param[at + k];
+    scaleGrad[0] = g;
+    logScale[0] = 0;
+    const one = {
+      m: slots.m.subarray(rowIds[r], rowIds[r] + 1),
+      v: slots.v.subarray(rowIds[r], rowIds[r] + 1),
+    };
+    update(logScale, scaleGrad, one, 0, 0, 1, config, stepSize);
+    const factor = Math.exp(logScale[0]);
+    for (let k = 0; k < dim; k++) param[at + k] *= factor;
+  }
+}
+
+/** Moments for applyRowScales: one pair per row, saved and restored with the other slots. */
+export function addRowScaleSlots(state: AdamState, name: string, rows: number): void {
+  state.slots[name] = { m: new Float32Array(rows), v: new Float32Array(rows) };
+}
+
+/**
  * A model's checkpoint of its parameters and their Adam state, in the form the training loop saves
  * (`LoopModel.snapshot` / `restore`): every parameter by name, its two moments, and the step counter.
  */

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { FeatureBatch, TextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { TextPair } from '../data/wordnet-pairs.ts';
 import { encodeFromRows, gatherIds, type TextEncoderWeights, tableRows } from '../models/text-encoder.ts';
-import { type AdamConfig, type AdamState, applyDense, applyRows, beginStep } from './adam.ts';
+import { type AdamConfig, type AdamState, applyDense, applyRowScales, applyRows, beginStep } from './adam.ts';
+import { DEFAULT_PARAMETER_UPDATE, type ParameterUpdate, withLearningRate } from './parameter-update.ts';
 
 /**
  * A loss over aligned anchor and positive embeddings ([batch, dim] each; row i of both is a pair), with
@@ -38,6 +39,9 @@ export function textPairStep(
   return featurePairStep(weights, adam, adamConfig, anchors, positives, loss);
 }
 
+/** The Adam slots of the table's per-row log-scales when `update.table` learns scales (see addRowScaleSlots). */
+export const TABLE_SCALE_SLOT = 'tableScale';
+
 /**
  * The same step on already featurized batches (row i of each is a pair): for views made by dropping
  * features, and for graded pairs whose loss closes over the batch's scores.
@@ -49,6 +53,7 @@ export function featurePairStep(
   anchors: FeatureBatch,
   positives: FeatureBatch,
   loss: PairLoss,
+  update: ParameterUpdate = DEFAULT_PARAMETER_UPDATE,
 ): StepResult {
   const all = new Int32Array(anchors.ids.length + positives.ids.length);
   all.set(anchors.ids);
@@ -87,9 +92,19 @@ export function featurePairStep(
   const [rowGrad, kernelGrad, biasGrad] = grads;
   if (!Number.isFinite(value) || !grads.every(allFinite)) return { loss: value, finite: false };
   beginStep(adam);
-  applyRows(adam, 'table', weights.table, uniqueIds, rowGrad, embeddingDim, adamConfig);
-  applyDense(adam, 'kernel', weights.kernel, kernelGrad, adamConfig);
-  applyDense(adam, 'bias', weights.bias, biasGrad, adamConfig);
+  if (update.table !== 'rows') {
+    const scaleAdam = withLearningRate(adamConfig, update.scaleLearningRate);
+    applyRowScales(adam, TABLE_SCALE_SLOT, weights.table, uniqueIds, rowGrad, embeddingDim, scaleAdam);
+  }
+  if (update.table !== 'scale') {
+    const tableAdam = withLearningRate(adamConfig, update.tableLearningRate);
+    applyRows(adam, 'table', weights.table, uniqueIds, rowGrad, embeddingDim, tableAdam);
+  }
+  if (update.denseLearningRate !== 0) {
+    const denseAdam = withLearningRate(adamConfig, update.denseLearningRate);
+    applyDense(adam, 'kernel', weights.kernel, kernelGrad, denseAdam);
+    applyDense(adam, 'bias', weights.bias, biasGrad, denseAdam);
+  }
   return { loss: value, finite: true, stats: loss.stats };
 }
 

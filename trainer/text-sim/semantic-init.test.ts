@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
+import { parseTextConfig } from '../config/text-config.ts';
+import { initTextEncoder } from '../models/text-encoder.ts';
+import { runPath } from '../pipeline/run-dir.ts';
+import { pinRunConfig } from '../pipeline/train-run.ts';
+import { saveCheckpoint } from '../train/checkpoint.ts';
+import { applySemanticInit, foldRows } from './semantic-init.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'semantic-init-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A "trained" run: 64 buckets x 2 -> 3, saved as the pipeline saves a run (config + best checkpoint). */
+function trainedRun(seed = 0) {
+  const runDir = join(root, `run-${seed}`);
+  const config = parseTextConfig(
+    {
+      name: 'tiny-trained',
+      data: { source: 'wordnet' },
+      featurizer: { buckets: 64, seed, charNgrams: null, wordBigrams: false },
+      model: { embeddingDim: 2, outputDim: 3 },
+      loss: { name: 'multiple_negatives_ranking' },
+      train: {},
+      index: { collection: 'wordnet' },
+    },
+    'test',
+  );
+  pinRunConfig(runDir, config);
+  const weights = initTextEncoder(64, config.model, 4);
+  weights.bias.set([0.5, -0.5, 0.25]);
+  saveCheckpoint(runPath(runDir, 'bestCheckpoint'), {
+    state: {},
+    arrays: { table: weights.table, kernel: weights.kernel, bias: weights.bias },
+  });
+  return { runDir, weights };
+}
+
+describe('semantic init', () => {
+  it('folds rows that land in one bucket into their df-weighted mean', () => {
+    const source = initTextEncoder(4, { embeddingDim: 1, outputDim: 2 }, 1);
+    source.table.set([1, 2, 3, 5]);
+    const folded = foldRows(source, 2, Uint32Array.from([9, 0, 0, 0]));
+    expect(folded[0]).toBeCloseTo((9.1 * 1 + 0.1 * 3) / 9.2, 6);
+    expect(folded[1]).toBeCloseTo(3.5, 6);
+  });
+
+  it('puts the trained rows in the last columns and a block-diagonal dense layer', () => {
+    const { runDir, weights: trained } = trainedRun();
+    const featurizer = createTextFeaturizer({ buckets: 32, charNgrams: null, wordBigrams: false });
+    const weights = initTextEncoder(32, { embeddingDim: 4, outputDim: 5 }, 2);
+    const lexical = weights.table.slice();
+    // No texts: every source row weighs the same, so bucket b is the mean of source rows b and b + 32.
+    applySemanticInit(weights, featurizer, { run: runDir, lexicalScale: 0.5 }, []);
+    expect(weights.table.subarray(0, 2)).toEqual(lexical.subarray(0, 2));
+    expect(weights.table[2]).toBeCloseTo((trained.table[0] + trained.table[64]) / 2, 6);
+    expect(weights.table[4 + 3]).toBeCloseTo((trained.table[3] + trained.table[67]) / 2, 6);
+    const kernelRow = (k: number) => Array.from(weights.kernel.subarray(k * 5, (k + 1) * 5));
+    expect(kernelRow(0)).toEqual([0.5, 0, 0, 0, 0]);
+    expect(kernelRow(1)).toEqual([0, 0.5, 0, 0, 0]);
+    expect(kernelRow(2).slice(2)).toEqual(Array.from(trained.kernel.subarray(0, 3)));
+    expect(kernelRow(2).slice(0, 2)).toEqual([0, 0]);
+    expect(Array.from(weights.bias)).toEqual([0, 0, 0.5, -0.5, 0.25]);
+  });
+
+  it('names the missing run folder and how to make it', () => {
+    const featurizer = createTextFeaturizer({ buckets: 64, charNgrams: null, wordBigrams: false });
+    const weights = initTextEncoder(64, { embeddingDim: 4, outputDim: 5 }, 1);
+    expect(() =>
+      applySemanticInit(weights, featurizer, { run: join(root, 'never-trained'), lexicalScale: 0.2 }, []),
+    ).toThrow(/never-trained does not exist.*configs\/wordnet-text\.json/s);
+  });
+
+  it('refuses a run that hashes differently or a shape without room for it', () => {
+    const featurizer = createTextFeaturizer({ buckets: 32, charNgrams: null, wordBigrams: false });
+    const otherSeed = trainedRun(7).runDir;
+    expect(() =>
+      applySemanticInit(
+        initTextEncoder(32, { embeddingDim: 4, outputDim: 5 }, 2),
+        featurizer,
+        {
+          run: otherSeed,
+          lexicalScale: 1,
+        },
+        [],
+      ),
+    ).toThrow(/hashes differently/);
+    const { runDir } = trainedRun();
+    expect(() =>
+      applySemanticInit(
+        initTextEncoder(32, { embeddingDim: 4, outputDim: 4 }, 2),
+        featurizer,
+        {
+          run: runDir,
+          lexicalScale: 1,
+        },
+        [],
+      ),
+    ).toThrow(/outputDim = lexical \+ 3/);
+  });
+});

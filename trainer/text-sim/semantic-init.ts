@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import type { TextFeaturizer } from '../../shared/featurizer/text.ts';
+import type { TextEncoderWeights } from '../models/text-encoder.ts';
+import { loadTrainedTextModel } from '../pipeline/text-weights.ts';
+import { bucketDocumentFrequency } from './idf-init.ts';
+
+/**
+ * `semanticInit` in a text config: the table's last columns are the rows of a trained text model (the
+ * WordNet one), the first ones stay lexical (IDF-scaled random rows, a projection of TF-IDF), and the dense
+ * layer is block-diagonal, lexicalScale x identity on the lexical part and the trained model's kernel on
+ * its part. Untrained, the cosine then mixes a near-exact TF-IDF cosine with the trained model's cosine,
+ * and it is still the same table -> dense -> normalise model for the exporter and the edge.
+ */
+export const SemanticInitSchema = z
+  .object({
+    /** A trained text run's folder (its config and best checkpoint), e.g. runs/wordnet-text-<id>. */
+    run: z.string().min(1),
+    /** Weight of the lexical block against the trained block (chosen on the STS-B validation tenth). */
+    lexicalScale: z.number().positive().default(0.2),
+  })
+  .strict();
+export type SemanticInit = z.infer<typeof SemanticInitSchema>;
+
+/**
+ * Writes the trained model into `weights` (see SemanticInitSchema). The trained model may have more
+ * buckets: hashing the same features with the same seed, its bucket b lands in bucket b mod `buckets`,
+ * so its rows are folded by their document frequency over `texts` (a frequent feature keeps its row).
+ */
+export function applySemanticInit(
+  weights: TextEncoderWeights,
+  featurizer: TextFeaturizer,
+  init: SemanticInit,
+  texts: readonly string[],
+): void {
+  if (!existsSync(init.run)) {
+    throw new Error(
+      `semanticInit.run: ${init.run} does not exist. Train the text model it names first ` +
+        '(e.g. `dml-edge train --config configs/wordnet-text.json`) and put its run folder here.',
+    );
+  }
+  const trained = loadTrainedTextModel(init.run);
+  const source = trained.weights;
+  const lexicalDim = weights.embeddingDim - source.embeddingDim;
+  if (featurizer.config.seed !== trained.featurizer.config.seed || source.buckets % weights.buckets !== 0) {
+    throw new Error(
+      `semanticInit: ${init.run} hashes differently (featurizer seed ${trained.featurizer.config.seed}, ` +
+        `${source.buckets} buckets): it needs seed ${featurizer.config.seed} and a multiple of ${weights.buckets} buckets`,
+    );
+  }
+  if (lexicalDim < 1 || weights.outputDim - source.outputDim !== lexicalDim) {
+    throw new Error(
+      `semanticInit: ${init.run} is ${source.embeddingDim} -> ${source.outputDim}; the model needs ` +
+        `embeddingDim = lexical + ${source.embeddingDim} and outputDim = lexical + ${source.outputDim}`,
+    );
+  }
+  const folded = foldRows(source, weights.buckets, bucketDocumentFrequency(trained.featurizer, texts));
+  for (let row = 0; row < weights.buckets; row++) {
+    const at = row * weights.embeddingDim + lexicalDim;
+    weights.table.set(folded.subarray(row * source.embeddingDim, (row + 1) * source.embeddingDim), at);
+  }
+  const out = weights.outputDim;
+  weights.kernel.fill(0);
+  for (let k = 0; k < lexicalDim; k++) weights.kernel[k * out + k] = init.lexicalScale;
+  for (let k = 0; k < source.embeddingDim; k++) {
+    for (let o = 0; o < source.outputDim; o++) {
+      weights.kernel[(lexicalDim + k) * out + lexicalDim + o] = source.kernel[k * source.outputDim + o];
+    }
+  }
+  weights.bias.fill(0);
+  weights.bias.set(source.bias, lexicalDim);
+}
+
+/** Rows of `source` folded into `buckets` rows: the mean of the rows that land together, weighted by df + 0.1. */
+export function foldRows(source: TextEncoderWeights, buckets: number, df: Uint32Array): Float32Array {
+  const dim = source.embeddingDim;
+  const sums = new Float64Array(buckets * dim);
+  const mass = new Float64Array(buckets);
+  for (let row = 0; row < source.buckets; row++) {
+    const weight = df[row] + 0.1;
+    const target = row % buckets;
+    mass[target] += weight;
+    for (let k = 0; k < dim; k++) sums[target * dim + k] += weight * source.table[row * dim + k];
+  }
+  return Float32Array.from(sums, (value, i) => value / mass[Math.floor(i / dim)]);
+}

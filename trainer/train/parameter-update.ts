@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { AdamConfig } from './adam.ts';
+
+/**
+ * How a text step moves the parameters (`train.update` in a text config). With a table whose rows were
+ * initialised to mean something (IDF-scaled random rows: a projection of TF-IDF), lazy Adam on every
+ * element moves each touched row by about the learning rate per step and soon overwrites the small rows of
+ * frequent features. `table: 'scale'` learns only each row's length (a per-feature weight; see
+ * applyRowScales), 'scale+rows' adds slow element updates on top, and separate learning rates let the
+ * dense layer move more slowly, or not at all.
+ */
+export const ParameterUpdateSchema = z
+  .object({
+    /**
+     * 'rows': Adam on each touched row's elements (default); 'scale': Adam on each touched row's length;
+     * 'scale+rows': both, typically a fast length and slowly moving elements.
+     */
+    table: z.enum(['rows', 'scale', 'scale+rows']).default('rows'),
+    /** The rows' elements; defaults to the optimizer's learning rate. */
+    tableLearningRate: z.number().positive().optional(),
+    /** The rows' lengths; defaults to the optimizer's learning rate. */
+    scaleLearningRate: z.number().positive().optional(),
+    /** Kernel and bias; defaults to the optimizer's learning rate; 0 freezes them. */
+    denseLearningRate: z.number().min(0).optional(),
+  })
+  .strict();
+export type ParameterUpdate = z.infer<typeof ParameterUpdateSchema>;
+
+export const DEFAULT_PARAMETER_UPDATE: ParameterUpdate = { table: 'rows' };
+
+/** The Adam settings of one parameter group, with its own learning rate when the update sets one. */
+export function withLearningRate(adam: AdamConfig, learningRate: number | undefined): AdamConfig {
+  return learningRate === undefined ? adam : { ...adam, learningRate };
+}
