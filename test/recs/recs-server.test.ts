@@ -281,7 +281,8 @@ describe('POST /v1/users/{id}/events', () => {
     const missing = await post('/v1/users/u1/events', body);
     expect(error(missing, 401, 'unauthorized')).toMatch(/Authorization: Bearer/);
     expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    error(await post('/v1/users/u1/events', body, `${keys.write.slice(0, -1)}${keys.write.endsWith('x') ? 'y' : 'x'}`), 401, 'unauthorized');
+    const lastChanged = `${keys.write.slice(0, -1)}${keys.write.endsWith('x') ? 'y' : 'x'}`;
+    error(await post('/v1/users/u1/events', body, lastChanged), 401, 'unauthorized');
     error(await post('/v1/users/u1/events', body, 'not-a-key'), 401, 'unauthorized');
     error(await post('/v1/users/u1/events', body, keys.revoked), 401, 'unauthorized');
     expect(error(await post('/v1/users/u1/events', body, keys.read), 403, 'forbidden')).toMatch(

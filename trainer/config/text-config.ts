@@ -6,7 +6,7 @@ import { BACKEND_CHOICES } from '../backend/index.ts';
 import { LossConfigSchema } from '../metric/index.ts';
 import { TextEncoderShapeSchema } from '../models/text-encoder.ts';
 import { SemanticInitSchema } from '../text-sim/semantic-init.ts';
-import { SourceConfigSchema } from '../text-sim/source-config.ts';
+import { SourcesConfigSchema } from '../text-sim/source-config.ts';
 import { AdamConfigSchema } from '../train/adam.ts';
 import { ParameterUpdateSchema } from '../train/parameter-update.ts';
 import { readJsonFile } from './read-json-file.ts';
@@ -36,7 +36,7 @@ export const TextConfigSchema = z
      * A training mix of several sources (WordNet, STS-B, PAWS, pair files, self-supervised views) with
      * per-source weights; absent, the model trains on WordNet pairs with `loss` alone.
      */
-    sources: z.array(SourceConfigSchema).min(1).optional(),
+    sources: SourcesConfigSchema.optional(),
     /** Where STS-B and PAWS live; default DML_EDGE_DATASETS or ../shared/datasets. */
     datasets: z.string().optional(),
     /** Scale each initial table row by its bucket's IDF over the training texts (see text-sim/idf-init.ts). */

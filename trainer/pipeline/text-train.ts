@@ -81,6 +81,7 @@ export async function trainTextStage(options: {
         update: config.train.update,
         sources: mix.sources,
         seed: config.seed,
+        totalSteps,
         validate,
       })
     : createTextPairModel({

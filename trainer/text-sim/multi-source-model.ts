@@ -1,7 +1,7 @@
 import type { TextEncoderWeights } from '../models/text-encoder.ts';
 import { type AdamConfig, adamCheckpoint, addRowScaleSlots, createAdamState } from '../train/adam.ts';
 import type { LoopModel } from '../train/loop.ts';
-import { DEFAULT_PARAMETER_UPDATE, type ParameterUpdate } from '../train/parameter-update.ts';
+import { atStep, DEFAULT_PARAMETER_UPDATE, type ParameterUpdate } from '../train/parameter-update.ts';
 import { featurePairStep, TABLE_SCALE_SLOT } from '../train/text-pair-step.ts';
 import { createSourceSchedule } from './schedule.ts';
 import type { BatchSource } from './sources.ts';
@@ -13,6 +13,8 @@ export interface MultiSourceModelOptions {
   update?: ParameterUpdate;
   sources: readonly { source: BatchSource; weight: number }[];
   seed: number;
+  /** The run's length, which a learning-rate decay counts down to. */
+  totalSteps: number;
   validate: (weights: TextEncoderWeights) => Promise<Record<string, number>>;
 }
 
@@ -38,7 +40,8 @@ export function createMultiSourceModel(options: MultiSourceModelOptions): LoopMo
       const { source, batch } = schedule.at(stepIndex);
       const { name } = sources[source].source;
       const { anchors, positives, loss } = sources[source].source.batch(batch);
-      const result = featurePairStep(weights, adam, options.adam, anchors, positives, loss, update);
+      const now = atStep(options.adam, update, stepIndex, options.totalSteps);
+      const result = featurePairStep(weights, adam, now.adam, anchors, positives, loss, now.update);
       const stats = Object.fromEntries(
         Object.entries(result.stats ?? {}).map(([key, value]) => [`${name}_${key}`, value]),
       );

@@ -12,6 +12,14 @@ const weight = z
   .default(1)
   .describe("The source's share of training steps, relative to the others.");
 const cosent = () => LossConfigSchema.parse({ name: 'cosent', scale: 20 });
+const minScore = z
+  .number()
+  .optional()
+  .describe(
+    'Train only the pairs scored at least this, as positives of an in-batch loss (every other pair of the ' +
+      'batch is a negative), as supervised SimCSE does with entailment pairs. Without it every pair trains ' +
+      'with its score as the label (cosent).',
+  );
 
 export const SourceConfigSchema = z.discriminatedUnion('source', [
   z
@@ -22,14 +30,15 @@ export const SourceConfigSchema = z.discriminatedUnion('source', [
       loss: LossConfigSchema.optional(),
     })
     .strict(),
-  z.object({ source: z.literal('stsb'), weight, loss: LossConfigSchema.default(cosent) }).strict(),
-  z.object({ source: z.literal('paws'), weight, loss: LossConfigSchema.default(cosent) }).strict(),
+  z.object({ source: z.literal('stsb'), weight, loss: LossConfigSchema.default(cosent), minScore }).strict(),
+  z.object({ source: z.literal('paws'), weight, loss: LossConfigSchema.default(cosent), minScore }).strict(),
   z
     .object({
       source: z.literal('pairs'),
       path: z.string().min(1),
       weight,
       loss: LossConfigSchema.default(cosent),
+      minScore,
     })
     .strict(),
   z
@@ -46,4 +55,19 @@ export const SourceConfigSchema = z.discriminatedUnion('source', [
     })
     .strict(),
 ]);
+export const SourcesConfigSchema = z
+  .array(SourceConfigSchema.superRefine(refusePositivesWithGradedLoss))
+  .min(1);
 export type SourceConfig = z.infer<typeof SourceConfigSchema>;
+
+/** Positives alone carry no grades, so a graded loss would see one score everywhere and learn nothing. */
+function refusePositivesWithGradedLoss(source: SourceConfig, context: z.RefinementCtx) {
+  if ('minScore' in source && source.minScore !== undefined && source.loss.name === 'cosent') {
+    context.addIssue({
+      code: 'custom',
+      path: ['loss'],
+      message:
+        'minScore trains positives with an in-batch loss: name one (for example multiple_negatives_ranking), not cosent',
+    });
+  }
+}

@@ -111,6 +111,33 @@ export function scoredPairSource(
   };
 }
 
+/**
+ * Pairs known to match (a scored source's pairs at or above its `minScore`) with an in-batch loss: each
+ * pair's sides are positives, every other pair of the batch a negative.
+ */
+export function positivePairSource(
+  name: string,
+  pairs: readonly ScoredPair[],
+  featurizer: TextFeaturizer,
+  loss: MetricLoss,
+  batchSize: number,
+  seed: number,
+): BatchSource {
+  const batches = epochBatches(pairs.length, batchSize, shuffledEpochs(pairs, seed));
+  const pairLoss = pairLossOf(loss);
+  return {
+    name,
+    batch(k) {
+      const rows = batches(k);
+      return {
+        anchors: featurizer.featurizeBatch(rows.map((p) => p.a)),
+        positives: featurizer.featurizeBatch(rows.map((p) => p.b)),
+        loss: pairLoss,
+      };
+    },
+  };
+}
+
 /** Unlabelled texts as two augmented views each (token, then feature dropout) for a self_supervised loss. */
 export function viewsSource(
   texts: readonly string[],

@@ -64,6 +64,27 @@ describe('buildTrainingMix', () => {
     expect(mix.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('trains the pairs scored at least minScore as in-batch positives, and refuses a graded loss for them', () => {
+    const path = join(FIXTURES, 'pairs.jsonl');
+    const all = loadPairFile(path);
+    const config = configWith([
+      { source: 'pairs', path, minScore: 3, loss: { name: 'multiple_negatives_ranking' } },
+    ]);
+    const mix = buildTrainingMix(config, synsets, 'f'.repeat(64), createTextFeaturizer(config.featurizer));
+    const positives = all.filter((p) => p.score >= 3);
+    expect(positives.length).toBeGreaterThanOrEqual(2);
+    expect(positives.length).toBeLessThan(all.length);
+    expect(mix.sources[0].source.name).toBe('pairs_positives');
+    expect(mix.texts.sort()).toEqual([...new Set(positives.flatMap((p) => [p.a, p.b]))].sort());
+    expect(() => configWith([{ source: 'pairs', path, minScore: 3 }])).toThrow(/minScore[\s\S]*not cosent/);
+    const strict = configWith([
+      { source: 'pairs', path, minScore: 100, loss: { name: 'multiple_negatives_ranking' } },
+    ]);
+    expect(() =>
+      buildTrainingMix(strict, synsets, 'f'.repeat(64), createTextFeaturizer(strict.featurizer)),
+    ).toThrow(/only 0 pairs score at least minScore 100/);
+  });
+
   it('refuses a config that trains on STS-B when the data is missing, naming the path', () => {
     const config = configWith([{ source: 'stsb' }]);
     expect(() =>

@@ -9,7 +9,13 @@ import { sentencesOf } from './evaluate.ts';
 import { loadPairFile } from './pair-files.ts';
 import type { ScoredPair } from './scored-pair.ts';
 import type { SourceConfig } from './source-config.ts';
-import { type BatchSource, scoredPairSource, viewsSource, wordnetSource } from './sources.ts';
+import {
+  type BatchSource,
+  positivePairSource,
+  scoredPairSource,
+  viewsSource,
+  wordnetSource,
+} from './sources.ts';
 
 export interface TrainingMix {
   sources: { source: BatchSource; weight: number }[];
@@ -68,17 +74,28 @@ export function buildTrainingMix(
           weight: source.weight,
         };
       case 'stsb':
-      case 'paws': {
-        const pairs = scored(source.source, source.source === 'stsb' ? data.sts!.train : data.paws!.train);
-        return {
-          source: scoredPairSource(source.source, pairs, featurizer, loss, batchSize, seed),
-          weight: source.weight,
-        };
-      }
+      case 'paws':
       case 'pairs': {
-        const pairs = scored(source.path, loadPairFile(source.path));
+        const name = source.source;
+        const all =
+          name === 'pairs' ? loadPairFile(source.path) : name === 'stsb' ? data.sts!.train : data.paws!.train;
+        const { minScore } = source;
+        if (minScore === undefined) {
+          const pairs = scored(name === 'pairs' ? source.path : name, all);
+          return {
+            source: scoredPairSource(name, pairs, featurizer, loss, batchSize, seed),
+            weight: source.weight,
+          };
+        }
+        const positives = all.filter((p) => p.score >= minScore);
+        if (positives.length < batchSize) {
+          throw new Error(
+            `${name}: only ${positives.length} pairs score at least minScore ${minScore}, fewer than a batch (${batchSize})`,
+          );
+        }
+        const pairs = scored(`${name === 'pairs' ? source.path : name} >= ${minScore}`, positives);
         return {
-          source: scoredPairSource('pairs', pairs, featurizer, loss, batchSize, seed),
+          source: positivePairSource(`${name}_positives`, pairs, featurizer, loss, batchSize, seed),
           weight: source.weight,
         };
       }

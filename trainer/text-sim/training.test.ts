@@ -71,6 +71,7 @@ describe('multi-source training', () => {
       weights,
       adam: AdamConfigSchema.parse({ learningRate: 0.02 }),
       seed: 1,
+      totalSteps: 150,
       sources: [
         {
           source: scoredPairSource(
@@ -100,6 +101,7 @@ describe('multi-source training', () => {
       weights,
       adam: AdamConfigSchema.parse({}),
       seed: 4,
+      totalSteps: 12,
       sources: [
         {
           source: scoredPairSource('stsb', pairs, featurizer, createLoss({ name: 'cosent' }), 16, 1),
@@ -195,6 +197,7 @@ describe('parameter updates', () => {
       adam: AdamConfigSchema.parse({ learningRate: 0.05 }),
       update: ParameterUpdateSchema.parse({ table: 'scale', denseLearningRate: 0 }),
       seed: 1,
+      totalSteps: 60,
       sources: [
         {
           source: scoredPairSource(
@@ -237,6 +240,7 @@ describe('parameter updates', () => {
         denseLearningRate: 0,
       }),
       seed: 1,
+      totalSteps: 4,
       sources: [
         {
           source: scoredPairSource(

@@ -22,13 +22,37 @@ export const ParameterUpdateSchema = z
     scaleLearningRate: z.number().positive().optional(),
     /** Kernel and bias; defaults to the optimizer's learning rate; 0 freezes them. */
     denseLearningRate: z.number().min(0).optional(),
+    /**
+     * 'linear': every learning rate falls in a straight line from its value at the first step to zero at
+     * the last (sentence-transformers' default schedule, without warm-up); 'none' keeps them constant.
+     */
+    learningRateDecay: z.enum(['none', 'linear']).default('none'),
   })
   .strict();
 export type ParameterUpdate = z.infer<typeof ParameterUpdateSchema>;
 
-export const DEFAULT_PARAMETER_UPDATE: ParameterUpdate = { table: 'rows' };
+export const DEFAULT_PARAMETER_UPDATE: ParameterUpdate = { table: 'rows', learningRateDecay: 'none' };
 
 /** The Adam settings of one parameter group, with its own learning rate when the update sets one. */
 export function withLearningRate(adam: AdamConfig, learningRate: number | undefined): AdamConfig {
   return learningRate === undefined ? adam : { ...adam, learningRate };
+}
+
+/**
+ * The optimizer settings and update of one step under the update's learning-rate decay: with 'linear',
+ * every group's rate times (1 - step / totalSteps).
+ */
+export function atStep(adam: AdamConfig, update: ParameterUpdate, step: number, totalSteps: number) {
+  if (update.learningRateDecay === 'none') return { adam, update };
+  const factor = Math.max(0, 1 - step / totalSteps);
+  const scaled = (rate: number | undefined) => (rate === undefined ? undefined : rate * factor);
+  return {
+    adam: { ...adam, learningRate: adam.learningRate * factor },
+    update: {
+      ...update,
+      tableLearningRate: scaled(update.tableLearningRate),
+      scaleLearningRate: scaled(update.scaleLearningRate),
+      denseLearningRate: scaled(update.denseLearningRate),
+    },
+  };
 }
