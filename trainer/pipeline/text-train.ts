@@ -7,7 +7,7 @@ import { createLoss } from '../metric/index.ts';
 import { embedBatch, initTextEncoder, mulberry32, type TextEncoderWeights } from '../models/text-encoder.ts';
 import { bucketDocumentFrequency, scaleRowsByIdf } from '../text-sim/idf-init.ts';
 import { createMultiSourceModel } from '../text-sim/multi-source-model.ts';
-import { applySemanticInit } from '../text-sim/semantic-init.ts';
+import { applySemanticInit, semanticRuns } from '../text-sim/semantic-init.ts';
 import { buildTrainingMix, wordnetTexts } from '../text-sim/training-mix.ts';
 import { similarityValidation } from '../text-sim/validation.ts';
 import { pairLossOf } from '../train/pair-loss.ts';
@@ -62,7 +62,8 @@ export async function trainTextStage(options: {
   // After the IDF scaling: the trained rows replace the last columns and keep their own scale.
   if (config.semanticInit) {
     applySemanticInit(weights, featurizer, config.semanticInit, initTexts);
-    progress.log(`semantic init: ${config.semanticInit.run} folded into the table's last columns`);
+    const runs = semanticRuns(config.semanticInit).join(' + ');
+    progress.log(`semantic init: ${runs} folded into the table's last columns`);
   }
   const validationSet = glossLemmaRetrievalSet(dataset.validation);
   const validate = async (w: TextEncoderWeights) => {

@@ -14,8 +14,8 @@ const root = mkdtempSync(join(tmpdir(), 'semantic-init-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A "trained" run: 64 buckets x 2 -> 3, saved as the pipeline saves a run (config + best checkpoint). */
-function trainedRun(seed = 0) {
-  const runDir = join(root, `run-${seed}`);
+function trainedRun(seed = 0, name = 'run') {
+  const runDir = join(root, `${name}-${seed}`);
   const config = parseTextConfig(
     {
       name: 'tiny-trained',
@@ -29,7 +29,7 @@ function trainedRun(seed = 0) {
     'test',
   );
   pinRunConfig(runDir, config);
-  const weights = initTextEncoder(64, config.model, 4);
+  const weights = initTextEncoder(64, config.model, name === 'run' ? 4 : 5);
   weights.bias.set([0.5, -0.5, 0.25]);
   saveCheckpoint(runPath(runDir, 'bestCheckpoint'), {
     state: {},
@@ -63,6 +63,32 @@ describe('semantic init', () => {
     expect(kernelRow(2).slice(2)).toEqual(Array.from(trained.kernel.subarray(0, 3)));
     expect(kernelRow(2).slice(0, 2)).toEqual([0, 0]);
     expect(Array.from(weights.bias)).toEqual([0, 0, 0.5, -0.5, 0.25]);
+  });
+
+  it('gives each of several runs its own block of columns, in order, with its kernel and bias', () => {
+    const first = trainedRun();
+    const second = trainedRun(0, 'second');
+    const featurizer = createTextFeaturizer({ buckets: 64, charNgrams: null, wordBigrams: false });
+    const weights = initTextEncoder(64, { embeddingDim: 5, outputDim: 7 }, 2);
+    applySemanticInit(weights, featurizer, { run: [first.runDir, second.runDir], lexicalScale: 0.5 }, []);
+    // Same bucket count: no folding, row b of each run lands in row b unchanged.
+    expect(Array.from(weights.table.subarray(5 * 9 + 1, 5 * 9 + 5))).toEqual([
+      ...first.weights.table.subarray(2 * 9, 2 * 9 + 2),
+      ...second.weights.table.subarray(2 * 9, 2 * 9 + 2),
+    ]);
+    const kernelRow = (k: number) => Array.from(weights.kernel.subarray(k * 7, (k + 1) * 7));
+    expect(kernelRow(0)).toEqual([0.5, 0, 0, 0, 0, 0, 0]);
+    expect(kernelRow(2)).toEqual([0, ...first.weights.kernel.subarray(3, 6), 0, 0, 0]);
+    expect(kernelRow(3)).toEqual([0, 0, 0, 0, ...second.weights.kernel.subarray(0, 3)]);
+    expect(Array.from(weights.bias)).toEqual([0, 0.5, -0.5, 0.25, 0.5, -0.5, 0.25]);
+    expect(() =>
+      applySemanticInit(
+        initTextEncoder(64, { embeddingDim: 5, outputDim: 5 }, 2),
+        featurizer,
+        { run: [first.runDir, second.runDir], lexicalScale: 1 },
+        [],
+      ),
+    ).toThrow(/embeddingDim = lexical \+ 4 and outputDim = lexical \+ 6/);
   });
 
   it('names the missing run folder and how to make it', () => {

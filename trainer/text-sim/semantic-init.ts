@@ -14,16 +14,24 @@ import { bucketDocumentFrequency } from './idf-init.ts';
  */
 export const SemanticInitSchema = z
   .object({
-    /** A trained text run's folder (its config and best checkpoint), e.g. runs/wordnet-text-<id>. */
-    run: z.string().min(1),
-    /** Weight of the lexical block against the trained block (chosen on the STS-B validation tenth). */
+    /**
+     * A trained text run's folder (its config and best checkpoint), e.g. runs/wordnet-text-<id>, or
+     * several: each fills its own block of columns, in order, after the lexical ones.
+     */
+    run: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    /** Weight of the lexical block against the trained blocks (chosen on the STS-B validation tenth). */
     lexicalScale: z.number().positive().default(0.2),
   })
   .strict();
 export type SemanticInit = z.infer<typeof SemanticInitSchema>;
 
+/** The run folders a semanticInit names, in column order. */
+export function semanticRuns(init: SemanticInit): string[] {
+  return typeof init.run === 'string' ? [init.run] : init.run;
+}
+
 /**
- * Writes the trained model into `weights` (see SemanticInitSchema). The trained model may have more
+ * Writes the trained models into `weights` (see SemanticInitSchema). A trained model may have more
  * buckets: hashing the same features with the same seed, its bucket b lands in bucket b mod `buckets`,
  * so its rows are folded by their document frequency over `texts` (a frequent feature keeps its row).
  */
@@ -33,42 +41,56 @@ export function applySemanticInit(
   init: SemanticInit,
   texts: readonly string[],
 ): void {
-  if (!existsSync(init.run)) {
+  const runs = semanticRuns(init);
+  const blocks = runs.map((run) => loadSemanticBlock(run, featurizer, weights.buckets));
+  const trainedDim = blocks.reduce((sum, b) => sum + b.weights.embeddingDim, 0);
+  const trainedOutput = blocks.reduce((sum, b) => sum + b.weights.outputDim, 0);
+  const lexicalDim = weights.embeddingDim - trainedDim;
+  if (lexicalDim < 1 || weights.outputDim - trainedOutput !== lexicalDim) {
     throw new Error(
-      `semanticInit.run: ${init.run} does not exist. Train the text model it names first ` +
-        '(e.g. `dml-edge train --config configs/wordnet-text.json`) and put its run folder here.',
+      `semanticInit: ${runs.join(' + ')} ${blocks.length > 1 ? 'are' : 'is'} ${trainedDim} -> ${trainedOutput}; ` +
+        `the model needs embeddingDim = lexical + ${trainedDim} and outputDim = lexical + ${trainedOutput}`,
     );
-  }
-  const trained = loadTrainedTextModel(init.run);
-  const source = trained.weights;
-  const lexicalDim = weights.embeddingDim - source.embeddingDim;
-  if (featurizer.config.seed !== trained.featurizer.config.seed || source.buckets % weights.buckets !== 0) {
-    throw new Error(
-      `semanticInit: ${init.run} hashes differently (featurizer seed ${trained.featurizer.config.seed}, ` +
-        `${source.buckets} buckets): it needs seed ${featurizer.config.seed} and a multiple of ${weights.buckets} buckets`,
-    );
-  }
-  if (lexicalDim < 1 || weights.outputDim - source.outputDim !== lexicalDim) {
-    throw new Error(
-      `semanticInit: ${init.run} is ${source.embeddingDim} -> ${source.outputDim}; the model needs ` +
-        `embeddingDim = lexical + ${source.embeddingDim} and outputDim = lexical + ${source.outputDim}`,
-    );
-  }
-  const folded = foldRows(source, weights.buckets, bucketDocumentFrequency(trained.featurizer, texts));
-  for (let row = 0; row < weights.buckets; row++) {
-    const at = row * weights.embeddingDim + lexicalDim;
-    weights.table.set(folded.subarray(row * source.embeddingDim, (row + 1) * source.embeddingDim), at);
   }
   const out = weights.outputDim;
   weights.kernel.fill(0);
-  for (let k = 0; k < lexicalDim; k++) weights.kernel[k * out + k] = init.lexicalScale;
-  for (let k = 0; k < source.embeddingDim; k++) {
-    for (let o = 0; o < source.outputDim; o++) {
-      weights.kernel[(lexicalDim + k) * out + lexicalDim + o] = source.kernel[k * source.outputDim + o];
-    }
-  }
   weights.bias.fill(0);
-  weights.bias.set(source.bias, lexicalDim);
+  for (let k = 0; k < lexicalDim; k++) weights.kernel[k * out + k] = init.lexicalScale;
+  let column = lexicalDim;
+  let output = lexicalDim;
+  for (const { weights: source, featurizer: sourceFeaturizer } of blocks) {
+    const folded = foldRows(source, weights.buckets, bucketDocumentFrequency(sourceFeaturizer, texts));
+    for (let row = 0; row < weights.buckets; row++) {
+      const rowValues = folded.subarray(row * source.embeddingDim, (row + 1) * source.embeddingDim);
+      weights.table.set(rowValues, row * weights.embeddingDim + column);
+    }
+    for (let k = 0; k < source.embeddingDim; k++) {
+      for (let o = 0; o < source.outputDim; o++) {
+        weights.kernel[(column + k) * out + output + o] = source.kernel[k * source.outputDim + o];
+      }
+    }
+    weights.bias.set(source.bias, output);
+    column += source.embeddingDim;
+    output += source.outputDim;
+  }
+}
+
+/** A trained run that hashes the same features as `featurizer` into a multiple of `buckets` rows. */
+function loadSemanticBlock(run: string, featurizer: TextFeaturizer, buckets: number) {
+  if (!existsSync(run)) {
+    throw new Error(
+      `semanticInit.run: ${run} does not exist. Train the text model it names first ` +
+        '(e.g. `dml-edge train --config configs/wordnet-text.json`) and put its run folder here.',
+    );
+  }
+  const trained = loadTrainedTextModel(run);
+  if (featurizer.config.seed !== trained.featurizer.config.seed || trained.weights.buckets % buckets !== 0) {
+    throw new Error(
+      `semanticInit: ${run} hashes differently (featurizer seed ${trained.featurizer.config.seed}, ` +
+        `${trained.weights.buckets} buckets): it needs seed ${featurizer.config.seed} and a multiple of ${buckets} buckets`,
+    );
+  }
+  return trained;
 }
 
 /** Rows of `source` folded into `buckets` rows: the mean of the rows that land together, weighted by df + 0.1. */
