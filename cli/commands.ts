@@ -253,6 +253,7 @@ export function usage(name?: string): string {
     const flags = command.help.map(([flag, text]) => `  ${flag.padEnd(26)}${text}`).join('\n');
     return `usage: dml-edge ${name} [options]\n\n${command.summary}\n\noptions:\n${flags}\n  ${'--help'.padEnd(26)}this help\n`;
   }
-  const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)}${c.summary}`);
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
+  const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}${c.summary}`);
   return `usage: dml-edge <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun dml-edge <command> --help for its options.\n`;
 }
