@@ -90,25 +90,16 @@ export function scoredPairSource(
   batchSize: number,
   seed: number,
 ): BatchSource {
-  const batches = epochBatches(pairs.length, batchSize, shuffledEpochs(pairs, seed));
-  return {
-    name,
-    batch(k) {
-      const rows = batches(k);
-      const scores = Float32Array.from(rows, (p) => p.score);
-      return {
-        anchors: featurizer.featurizeBatch(rows.map((p) => p.a)),
-        positives: featurizer.featurizeBatch(rows.map((p) => p.b)),
-        loss: {
-          compute: (anchors, positives) =>
-            loss.compute(anchors, tf.tensor1d(scores), { refEmbeddings: positives }),
-          get stats() {
-            return loss.stats;
-          },
-        },
-      };
-    },
-  };
+  return pairRowsSource(name, pairs, featurizer, batchSize, seed, (rows) => {
+    const scores = Float32Array.from(rows, (p) => p.score);
+    return {
+      compute: (anchors, positives) =>
+        loss.compute(anchors, tf.tensor1d(scores), { refEmbeddings: positives }),
+      get stats() {
+        return loss.stats;
+      },
+    };
+  });
 }
 
 /**
@@ -123,8 +114,20 @@ export function positivePairSource(
   batchSize: number,
   seed: number,
 ): BatchSource {
-  const batches = epochBatches(pairs.length, batchSize, shuffledEpochs(pairs, seed));
   const pairLoss = pairLossOf(loss);
+  return pairRowsSource(name, pairs, featurizer, batchSize, seed, () => pairLoss);
+}
+
+/** Shuffled epochs of pairs, each batch featurized side by side with the loss `lossOf` makes for its rows. */
+function pairRowsSource(
+  name: string,
+  pairs: readonly ScoredPair[],
+  featurizer: TextFeaturizer,
+  batchSize: number,
+  seed: number,
+  lossOf: (rows: readonly ScoredPair[]) => PairLoss,
+): BatchSource {
+  const batches = epochBatches(pairs.length, batchSize, shuffledEpochs(pairs, seed));
   return {
     name,
     batch(k) {
@@ -132,7 +135,7 @@ export function positivePairSource(
       return {
         anchors: featurizer.featurizeBatch(rows.map((p) => p.a)),
         positives: featurizer.featurizeBatch(rows.map((p) => p.b)),
-        loss: pairLoss,
+        loss: lossOf(rows),
       };
     },
   };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
+import { createTextFeaturizer, type FeatureBatch } from '../../shared/featurizer/text.ts';
 import { parseTextConfig } from '../config/text-config.ts';
 import type { Synset } from '../data/wordnet.ts';
 import { loadPairFile } from './pair-files.ts';
@@ -75,6 +75,20 @@ describe('buildTrainingMix', () => {
     expect(positives.length).toBeGreaterThanOrEqual(2);
     expect(positives.length).toBeLessThan(all.length);
     expect(mix.sources[0].source.name).toBe('pairs_positives');
+    // Row i of the anchors and of the positives is one positive pair: its two sides, featurized.
+    const featurizer = createTextFeaturizer(config.featurizer);
+    const batch = mix.sources[0].source.batch(0);
+    const row = (features: FeatureBatch, i: number) => {
+      const at = i * features.length;
+      const ids = features.ids.subarray(at, at + features.length);
+      return Array.from(ids).filter((_, k) => features.weights[at + k] > 0);
+    };
+    const alone = (text: string) => row(featurizer.featurizeBatch([text]), 0);
+    for (let i = 0; i < batch.anchors.batch; i++) {
+      const pair = positives.find((p) => alone(p.a).join() === row(batch.anchors, i).join());
+      expect(pair).toBeDefined();
+      expect(row(batch.positives, i)).toEqual(alone(pair!.b));
+    }
     expect(mix.texts.sort()).toEqual([...new Set(positives.flatMap((p) => [p.a, p.b]))].sort());
     expect(() => configWith([{ source: 'pairs', path, minScore: 3 }])).toThrow(/minScore[\s\S]*not cosent/);
     const strict = configWith([

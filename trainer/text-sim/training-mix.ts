@@ -77,11 +77,12 @@ export function buildTrainingMix(
       case 'paws':
       case 'pairs': {
         const name = source.source;
+        const label = name === 'pairs' ? source.path : name;
         const all =
           name === 'pairs' ? loadPairFile(source.path) : name === 'stsb' ? data.sts!.train : data.paws!.train;
         const { minScore } = source;
         if (minScore === undefined) {
-          const pairs = scored(name === 'pairs' ? source.path : name, all);
+          const pairs = scored(label, all);
           return {
             source: scoredPairSource(name, pairs, featurizer, loss, batchSize, seed),
             weight: source.weight,
@@ -90,10 +91,10 @@ export function buildTrainingMix(
         const positives = all.filter((p) => p.score >= minScore);
         if (positives.length < batchSize) {
           throw new Error(
-            `${name}: only ${positives.length} pairs score at least minScore ${minScore}, fewer than a batch (${batchSize})`,
+            `${label}: only ${positives.length} pairs score at least minScore ${minScore}, fewer than a batch (${batchSize})`,
           );
         }
-        const pairs = scored(`${name === 'pairs' ? source.path : name} >= ${minScore}`, positives);
+        const pairs = scored(`${label} >= ${minScore}`, positives);
         return {
           source: positivePairSource(`${name}_positives`, pairs, featurizer, loss, batchSize, seed),
           weight: source.weight,
