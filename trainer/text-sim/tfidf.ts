@@ -34,13 +34,18 @@ function wordNgrams(text: string, [minN, maxN]: readonly [number, number]): stri
   return grams;
 }
 
+// Python's str.split() whitespace (str.isspace): unlike JS's \s it includes \x1c-\x1f and \x85 and
+// excludes \ufeff.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: \x1c-\x1f are separators Python splits on.
+const PYTHON_WHITESPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+
 /**
- * sklearn's `_char_wb_ngrams`: each whitespace-separated word padded with one space on both sides; a
- * padded word shorter than n gives itself once.
+ * sklearn's `_char_wb_ngrams`: each whitespace-separated word padded with one space on both sides. Once a
+ * padded word fits in one n-gram (it has n or fewer characters) it is emitted once and larger n add nothing.
  */
 function charWbNgrams(text: string, [minN, maxN]: readonly [number, number]): string[] {
   const grams: string[] = [];
-  for (const word of text.toLowerCase().split(/\s+/)) {
+  for (const word of text.toLowerCase().split(PYTHON_WHITESPACE)) {
     if (word === '') continue;
     const points = Array.from(` ${word} `);
     for (let n = minN; n <= maxN; n++) {
@@ -50,6 +55,7 @@ function charWbNgrams(text: string, [minN, maxN]: readonly [number, number]): st
         offset++;
         grams.push(points.slice(offset, offset + n).join(''));
       }
+      if (offset === 0) break;
     }
   }
   return grams;
