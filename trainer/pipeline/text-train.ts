@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { BackendInfo } from '../backend/index.ts';
 import type { TextConfig } from '../config/text-config.ts';
@@ -7,7 +8,7 @@ import { createLoss } from '../metric/index.ts';
 import { embedBatch, initTextEncoder, mulberry32, type TextEncoderWeights } from '../models/text-encoder.ts';
 import { bucketDocumentFrequency, scaleRowsByIdf } from '../text-sim/idf-init.ts';
 import { createMultiSourceModel } from '../text-sim/multi-source-model.ts';
-import { applySemanticInit, semanticRuns } from '../text-sim/semantic-init.ts';
+import { applySemanticInit } from '../text-sim/semantic-init.ts';
 import { buildTrainingMix, wordnetTexts } from '../text-sim/training-mix.ts';
 import { similarityValidation } from '../text-sim/validation.ts';
 import { pairLossOf } from '../train/pair-loss.ts';
@@ -61,9 +62,8 @@ export async function trainTextStage(options: {
   }
   // After the IDF scaling: the trained rows replace the last columns and keep their own scale.
   if (config.semanticInit) {
-    applySemanticInit(weights, featurizer, config.semanticInit, initTexts);
-    const runs = semanticRuns(config.semanticInit).join(' + ');
-    progress.log(`semantic init: ${runs} folded into the table's last columns`);
+    const runs = applySemanticInit(weights, featurizer, config.semanticInit, initTexts, dirname(runDir));
+    progress.log(`semantic init: ${runs.join(' + ')} folded into the table's last columns`);
   }
   const validationSet = glossLemmaRetrievalSet(dataset.validation);
   const validate = async (w: TextEncoderWeights) => {

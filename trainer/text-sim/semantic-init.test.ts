@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,8 +14,7 @@ const root = mkdtempSync(join(tmpdir(), 'semantic-init-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A "trained" run: 64 buckets x 2 -> 3, saved as the pipeline saves a run (config + best checkpoint). */
-function trainedRun(seed = 0, name = 'run') {
-  const runDir = join(root, `${name}-${seed}`);
+function trainedRun(seed = 0, name = 'run', runDir = join(root, `${name}-${seed}`)) {
   const config = parseTextConfig(
     {
       name: 'tiny-trained',
@@ -53,7 +52,7 @@ describe('semantic init', () => {
     const weights = initTextEncoder(32, { embeddingDim: 4, outputDim: 5 }, 2);
     const lexical = weights.table.slice();
     // No texts: every source row weighs the same, so bucket b is the mean of source rows b and b + 32.
-    applySemanticInit(weights, featurizer, { run: runDir, lexicalScale: 0.5 }, []);
+    applySemanticInit(weights, featurizer, { run: runDir, lexicalScale: 0.5 }, [], root);
     expect(weights.table.subarray(0, 2)).toEqual(lexical.subarray(0, 2));
     expect(weights.table[2]).toBeCloseTo((trained.table[0] + trained.table[64]) / 2, 6);
     expect(weights.table[4 + 3]).toBeCloseTo((trained.table[3] + trained.table[67]) / 2, 6);
@@ -70,7 +69,13 @@ describe('semantic init', () => {
     const second = trainedRun(0, 'second');
     const featurizer = createTextFeaturizer({ buckets: 64, charNgrams: null, wordBigrams: false });
     const weights = initTextEncoder(64, { embeddingDim: 5, outputDim: 7 }, 2);
-    applySemanticInit(weights, featurizer, { run: [first.runDir, second.runDir], lexicalScale: 0.5 }, []);
+    applySemanticInit(
+      weights,
+      featurizer,
+      { run: [first.runDir, second.runDir], lexicalScale: 0.5 },
+      [],
+      root,
+    );
     // Same bucket count: no folding, row b of each run lands in row b unchanged.
     expect(Array.from(weights.table.subarray(5 * 9 + 1, 5 * 9 + 5))).toEqual([
       ...first.weights.table.subarray(2 * 9, 2 * 9 + 2),
@@ -87,15 +92,50 @@ describe('semantic init', () => {
         featurizer,
         { run: [first.runDir, second.runDir], lexicalScale: 1 },
         [],
+        root,
       ),
     ).toThrow(/embeddingDim = lexical \+ 4 and outputDim = lexical \+ 6/);
+  });
+
+  it("resolves a bare name as a run id, or as a config's newest trained run, in the runs folder", () => {
+    const runsDir = join(root, 'runs');
+    const run = (id: string) => {
+      const { runDir } = trainedRun(0, 'block', join(runsDir, id));
+      writeFileSync(runPath(runDir, 'run'), '{}');
+      return runDir;
+    };
+    const older = run('block-20261127-235959');
+    const newest = run('block-20261128-101500');
+    // Newer, but not finished runs of `block`: another config sharing its prefix, and one still training.
+    run('block-long-20261128-120000');
+    trainedRun(0, 'block', join(runsDir, 'block-20261128-130000'));
+    const featurizer = createTextFeaturizer({ buckets: 64, charNgrams: null, wordBigrams: false });
+    const apply = (entry: string) =>
+      applySemanticInit(
+        initTextEncoder(64, { embeddingDim: 3, outputDim: 4 }, 2),
+        featurizer,
+        { run: entry, lexicalScale: 1 },
+        [],
+        runsDir,
+      );
+    expect(apply('block')).toEqual([newest]);
+    expect(apply('block-20261127-235959')).toEqual([older]);
+    expect(() => apply('wordnet-block-32k')).toThrow(
+      /"wordnet-block-32k" is neither a run in .*runs nor a config with a trained run there.*configs\/wordnet-block-32k\.json/s,
+    );
   });
 
   it('names the missing run folder and how to make it', () => {
     const featurizer = createTextFeaturizer({ buckets: 64, charNgrams: null, wordBigrams: false });
     const weights = initTextEncoder(64, { embeddingDim: 4, outputDim: 5 }, 1);
     expect(() =>
-      applySemanticInit(weights, featurizer, { run: join(root, 'never-trained'), lexicalScale: 0.2 }, []),
+      applySemanticInit(
+        weights,
+        featurizer,
+        { run: join(root, 'never-trained'), lexicalScale: 0.2 },
+        [],
+        root,
+      ),
     ).toThrow(/never-trained does not exist.*configs\/wordnet-text\.json/s);
   });
 
@@ -111,6 +151,7 @@ describe('semantic init', () => {
           lexicalScale: 1,
         },
         [],
+        root,
       ),
     ).toThrow(/hashes differently/);
     const { runDir } = trainedRun();
@@ -123,6 +164,7 @@ describe('semantic init', () => {
           lexicalScale: 1,
         },
         [],
+        root,
       ),
     ).toThrow(/outputDim = lexical \+ 3/);
   });

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { TextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { TextEncoderWeights } from '../models/text-encoder.ts';
+import { runPath } from '../pipeline/run-dir.ts';
 import { loadTrainedTextModel } from '../pipeline/text-weights.ts';
 import { bucketDocumentFrequency } from './idf-init.ts';
 
@@ -15,8 +17,10 @@ import { bucketDocumentFrequency } from './idf-init.ts';
 export const SemanticInitSchema = z
   .object({
     /**
-     * A trained text run's folder (its config and best checkpoint), e.g. runs/wordnet-text-<id>, or
-     * several: each fills its own block of columns, in order, after the lexical ones.
+     * A trained text run (its config and best checkpoint), or several: each fills its own block of
+     * columns, in order, after the lexical ones. A path (with a '/') names the run's folder; a bare
+     * name is a run id in the runs folder or a config's name, standing for that config's newest
+     * trained run there, so a chain of configs reproduces without editing.
      */
     run: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
     /** Weight of the lexical block against the trained blocks (chosen on the STS-B validation tenth). */
@@ -25,23 +29,47 @@ export const SemanticInitSchema = z
   .strict();
 export type SemanticInit = z.infer<typeof SemanticInitSchema>;
 
-/** The run folders a semanticInit names, in column order. */
-export function semanticRuns(init: SemanticInit): string[] {
-  return typeof init.run === 'string' ? [init.run] : init.run;
+/** The run folders a semanticInit names, in column order, bare names resolved in `runsDir`. */
+function semanticRuns(init: SemanticInit, runsDir: string): string[] {
+  return (typeof init.run === 'string' ? [init.run] : init.run).map((run) => resolveRun(run, runsDir));
+}
+
+/** run.json is written when training ends: a run still training, or killed, is not chosen. */
+const hasFinishedTraining = (runDir: string) => existsSync(runPath(runDir, 'run'));
+
+function resolveRun(run: string, runsDir: string): string {
+  if (run.includes('/')) return run;
+  const byId = join(runsDir, run);
+  if (existsSync(byId)) return byId;
+  // newRunId's ids are `<config name>-YYYYMMDD-HHMMSS`: sorted by name, the last is the newest.
+  const isRunOf = (id: string) => id.startsWith(`${run}-`) && /^\d{8}-\d{6}$/.test(id.slice(run.length + 1));
+  const ids = existsSync(runsDir) ? readdirSync(runsDir).filter(isRunOf) : [];
+  const newest = ids
+    .sort()
+    .reverse()
+    .find((id) => hasFinishedTraining(join(runsDir, id)));
+  if (newest === undefined) {
+    throw new Error(
+      `semanticInit.run: "${run}" is neither a run in ${runsDir} nor a config with a trained run there. ` +
+        `Train it first (\`dml-edge experiment --config configs/${run}.json\`) or name a run folder.`,
+    );
+  }
+  return join(runsDir, newest);
 }
 
 /**
- * Writes the trained models into `weights` (see SemanticInitSchema). A trained model may have more
- * buckets: hashing the same features with the same seed, its bucket b lands in bucket b mod `buckets`,
- * so its rows are folded by their document frequency over `texts` (a frequent feature keeps its row).
+ * Writes the trained models into `weights` (see SemanticInitSchema) and returns their run folders. A
+ * trained model may have more buckets: hashing the same features with the same seed, its bucket b lands
+ * in bucket b mod `buckets`, so its rows are folded by their document frequency over `texts` (a frequent feature keeps its row).
  */
 export function applySemanticInit(
   weights: TextEncoderWeights,
   featurizer: TextFeaturizer,
   init: SemanticInit,
   texts: readonly string[],
-): void {
-  const runs = semanticRuns(init);
+  runsDir: string,
+): string[] {
+  const runs = semanticRuns(init, runsDir);
   const blocks = runs.map((run) => loadSemanticBlock(run, featurizer, weights.buckets));
   const trainedDim = blocks.reduce((sum, b) => sum + b.weights.embeddingDim, 0);
   const trainedOutput = blocks.reduce((sum, b) => sum + b.weights.outputDim, 0);
@@ -73,6 +101,7 @@ export function applySemanticInit(
     column += source.embeddingDim;
     output += source.outputDim;
   }
+  return runs;
 }
 
 /** A trained run that hashes the same features as `featurizer` into a multiple of `buckets` rows. */
