@@ -134,10 +134,9 @@ describe('uploadToR2', () => {
         ['r2', 'object', 'get', `dml-edge-test/${key}`, '--local', '--persist-to', persistTo, ...output],
         signal,
       );
-    const [pointer] = await Promise.all([
-      get('tiny/current', '--pipe'),
-      get('tiny/v1/model.int8.onnx', '--file', modelCopy),
-    ]);
+    // One at a time: two wrangler runs on one local state race for its SQLite files (SQLITE_BUSY).
+    const pointer = await get('tiny/current', '--pipe');
+    await get('tiny/v1/model.int8.onnx', '--file', modelCopy);
     expect(pointer).toBe(readFileSync(currentPointerPath(artifacts, 'tiny'), 'utf8'));
     expect(
       readFileSync(modelCopy).equals(

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { acquireJobLock, type LockHolder, LockHolderSchema } from './lock.ts';
 
 let dir: string;
@@ -78,6 +78,8 @@ describe('the job lock', () => {
     if (!first.acquired) throw new Error('expected the lock');
     const waited: LockHolder[] = [];
     const second = acquireJobLock(path, { wait: true, pollMs: 10, onWait: (h) => waited.push(h) });
+    await vi.waitFor(() => expect(waited).toHaveLength(1), { timeout: 10_000 });
+    // Several more 10 ms polls: still waiting, and told so only once.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(waited).toHaveLength(1);
     await first.release();
