@@ -60,7 +60,8 @@ function resolveRun(run: string, runsDir: string): string {
 /**
  * Writes the trained models into `weights` (see SemanticInitSchema) and returns their run folders. A
  * trained model may have more buckets: hashing the same features with the same seed, its bucket b lands
- * in bucket b mod `buckets`, so its rows are folded by their document frequency over `texts` (a frequent feature keeps its row).
+ * in bucket b mod `buckets`, so its rows are folded by their document frequency over `texts` (a frequent
+ * feature keeps its row).
  */
 export function applySemanticInit(
   weights: TextEncoderWeights,
