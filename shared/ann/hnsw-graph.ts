@@ -10,7 +10,10 @@ import { ScoreHeap } from './score-heap.ts';
  */
 export interface HnswGraph {
   dim: number;
-  /** Node n's unit vector at [n * dim, (n + 1) * dim). */
+  /**
+   * Node n's unit vector at [n * dim, (n + 1) * dim). May be empty when the searcher is given int8 codes
+   * and an exact scorer instead (the Workers index keeps no float32 copy).
+   */
   vectors: Float32Array;
   /** Where every search starts: a node of the top layer. */
   entry: number;
@@ -31,6 +34,9 @@ export interface HnswLayer {
 export interface SearchableLayer extends HnswLayer {
   positionOf?: Int32Array;
 }
+
+/** The similarity of a unit query and one node, as precise as the caller's storage allows. */
+export type ExactScore = (query: Float32Array, node: number) => number;
 
 /** Dot product of two rows of length `dim`; four accumulators let the CPU overlap the multiply-adds. */
 export function dotAt(
@@ -90,7 +96,8 @@ export interface Neighbours {
  *
  * With `codes` (the same vectors as int8, see int8-codes.ts) knn() walks the graph on the int8 scores,
  * a quarter of the memory traffic, then re-ranks the ef candidates it kept by their float32 similarity,
- * so the scores it returns are exact.
+ * so the scores it returns are exact. With `exact` as well, the re-ranking asks it instead of reading
+ * `vectors` (a Workers index re-scores from int8 codes plus an int8 residual, see shard-file.ts).
  */
 export class HnswSearcher {
   private readonly visited: Uint32Array;
@@ -109,8 +116,10 @@ export class HnswSearcher {
   constructor(
     private readonly graph: HnswGraph,
     private readonly codes?: Int8Codes,
+    private readonly exact?: ExactScore,
   ) {
-    const count = graph.vectors.length / graph.dim;
+    if (exact && !codes) throw new Error('an exact scorer re-ranks int8 codes: pass the codes too');
+    const count = graph.layers[0].nodes.length;
     this.visited = new Uint32Array(count);
     this.layers = searchableLayers(graph.layers, count);
     const widest = widestDegree(graph.layers);
@@ -232,10 +241,10 @@ export class HnswSearcher {
   private rerank(query: Float32Array, k: number): Neighbours {
     const { vectors, dim } = this.graph;
     const { nodes } = this.drainBest(this.found.size);
-    this.touch(nodes, nodes.length);
-    const { found } = this;
+    const { found, exact } = this;
+    if (!exact) this.touch(nodes, nodes.length);
     for (const node of nodes) {
-      const score = dotAt(query, 0, vectors, node * dim, dim);
+      const score = exact ? exact(query, node) : dotAt(query, 0, vectors, node * dim, dim);
       if (found.size < k) found.push(score, node);
       else if (score > found.topKey()) found.replaceTop(score, node);
     }

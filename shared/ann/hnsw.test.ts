@@ -24,7 +24,7 @@ const kthExact = Array.from({ length: QUERIES }, (_, q) => {
   return scores.sort()[COUNT - K];
 });
 
-const codes = new Int8Codes(vectors, DIM, widestDegree(graph.layers));
+const codes = Int8Codes.quantize(vectors, DIM, widestDegree(graph.layers));
 /** The plain float32 search, and the one that walks int8 codes and re-ranks with float32. */
 const searchers = { float32: () => new HnswSearcher(graph), int8: () => new HnswSearcher(graph, codes) };
 

@@ -21,7 +21,7 @@ describe('Int8Codes (WebAssembly SIMD kernel)', () => {
     const all = clusteredUnitVectors(count + 1, dim, { clusters: 8, spread: 0.4, seed: dim });
     const vectors = all.subarray(0, count * dim);
     const query = all.subarray(count * dim);
-    const codes = new Int8Codes(vectors, dim, 40);
+    const codes = Int8Codes.quantize(vectors, dim, 40);
     codes.setQuery(query);
     const ids = Int32Array.from({ length: 40 }, (_, i) => (i * 53 + 7) % count);
     const out = new Float32Array(40);
@@ -40,7 +40,7 @@ describe('Int8Codes (WebAssembly SIMD kernel)', () => {
     const vectors = new Float32Array(2 * dim);
     vectors.fill(1 / Math.sqrt(dim), 0, dim);
     vectors[dim] = -1;
-    const codes = new Int8Codes(vectors, dim, 2);
+    const codes = Int8Codes.quantize(vectors, dim, 2);
     codes.setQuery(vectors.slice(0, dim));
     const out = new Float32Array(2);
     codes.scoreRows(Int32Array.of(0, 1), 2, out);
@@ -49,8 +49,8 @@ describe('Int8Codes (WebAssembly SIMD kernel)', () => {
   });
 
   it('refuses a dimension the kernel cannot take and a batch larger than it was sized for', () => {
-    expect(() => new Int8Codes(new Float32Array(20), 10, 4)).toThrow(/multiple of 16/);
-    const codes = new Int8Codes(new Float32Array(64).fill(0.25), 16, 2);
+    expect(() => Int8Codes.quantize(new Float32Array(20), 10, 4)).toThrow(/multiple of 16/);
+    const codes = Int8Codes.quantize(new Float32Array(64).fill(0.25), 16, 2);
     expect(() => codes.scoreRows(Int32Array.of(0, 1, 2), 3, new Float32Array(3))).toThrow(/at most 2 rows/);
   });
 });

@@ -13,6 +13,28 @@
 
 const PAGE = 65536;
 
+/**
+ * Where codes already sit in a WebAssembly memory (a Workers index streams its file straight into one):
+ * row r's codes at codesAt + r * dim, its scale at scales[r], and free room for the kernel's query, ids and
+ * outputs from scratchAt (16-aligned, int8ScratchBytes long).
+ */
+export interface Int8CodesLayout {
+  memory: WebAssembly.Memory;
+  codesAt: number;
+  scales: Float32Array;
+  scratchAt: number;
+}
+
+/** The bytes the kernel's query, ids and outputs need past `scratchAt`. */
+export function int8ScratchBytes(dim: number, maxBatch: number): number {
+  return align(dim) + 8 * maxBatch + 16;
+}
+
+/** The kernel as a WebAssembly binary: workerd cannot compile it at run time, so its build ships this. */
+export function int8KernelBytes(): Uint8Array<ArrayBuffer> {
+  return module(KERNEL_BODY);
+}
+
 export class Int8Codes {
   private readonly memory: WebAssembly.Memory;
   private readonly score: (
@@ -24,6 +46,7 @@ export class Int8Codes {
     dim: number,
   ) => void;
   private readonly scales: Float32Array;
+  private readonly codesAt: number;
   private readonly queryAt: number;
   private readonly idsAt: number;
   private readonly outAt: number;
@@ -31,31 +54,60 @@ export class Int8Codes {
   private queryScale = 0;
 
   /**
-   * `vectors`: row-major unit vectors of `dim` values. `maxBatch`: the most rows one score() call takes
-   * (the largest node degree of the graph).
+   * `vectors`: row-major unit vectors of `dim` values, quantized into a memory of their own. `maxBatch`:
+   * the most rows one score() call takes (the largest node degree of the graph). `kernel`: the compiled
+   * kernel (int8KernelBytes), where the runtime cannot compile it.
    */
-  constructor(
+  static quantize(
     vectors: Float32Array,
+    dim: number,
+    maxBatch: number,
+    kernel?: WebAssembly.Module,
+  ): Int8Codes {
+    checkDim(dim);
+    const rows = vectors.length / dim;
+    const scratchAt = align(rows * dim);
+    const memory = new WebAssembly.Memory({
+      initial: Math.ceil((scratchAt + int8ScratchBytes(dim, maxBatch)) / PAGE),
+    });
+    const scales = new Float32Array(rows);
+    const codes = new Int8Array(memory.buffer, 0, rows * dim);
+    for (let row = 0; row < rows; row++) scales[row] = quantizeRow(vectors, row * dim, dim, codes, row * dim);
+    return new Int8Codes({ memory, codesAt: 0, scales, scratchAt }, dim, maxBatch, kernel);
+  }
+
+  /** Codes already in place (see Int8CodesLayout). */
+  constructor(
+    layout: Int8CodesLayout,
     readonly dim: number,
     maxBatch: number,
+    kernel: WebAssembly.Module = new WebAssembly.Module(module(KERNEL_BODY)),
   ) {
-    if (dim % 16 !== 0) throw new Error(`int8 codes need a dimension that is a multiple of 16, got ${dim}`);
-    const rows = vectors.length / dim;
+    checkDim(dim);
+    if (layout.scratchAt % 16 !== 0)
+      throw new Error(`int8 scratch must be 16-aligned, got ${layout.scratchAt}`);
+    if (layout.scratchAt + int8ScratchBytes(dim, maxBatch) > layout.memory.buffer.byteLength) {
+      throw new Error('the int8 codes memory has no room for the kernel scratch');
+    }
+    this.memory = layout.memory;
+    this.codesAt = layout.codesAt;
+    this.scales = layout.scales;
     this.capacity = maxBatch;
-    this.queryAt = rows * dim;
+    this.queryAt = layout.scratchAt;
     this.idsAt = align(this.queryAt + dim);
     this.outAt = this.idsAt + 4 * maxBatch;
-    const bytes = this.outAt + 4 * maxBatch;
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(module(KERNEL_BODY)), {
-      env: { memory: this.memory },
-    });
+    const instance = new WebAssembly.Instance(kernel, { env: { memory: this.memory } });
     this.score = instance.exports.score as Int8Codes['score'];
-    this.scales = new Float32Array(rows);
-    const codes = new Int8Array(this.memory.buffer, 0, rows * dim);
-    for (let row = 0; row < rows; row++) {
-      this.scales[row] = quantizeRow(vectors, row * dim, dim, codes, row * dim);
-    }
+  }
+
+  /** The most rows one scoreRows call takes. */
+  get maxBatch(): number {
+    return this.capacity;
+  }
+
+  /** The scale of the current query's codes (max |q| / 127): bounds the error of scoreRows. */
+  get queryStep(): number {
+    return this.queryScale;
   }
 
   /** Sets the query (a unit vector of `dim` values) that the following score calls compare against. */
@@ -69,15 +121,25 @@ export class Int8Codes {
     if (count > this.capacity) throw new RangeError(`at most ${this.capacity} rows per call, got ${count}`);
     const buffer = this.memory.buffer;
     new Int32Array(buffer, this.idsAt, count).set(ids.subarray(0, count));
-    this.score(this.queryAt, 0, this.idsAt, count, this.outAt, this.dim);
+    this.score(this.queryAt, this.codesAt, this.idsAt, count, this.outAt, this.dim);
     const dots = new Int32Array(buffer, this.outAt, count);
     const scale = this.queryScale;
     for (let i = 0; i < count; i++) out[i] = dots[i] * scale * this.scales[ids[i]];
   }
 }
 
+function checkDim(dim: number): void {
+  if (dim % 16 !== 0) throw new Error(`int8 codes need a dimension that is a multiple of 16, got ${dim}`);
+}
+
 /** Writes row codes and returns the row's scale (max |x| / 127; 0 for a zero row). */
-function quantizeRow(source: Float32Array, from: number, dim: number, target: Int8Array, to: number): number {
+export function quantizeRow(
+  source: Float32Array,
+  from: number,
+  dim: number,
+  target: Int8Array,
+  to: number,
+): number {
   let max = 0;
   for (let j = 0; j < dim; j++) max = Math.max(max, Math.abs(source[from + j]));
   const scale = max / 127;

@@ -23,7 +23,7 @@ export function openGraphSearch(
   const vectors = unitRows(readVectors(db, table, dims, stored.nodeItems), dims);
   const graph = { dim: dims, vectors, entry: stored.entry, layers: stored.layers };
   // int8 codes where the kernel takes the dimension (a multiple of 16), float32 otherwise.
-  const codes = dims % 16 === 0 ? new Int8Codes(vectors, dims, widestDegree(stored.layers)) : undefined;
+  const codes = dims % 16 === 0 ? Int8Codes.quantize(vectors, dims, widestDegree(stored.layers)) : undefined;
   const searcher = new HnswSearcher(graph, codes);
   return {
     search(query, k, ef) {
