@@ -49,8 +49,11 @@ export const TextConfigSchema = z
         epochs: z.number().positive().default(4),
         /** Total steps; overrides `epochs` (which count WordNet epochs), for multi-source mixes. */
         steps: z.number().int().positive().optional(),
-        /** Wall-clock budget for training; the run stops cleanly when it is spent. */
-        maxMinutes: z.number().positive().default(6),
+        /**
+         * Wall-clock budget for training; the run stops cleanly when it is spent. Absent: no time limit, so
+         * the run takes its fixed number of steps and gives the same model on every machine.
+         */
+        maxMinutes: z.number().positive().optional(),
         evalEvery: z.number().int().positive().default(200),
         patience: z.number().int().min(0).default(3),
         monitor: z.string().default('mean_average_precision_at_r'),

@@ -1,17 +1,18 @@
-import { initCnn } from '../image/cnn.ts';
+import { type CnnWeights, initCnn } from '../image/cnn.ts';
 import type { ImageConfig } from '../image/image-config.ts';
 import {
-  evaluateCnn,
+  embedSet,
   evaluateRawPixels,
   HEADLINE_METRICS,
   headline,
   type ImageMetrics,
+  imageMetrics,
   marginOverBaselines,
 } from '../image/image-metrics.ts';
 import { loadImageDataset } from '../image/load-dataset.ts';
 import { splitForProtocol } from '../image/protocols.ts';
 import { formatMetrics } from '../train/loop.ts';
-import type { ProgressReporter } from '../train/progress.ts';
+import { type ProgressReporter, timedStep } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { loadTrainedImageModel } from './image-weights.ts';
 import { runPath } from './run-dir.ts';
@@ -43,9 +44,25 @@ export async function evaluateImageStage(
 ): Promise<ImageEvaluation> {
   const { config, weights } = loadTrainedImageModel(runDir);
   const { test, description } = testSplit(config);
-  const tfjs = evaluateCnn(weights, test, config.normalization, config.seed);
-  const rawPixels = evaluateRawPixels(test, config.seed);
-  const untrained = evaluateCnn(initCnn(config.model, config.seed), test, config.normalization, config.seed);
+  // Each model's embedding, retrieval and k-means take tens of seconds on a 10,000-image test set: each is
+  // logged with its time, so the stage is never silent.
+  const metricsOf = (model: string, embeddings: Float32Array, dim: number) =>
+    timedStep(progress, `${model}: retrieval and k-means over ${test.count} test images`, () =>
+      imageMetrics(embeddings, dim, test.labels, config.seed),
+    );
+  const embedCnn = (model: string, cnn: CnnWeights) =>
+    timedStep(progress, `${model}: embedding ${test.count} test images`, () =>
+      embedSet(cnn, test, config.normalization),
+    );
+  const dim = weights.shape.embeddingDim;
+  const tfjs = await metricsOf('trained CNN', await embedCnn('trained CNN', weights), dim);
+  const rawPixels = await timedStep(
+    progress,
+    `raw pixels: retrieval and k-means over ${test.count} test images`,
+    () => evaluateRawPixels(test, config.seed),
+  );
+  const initial = initCnn(config.model, config.seed);
+  const untrained = await metricsOf('untrained CNN', await embedCnn('untrained CNN', initial), dim);
   const evaluation: ImageEvaluation = {
     protocol: description,
     testImages: test.count,

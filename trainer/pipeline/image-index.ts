@@ -9,6 +9,7 @@ import { nodeOrt } from '../util/ort.ts';
 import { testSplit } from './image-evaluate.ts';
 import type { ImageTrainRunInfo } from './image-train.ts';
 import { loadTrainedImageModel } from './image-weights.ts';
+import { indexProgress } from './index-progress.ts';
 import { readRunJson, runPath } from './run-dir.ts';
 
 /** Metadata fields of every indexed image that search requests can filter on. */
@@ -63,6 +64,7 @@ export async function indexImageStage(runDir: string, progress: ProgressReporter
             return inputs.subarray(index * size, (index + 1) * size);
           }),
         ),
+      ...indexProgress(progress, items.length),
     });
     writeJsonAtomic(runPath(runDir, 'indexInfo'), stats);
     progress.log(

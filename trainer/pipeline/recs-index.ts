@@ -5,6 +5,7 @@ import { itemMetadata } from '../recs/item-metadata.ts';
 import { shippedHistories, writeShippedHistories } from '../recs/shipped-histories.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
+import { indexProgress } from './index-progress.ts';
 import type { RecsRunInfo } from './recs-train.ts';
 import { loadTrainedRecsModel } from './recs-weights.ts';
 import { readRunJson, runPath } from './run-dir.ts';
@@ -47,6 +48,7 @@ export async function indexRecsStage(runDir: string, progress: ProgressReporter)
         const row = dataset.rowOf.get(item.id)!;
         return vectors.slice(row * dim, (row + 1) * dim);
       }),
+    ...indexProgress(progress, items.length),
   });
   const histories = shippedHistories(dataset);
   writeShippedHistories(path, config.index.collection, histories);

@@ -9,7 +9,7 @@ import { STS_MATCH_MIN_SCORE, stsDecisionPairs } from '../text-sim/calibration.t
 import { datasetsDir } from '../text-sim/datasets.ts';
 import { evaluateSimilarity, type SimilarityEvaluation } from '../text-sim/similarity-eval.ts';
 import { formatMetrics } from '../train/loop.ts';
-import type { ProgressReporter } from '../train/progress.ts';
+import { type ProgressReporter, timedStep } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { runPath } from './run-dir.ts';
 import { embedAll, evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
@@ -59,10 +59,15 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
   const { config, featurizer, weights } = loadTrainedTextModel(runDir);
   const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
   const set = glossLemmaRetrievalSet(dataset.test);
-  const tfjs = await evaluateTextRetrieval(tfjsEmbedder(weights, featurizer), set, weights.outputDim);
+  const retrieval = `gloss -> lemma retrieval on ${set.queries.length} test queries`;
+  const tfjs = await timedStep(progress, `${retrieval}, trained model`, () =>
+    evaluateTextRetrieval(tfjsEmbedder(weights, featurizer), set, weights.outputDim),
+  );
   // Calibration below uses the same TF.js weights; the served ONNX files match them (see export.json).
   const initial = initTextEncoder(weights.buckets, config.model, config.seed);
-  const untrained = await evaluateTextRetrieval(tfjsEmbedder(initial, featurizer), set, weights.outputDim);
+  const untrained = await timedStep(progress, `${retrieval}, untrained model`, () =>
+    evaluateTextRetrieval(tfjsEmbedder(initial, featurizer), set, weights.outputDim),
+  );
   const embed = tfjsEmbedder(weights, featurizer);
   const scorePairs = async ({ pairs, matches }: { pairs: [string, string][]; matches: boolean[] }) => {
     const dim = weights.outputDim;
@@ -83,21 +88,25 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
   };
   const similarityData = loadSimilarityData(datasetsDir(config.datasets));
   for (const missing of similarityData.missing) progress.log(`similarity benchmark skipped: ${missing}`);
-  const similarity = await evaluateSimilarity(embed, weights.outputDim, similarityData);
+  const similarity = await timedStep(progress, 'STS-B and PAWS with the TF-IDF baselines', () =>
+    evaluateSimilarity(embed, weights.outputDim, similarityData),
+  );
   // A model trained on STS-B decides duplicates as STS-B defines them; the WordNet model as WordNet does.
   const stsTrained = config.sources?.some((s) => s.source === 'stsb') && similarityData.sts;
   const calibratedOn = stsTrained
     ? `STS-B: validation tenth of train, match = score >= ${STS_MATCH_MIN_SCORE}; judged on STS-B dev`
     : 'WordNet validation synsets: (gloss, own lemma) vs (gloss, random other lemma)';
-  const [validationPairs, testPairs] = stsTrained
-    ? [
-        await scorePairs(stsDecisionPairs(similarityData.sts!.validation)),
-        await scorePairs(stsDecisionPairs(similarityData.sts!.dev)),
-      ]
-    : [
-        await scorePairs(glossLemmaDecisionPairs(dataset.validation, mulberry32(config.seed + 11))),
-        await scorePairs(glossLemmaDecisionPairs(dataset.test, mulberry32(config.seed + 13))),
-      ];
+  const [validationPairs, testPairs] = await timedStep(progress, 'match threshold calibration', async () =>
+    stsTrained
+      ? [
+          await scorePairs(stsDecisionPairs(similarityData.sts!.validation)),
+          await scorePairs(stsDecisionPairs(similarityData.sts!.dev)),
+        ]
+      : [
+          await scorePairs(glossLemmaDecisionPairs(dataset.validation, mulberry32(config.seed + 11))),
+          await scorePairs(glossLemmaDecisionPairs(dataset.test, mulberry32(config.seed + 13))),
+        ],
+  );
   const targetPrecision = config.calibration.targetPrecision;
   const threshold = thresholdForPrecision(validationPairs.scores, validationPairs.matches, targetPrecision);
   const evaluation: TextEvaluation = {

@@ -7,6 +7,7 @@ import { type BuildIndexStats, buildIndex } from '../index/build-index.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { nodeOrt } from '../util/ort.ts';
+import { indexProgress } from './index-progress.ts';
 import { readRunJson, runPath } from './run-dir.ts';
 import type { TrainRunInfo } from './text-train.ts';
 import { loadTrainedTextModel } from './text-weights.ts';
@@ -26,33 +27,20 @@ export async function indexTextStage(runDir: string, progress: ProgressReporter)
     io: TEXT_ENCODER_IO,
     dim: config.model.outputDim,
   });
-  const started = performance.now();
-  let lastReport = 0;
+  const items = dataset.all.map((synset) => ({
+    id: synset.id,
+    text: synsetText(synset),
+    metadata: { pos: synset.pos, lexname: synset.lexname, lemmas: synset.lemmas },
+  }));
   try {
     const stats = await buildIndex({
       path: runPath(runDir, 'index'),
       collection: { name: config.index.collection, description: config.index.description },
       model: { name: config.name, version: run.version, dim: config.model.outputDim },
       batchSize: config.index.batchSize,
-      items: dataset.all.map((synset) => ({
-        id: synset.id,
-        text: synsetText(synset),
-        metadata: { pos: synset.pos, lexname: synset.lexname, lemmas: synset.lemmas },
-      })),
+      items,
       embed: (texts) => embedder.embed(texts),
-      onProgress: (done, total) => {
-        const now = performance.now();
-        if (now - lastReport < 2000 && done !== total) return;
-        lastReport = now;
-        const rate = done / ((now - started) / 1000);
-        progress.log(`indexing ${done}/${total ?? '?'} items (${Math.round(rate)} items/s)`);
-      },
-      onGraphProgress: (linked, total) => {
-        const now = performance.now();
-        if (now - lastReport < 2000 && linked !== total) return;
-        lastReport = now;
-        progress.log(`linking the search graph: ${linked}/${total} items`);
-      },
+      ...indexProgress(progress, items.length),
     });
     writeJsonAtomic(runPath(runDir, 'indexInfo'), stats);
     progress.log(

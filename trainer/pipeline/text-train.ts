@@ -96,7 +96,10 @@ export async function trainTextStage(options: {
       });
   progress.log(
     `training ${config.name} on ${options.backend.name} (${options.backend.package}): ${totalSteps} steps ` +
-      `of ${batchSize} pairs, at most ${config.train.maxMinutes} min`,
+      `of ${batchSize} pairs` +
+      (config.train.maxMinutes === undefined
+        ? ', no time limit'
+        : `, at most ${config.train.maxMinutes} min`),
   );
   return trainAndRecord(model, {
     ...options,

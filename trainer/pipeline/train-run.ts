@@ -23,7 +23,8 @@ export interface TrainedRunInfo {
 interface LoopSettings {
   evalEvery: number;
   patience: number;
-  maxMinutes: number;
+  /** Absent: no time limit. */
+  maxMinutes?: number;
   monitor: string;
 }
 
@@ -68,7 +69,7 @@ export async function trainAndRecord<Extra extends object>(
     batchSize: options.batchSize,
     evalEvery: config.train.evalEvery,
     patience: config.train.patience,
-    maxSeconds: config.train.maxMinutes * 60,
+    maxSeconds: config.train.maxMinutes === undefined ? undefined : config.train.maxMinutes * 60,
     monitor: config.train.monitor,
     runDir,
     progress,

@@ -2,7 +2,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LoopModel, type LoopOptions, runTrainingLoop, TrainingDivergedError } from './loop.ts';
+import {
+  formatMetrics,
+  type LoopModel,
+  type LoopOptions,
+  runTrainingLoop,
+  TrainingDivergedError,
+} from './loop.ts';
 import type { ProgressReporter } from './progress.ts';
 
 const dirs: string[] = [];
@@ -100,5 +106,33 @@ describe('training loop', () => {
     expect(result.stopReason).toBe('time-budget');
     expect(result.state.step).toBe(1);
     expect(result.state.history.validation.length).toBe(1);
+  });
+
+  it('without a time budget takes every step', async () => {
+    const result = await runTrainingLoop(
+      quadraticModel([0.1]),
+      options({ maxSeconds: undefined, totalSteps: 200, evalEvery: 50 }),
+    );
+    expect(result.stopReason).toBe('completed');
+    expect(result.state.step).toBe(200);
+  });
+});
+
+describe('metric lines', () => {
+  it('print counts as integers and every other metric with four decimals', () => {
+    const line = formatMetrics({
+      precision_at_1: 1,
+      recall_at_10: 0.45291,
+      queries: 2356,
+      k: 16,
+      triplet_tuples: 640,
+      triplet_nonzero: 12,
+      stsb_dev_pairs: 1500,
+      mean_tuples: 2.5,
+    });
+    expect(line).toBe(
+      'precision_at_1 1.0000, recall_at_10 0.4529, queries 2356, k 16, triplet_tuples 640, ' +
+        'triplet_nonzero 12, stsb_dev_pairs 1500, mean_tuples 2.5000',
+    );
   });
 });

@@ -20,8 +20,8 @@ export interface LoopOptions {
   evalEvery: number;
   /** Validations without improvement before stopping early; 0 disables early stopping. */
   patience: number;
-  /** Wall-clock budget for this process's share of the run. */
-  maxSeconds: number;
+  /** Wall-clock budget for this process's share of the run; absent, the run has no time limit. */
+  maxSeconds?: number;
   /** Validation metric to maximise for best-checkpoint selection and early stopping. */
   monitor: string;
   runDir: string;
@@ -116,7 +116,8 @@ export async function runTrainingLoop(model: LoopModel, options: LoopOptions): P
     const samplesPerSecond = (windowSteps * options.batchSize) / Math.max(windowSeconds, 1e-9);
     const secondsPerStep = windowSeconds / windowSteps;
     const remainingBySteps = (options.totalSteps - state.step) * secondsPerStep;
-    const remainingByBudget = options.maxSeconds - (performance.now() - started) / 1000;
+    const remainingByBudget =
+      (options.maxSeconds ?? Number.POSITIVE_INFINITY) - (performance.now() - started) / 1000;
     progress.update({
       step: state.step,
       totalSteps: options.totalSteps,
@@ -179,8 +180,19 @@ function stalledLoss(stats: Record<string, number>): boolean {
   return nonzero.length > 0 && nonzero.every(([, value]) => value === 0);
 }
 
+/**
+ * Names of counts in metric records (`queries`, `k`, `users`, a loss's `triplet_tuples`, a benchmark's
+ * `stsb_dev_pairs`): they print as integers, every other metric with four decimals.
+ */
+const COUNT_NAME =
+  /^(k|n|steps|queries|users|items|pairs|texts|classes|references)$|^num_|_(tuples|nonzero|count|steps|queries|users|items|pairs|texts)$/;
+
 export function formatMetrics(metrics: Record<string, number>): string {
   return Object.entries(metrics)
-    .map(([name, value]) => `${name} ${value.toFixed(4)}`)
+    .map(([name, value]) => `${name} ${formatMetric(name, value)}`)
     .join(', ');
+}
+
+function formatMetric(name: string, value: number): string {
+  return COUNT_NAME.test(name) && Number.isInteger(value) ? String(value) : value.toFixed(4);
 }

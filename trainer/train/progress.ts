@@ -69,3 +69,44 @@ export function formatDuration(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
+
+/**
+ * Progress of countable work inside a stage (texts embedded, queries ranked, items indexed): a line with
+ * the count, rate and ETA every few seconds and at the end, so that no stage runs silent. Returns the
+ * function to call with the count done so far.
+ */
+export function countProgress(
+  progress: ProgressReporter,
+  label: string,
+  total: number,
+  everySeconds = 5,
+): (done: number) => void {
+  const started = performance.now();
+  let lastLogged = started;
+  return (done) => {
+    const now = performance.now();
+    if (done < total && now - lastLogged < everySeconds * 1000) return;
+    lastLogged = now;
+    const seconds = (now - started) / 1000;
+    const rate = done / Math.max(seconds, 1e-9);
+    const eta =
+      done < total ? ` ETA ${formatDuration((total - done) / rate)}` : ` in ${formatDuration(seconds)}`;
+    progress.log(`${label} ${done}/${total} (${Math.round(rate)}/s)${eta}`);
+  };
+}
+
+/**
+ * Runs one step of a stage that has no count to show (a k-means, a report's maps), logging when it starts
+ * and how long it took.
+ */
+export async function timedStep<T>(
+  progress: ProgressReporter,
+  label: string,
+  run: () => T | Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  progress.log(`${label}...`);
+  const result = await run();
+  progress.log(`${label} done in ${formatDuration((performance.now() - started) / 1000)}`);
+  return result;
+}
