@@ -1,15 +1,42 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, usage } from '../../cli/commands.ts';
+import { createProgram } from '../../cli/program.ts';
+import { runCliInProcess } from './in-process.ts';
 
-describe('usage', () => {
-  it('lists every command with its summary in one aligned column, whatever the longest name', () => {
-    const lines = usage().split('\n');
-    const starts = Object.entries(COMMANDS).map(([name, command]) => {
-      const line = lines.find((l) => l.startsWith(`  ${name} `));
-      expect(line, name).toBeDefined();
-      expect(line!.trimEnd().endsWith(command.summary)).toBe(true);
-      return line!.indexOf(command.summary);
-    });
-    expect(new Set(starts).size).toBe(1);
+const PACKAGE_VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+
+describe('the command line', () => {
+  it('prints its version', async () => {
+    const { code, stdout } = await runCliInProcess(['--version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(PACKAGE_VERSION);
+  });
+
+  it('lists every command with its description, and each command has its own help with its flags', async () => {
+    const help = await runCliInProcess(['--help']);
+    expect(help.code).toBe(0);
+    const commands = createProgram().commands;
+    expect(commands.map((c) => c.name())).toEqual(
+      expect.arrayContaining(['start', 'serve', 'pipeline', 'train', 'export', 'publish', 'models', 'keys']),
+    );
+    for (const command of commands) {
+      expect(help.stdout).toContain(command.name());
+      const own = await runCliInProcess([command.name(), '--help']);
+      expect(own.code, command.name()).toBe(0);
+      expect(own.stdout).toContain(`Usage: dml-edge ${command.name()}`);
+      for (const option of command.options) expect(own.stdout, command.name()).toContain(option.flags);
+    }
+  });
+
+  it('answers an unknown command or flag with exit status 2 and a pointer to the help', async () => {
+    const unknown = await runCliInProcess(['trian']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'trian'[\s\S]*Did you mean train\?/);
+    const flag = await runCliInProcess(['pipeline', '--confg', 'x.json']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/unknown option '--confg'[\s\S]*--config/);
+    const backend = await runCliInProcess(['train', '--backend', 'cuda']);
+    expect(backend.code).toBe(2);
+    expect(backend.stderr).toContain('Allowed choices are auto');
   });
 });

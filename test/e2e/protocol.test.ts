@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { protocolCommand } from '../../cli/protocol.ts';
 import { type BackendInfo, initBackend } from '../../trainer/backend/index.ts';
 import { encodeIdx } from '../../trainer/image/idx.ts';
 import { type ImageConfig, loadImageConfig, parseImageConfig } from '../../trainer/image/image-config.ts';
@@ -13,6 +12,7 @@ import {
   PROTOCOL_FILES,
   runFoldProtocol,
 } from '../../trainer/pipeline/protocol-folds.ts';
+import { runCliInProcess } from '../cli/in-process.ts';
 
 /**
  * `dml-edge protocol` on the tiny synthetic shapes, 2 folds x 1 seed. Eight shape classes (the shipped
@@ -135,7 +135,11 @@ describe('class-disjoint protocol with folds and seeds', () => {
   });
 
   it('validates the command line', async () => {
-    await expect(protocolCommand.run({ seeds: '1,x' }, [])).rejects.toThrow(/seeds: a comma-separated list/);
-    await expect(protocolCommand.run({ folds: '1' }, [])).rejects.toThrow(/folds: /);
+    const seeds = await runCliInProcess(['protocol', '--seeds', '1,x']);
+    expect(seeds.code).toBe(2);
+    expect(seeds.stderr).toMatch(/--seeds <list>.*a comma-separated list of seeds/);
+    const folds = await runCliInProcess(['protocol', '--folds', '1']);
+    expect(folds.code).toBe(2);
+    expect(folds.stderr).toMatch(/--folds <k>.*at least 2 folds/);
   });
 });

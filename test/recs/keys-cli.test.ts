@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keysCommand } from '../../cli/keys.ts';
 import { openStateDb } from '../../edge/adapters/node/state-db.ts';
 import { verifyApiKey } from '../../edge/auth/require-scope.ts';
+import { runCliInProcess } from '../cli/in-process.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/dml-edge.js', import.meta.url));
 let dir: string;
@@ -20,17 +20,18 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the command in this process and returns what it printed on stdout. */
-async function keys(positionals: string[], values: Record<string, string> = {}): Promise<string> {
-  const printed: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => printed.push(chunk) > 0) as typeof process.stdout.write;
-  try {
-    await keysCommand.run({ ...values, state: statePath }, positionals);
-  } finally {
-    process.stdout.write = write;
-  }
-  return printed.join('');
+/** Runs `dml-edge keys ...` in this process; resolves with what it printed on stdout, rejects with stderr. */
+async function keys(args: string[], flags: Record<string, string> = {}): Promise<string> {
+  const flagArgs = Object.entries(flags).flatMap(([name, value]) => [`--${name}`, value]);
+  const { code, stdout, stderr } = await runCliInProcess([
+    'keys',
+    ...args,
+    ...flagArgs,
+    '--state',
+    statePath,
+  ]);
+  if (code !== 0) throw new Error(stderr);
+  return stdout;
 }
 
 describe('dml-edge keys', () => {
@@ -67,10 +68,10 @@ describe('dml-edge keys', () => {
 
   it('refuses a scope it does not know, a key it does not have, and a bad command line', async () => {
     await expect(keys(['create'], { scope: 'owner' })).rejects.toThrow(
-      /--scope must be one of read, write, admin/,
+      /--scope <scope>' argument 'owner' is invalid. Allowed choices are read, write, admin/,
     );
     await expect(keys(['revoke', '000000000000'])).rejects.toThrow(/no live key 000000000000/);
-    await expect(keys(['rotate'])).rejects.toThrow(/usage: dml-edge keys create/);
-    await expect(keys(['revoke'])).rejects.toThrow(/usage/);
+    await expect(keys(['rotate'])).rejects.toThrow(/unknown command 'rotate'/);
+    await expect(keys(['revoke'])).rejects.toThrow(/missing required argument 'id'/);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openEventLog } from '../../cli/retrain.ts';
+import { openEventLog } from '../../cli/commands/retrain.ts';
 import { openStateDb, type StateDb } from '../../edge/adapters/node/state-db.ts';
 import { BadRows } from '../../trainer/recs/bad-rows.ts';
 import { InteractionColumnsSchema, parseInteractions } from '../../trainer/recs/interactions.ts';

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEventLog } from '../../cli/retrain.ts';
+import { openEventLog } from '../../cli/commands/retrain.ts';
 import { type RunningServer, startNodeServer } from '../../edge/adapters/node/server.ts';
 import { createApiKey, openStateDb } from '../../edge/adapters/node/state-db.ts';
 import { EventsResponseSchema } from '../../edge/schemas.ts';

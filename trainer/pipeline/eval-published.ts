@@ -71,6 +71,12 @@ export async function evaluatePublishedModel(options: {
   }
   const manifest = await verifyVersion(options.versionDir);
   const { input } = manifest;
+  if (manifest.task !== 'text-similarity') {
+    throw new Error(
+      `${manifest.name}@${manifest.version} is a ${manifest.task} model; dataset '${options.dataset}' ` +
+        'evaluates text-similarity models (its own run report has its metrics: dml-edge report --run <id>)',
+    );
+  }
   if (input.kind !== 'text') {
     throw new Error(
       `${manifest.name}@${manifest.version} takes ${input.kind}s; dataset '${options.dataset}' holds texts`,

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
-import { checkOnnxModel } from '../export/onnx-check.ts';
+import { checkExportedModel, type OnnxValidation } from '../export/onnx-check.ts';
 import { CNN_ENCODER_IO, exportCnnOnnx } from '../export/onnx-cnn.ts';
 import type { OnnxPrecision } from '../export/onnx-text-encoder.ts';
+import { assertParity } from '../export/parity-gate.ts';
 import type { CnnWeights } from '../image/cnn.ts';
 import { createOnnxImageEmbedder, normalizePixels } from '../image/edge-image.ts';
 import { embedSet, headline, type ImageMetrics, imageMetrics } from '../image/image-metrics.ts';
@@ -24,6 +25,8 @@ export interface ImageParity {
 
 export interface ImageExportInfo {
   files: Record<OnnxPrecision, { path: string; bytes: number }>;
+  /** What validated the files besides onnxruntime and the parity check (see export/onnx-check.ts). */
+  validatedBy: OnnxValidation;
   int8SizeRatio: number;
   /** Parity with TF.js on real test images, per precision. */
   parity: Record<OnnxPrecision, ImageParity>;
@@ -45,22 +48,30 @@ export async function exportImageStage(runDir: string, progress: ProgressReporte
   const files = {} as ImageExportInfo['files'];
   const parity = {} as ImageExportInfo['parity'];
   const onnx = {} as ImageExportInfo['onnx'];
+  let validatedBy: OnnxValidation = 'onnx.checker';
   for (const precision of ['fp32', 'int8'] as const) {
     const bytes = exportCnnOnnx(weights, { precision, docString: `${config.name} CNN image encoder` });
     const path = runPath(runDir, FILE_OF[precision]);
     writeFileAtomic(path, bytes);
-    await checkOnnxModel(path);
+    validatedBy = await checkExportedModel(path);
     files[precision] = { path, bytes: statSync(path).size };
     const embeddings = await embedWithOnnx(bytes, weights, test, config.normalization);
     parity[precision] = agreement(reference, embeddings, weights.shape.embeddingDim);
     onnx[precision] = imageMetrics(embeddings, weights.shape.embeddingDim, test.labels, config.seed);
     progress.log(
-      `exported ${path} (${(files[precision].bytes / 1e6).toFixed(2)} MB, ONNX checker passed); parity with ` +
+      `exported ${path} (${(files[precision].bytes / 1e6).toFixed(2)} MB, validated by ${validatedBy}); parity with ` +
         `TF.js on ${test.count} test images: min cosine ${parity[precision].minCosine.toFixed(6)}, max abs diff ` +
         `${parity[precision].maxAbsDiff.toExponential(2)}; test via onnxruntime-web: ${formatMetrics(headline(onnx[precision]))}`,
     );
+    assertParity(runDir, precision, parity[precision].minCosine);
   }
-  const info: ImageExportInfo = { files, int8SizeRatio: files.int8.bytes / files.fp32.bytes, parity, onnx };
+  const info: ImageExportInfo = {
+    files,
+    validatedBy,
+    int8SizeRatio: files.int8.bytes / files.fp32.bytes,
+    parity,
+    onnx,
+  };
   writeJsonAtomic(runPath(runDir, 'exportInfo'), info);
   return info;
 }

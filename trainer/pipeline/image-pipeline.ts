@@ -5,9 +5,12 @@ import { indexImageStage } from './image-index.ts';
 import { publishImageStage } from './image-publish.ts';
 import { reportImageStage } from './image-report.ts';
 import { trainImageStage } from './image-train.ts';
-import { type PipelineOptions, runStages, type Stage } from './stages.ts';
+import { type PipelineOptions, runStages, type Stage, type StageCostRatios } from './stages.ts';
 
 export type ImagePipelineOptions = PipelineOptions<ImageConfig>;
+
+/** Stage times as multiples of training's: a first run's estimate (see StageCostRatios). */
+const COST_RATIOS: StageCostRatios = { evaluate: 0.3, export: 0.1, index: 0.1, report: 0.1, publish: 0.01 };
 
 /** Stages that need the config's `index` section (a collection to publish). */
 const PUBLISHING_STAGES: readonly Stage[] = ['index', 'publish'];
@@ -28,6 +31,7 @@ export async function runImagePipeline(options: ImagePipelineOptions): Promise<v
       report: () => reportImageStage(runDir, progress),
       publish: () => publishImageStage(runDir, options.artifactsDir, progress),
     },
+    COST_RATIOS,
     (stage) =>
       PUBLISHING_STAGES.includes(stage) && !config.index
         ? `${config.name} has no index section (an evaluation run)`

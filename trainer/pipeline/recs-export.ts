@@ -2,9 +2,10 @@ import { statSync } from 'node:fs';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import { recentDistinct, userVector } from '../../shared/recs/user-vector.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
-import { checkOnnxModel } from '../export/onnx-check.ts';
+import { checkExportedModel, type OnnxValidation } from '../export/onnx-check.ts';
 import { exportTextEncoderOnnx, type OnnxPrecision } from '../export/onnx-text-encoder.ts';
 import { measureParity, type ParityReport } from '../export/parity.ts';
+import { assertParity } from '../export/parity-gate.ts';
 import { rankingCases, rankingMetrics } from '../recs/evaluate.ts';
 import { allItemVectors, userVectorsFrom } from '../recs/inference.ts';
 import { itemText } from '../recs/item-text.ts';
@@ -24,6 +25,8 @@ export interface UserTowerParity {
 
 export interface RecsExportInfo {
   files: Record<OnnxPrecision, { path: string; bytes: number }>;
+  /** What validated the files besides onnxruntime and the parity check (see export/onnx-check.ts). */
+  validatedBy: OnnxValidation;
   int8SizeRatio: number;
   /** The content encoder (new items' vectors): ONNX through onnxruntime-web against TF.js. */
   contentParity: ParityReport;
@@ -44,6 +47,7 @@ const PARITY_ITEMS = 1000;
 export async function exportRecsStage(runDir: string, progress: ProgressReporter): Promise<RecsExportInfo> {
   const { config, dataset, features, weights } = loadTrainedRecsModel(runDir);
   const files = {} as RecsExportInfo['files'];
+  let validatedBy: OnnxValidation = 'onnx.checker';
   for (const precision of ['fp32', 'int8'] as const) {
     const bytes = exportTextEncoderOnnx(weights.content, {
       precision,
@@ -51,9 +55,11 @@ export async function exportRecsStage(runDir: string, progress: ProgressReporter
     });
     const path = runPath(runDir, FILE_OF[precision]);
     writeFileAtomic(path, bytes);
-    await checkOnnxModel(path);
+    validatedBy = await checkExportedModel(path);
     files[precision] = { path, bytes: statSync(path).size };
-    progress.log(`exported ${path} (${(files[precision].bytes / 1e6).toFixed(2)} MB, ONNX checker passed)`);
+    progress.log(
+      `exported ${path} (${(files[precision].bytes / 1e6).toFixed(2)} MB, validated by ${validatedBy})`,
+    );
   }
   const texts = dataset.items.slice(0, PARITY_ITEMS).map(itemText);
   const contentParity = await measureParity(
@@ -66,6 +72,8 @@ export async function exportRecsStage(runDir: string, progress: ProgressReporter
     `content encoder parity with TF.js on ${texts.length} items: min cosine fp32 ` +
       `${contentParity.fp32MinCosine.toFixed(6)}, int8 ${contentParity.int8MinCosine.toFixed(6)}`,
   );
+  assertParity(runDir, 'fp32', contentParity.fp32MinCosine);
+  assertParity(runDir, 'int8', contentParity.int8MinCosine);
 
   // What the edge does: stored item vectors (float32, as in the index), the shared user tower.
   const { dim } = weights;
@@ -94,6 +102,7 @@ export async function exportRecsStage(runDir: string, progress: ProgressReporter
 
   const info: RecsExportInfo = {
     files,
+    validatedBy,
     int8SizeRatio: files.int8.bytes / files.fp32.bytes,
     contentParity,
     userParity,

@@ -5,9 +5,12 @@ import { indexRecsStage } from './recs-index.ts';
 import { publishRecsStage } from './recs-publish.ts';
 import { reportRecsStage } from './recs-report.ts';
 import { trainRecsStage } from './recs-train.ts';
-import { type PipelineOptions, runStages } from './stages.ts';
+import { type PipelineOptions, runStages, type StageCostRatios } from './stages.ts';
 
 export type RecsPipelineOptions = PipelineOptions<RecsConfig>;
+
+/** Stage times as multiples of training's: a first run's estimate (see StageCostRatios). */
+const COST_RATIOS: StageCostRatios = { evaluate: 0.1, export: 0.1, index: 0.05, report: 0.05, publish: 0.01 };
 
 /**
  * The recommendation pipeline: train both towers, evaluate against most-popular and item-kNN, export the
@@ -16,12 +19,16 @@ export type RecsPipelineOptions = PipelineOptions<RecsConfig>;
  */
 export async function runRecsPipeline(options: RecsPipelineOptions): Promise<void> {
   const { runDir, progress } = options;
-  await runStages(options, {
-    train: () => trainRecsStage(options),
-    evaluate: () => evaluateRecsStage(runDir, progress),
-    export: () => exportRecsStage(runDir, progress),
-    index: () => indexRecsStage(runDir, progress),
-    report: () => reportRecsStage(runDir, progress),
-    publish: () => publishRecsStage(runDir, options.artifactsDir, progress),
-  });
+  await runStages(
+    options,
+    {
+      train: () => trainRecsStage(options),
+      evaluate: () => evaluateRecsStage(runDir, progress),
+      export: () => exportRecsStage(runDir, progress),
+      index: () => indexRecsStage(runDir, progress),
+      report: () => reportRecsStage(runDir, progress),
+      publish: () => publishRecsStage(runDir, options.artifactsDir, progress),
+    },
+    COST_RATIOS,
+  );
 }

@@ -3,9 +3,10 @@ import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
 import type { RetrievalMetrics } from '../eval/retrieval.ts';
-import { checkOnnxModel } from '../export/onnx-check.ts';
+import { checkExportedModel, type OnnxValidation } from '../export/onnx-check.ts';
 import { exportTextEncoderOnnx, type OnnxPrecision, TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
 import { measureParity, type ParityReport } from '../export/parity.ts';
+import { assertParity } from '../export/parity-gate.ts';
 import { loadSimilarityData } from '../text-sim/benchmarks.ts';
 import { datasetsDir } from '../text-sim/datasets.ts';
 import {
@@ -23,6 +24,8 @@ import { loadTrainedTextModel } from './text-weights.ts';
 
 export interface TextExportInfo {
   files: Record<OnnxPrecision, { path: string; bytes: number }>;
+  /** What validated the files besides onnxruntime and the parity check (see export/onnx-check.ts). */
+  validatedBy: OnnxValidation;
   int8SizeRatio: number;
   parity: ParityReport;
   /** Test retrieval through onnxruntime-web, per precision: what the edge will actually serve. */
@@ -48,11 +51,12 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
   const files = {} as TextExportInfo['files'];
   const onnx = {} as TextExportInfo['onnx'];
   const similarity = {} as TextExportInfo['similarity'];
+  let validatedBy: OnnxValidation = 'onnx.checker';
   for (const precision of ['fp32', 'int8'] as const) {
     const bytes = exportTextEncoderOnnx(weights, { precision, docString: `${config.name} text encoder` });
     const path = runPath(runDir, FILE_OF[precision]);
     writeFileAtomic(path, bytes);
-    await checkOnnxModel(path);
+    validatedBy = await checkExportedModel(path);
     files[precision] = { path, bytes: statSync(path).size };
     const embedder = await createOnnxTextEmbedder({
       ort,
@@ -72,7 +76,7 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
       await embedder.release();
     }
     progress.log(
-      `exported ${path} (${(files[precision].bytes / 1e6).toFixed(2)} MB, ONNX checker passed); ` +
+      `exported ${path} (${(files[precision].bytes / 1e6).toFixed(2)} MB, validated by ${validatedBy}); ` +
         `test via onnxruntime-web: ${formatMetrics({ ...headlineMetrics(onnx[precision]), ...flatSimilarityMetrics(similarity[precision]) })}`,
     );
   }
@@ -82,8 +86,11 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
     `parity with TF.js on ${parity.texts} held-out texts: min cosine fp32 ${parity.fp32MinCosine.toFixed(6)}, ` +
       `int8 ${parity.int8MinCosine.toFixed(6)}`,
   );
+  assertParity(runDir, 'fp32', parity.fp32MinCosine);
+  assertParity(runDir, 'int8', parity.int8MinCosine);
   const info: TextExportInfo = {
     files,
+    validatedBy,
     int8SizeRatio: files.int8.bytes / files.fp32.bytes,
     parity,
     onnx,

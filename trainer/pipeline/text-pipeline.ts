@@ -1,5 +1,5 @@
 import type { TextConfig } from '../config/text-config.ts';
-import { type PipelineOptions, runStages } from './stages.ts';
+import { type PipelineOptions, runStages, type StageCostRatios } from './stages.ts';
 import { evaluateTextStage } from './text-evaluate.ts';
 import { exportTextStage } from './text-export.ts';
 import { indexTextStage } from './text-index.ts';
@@ -9,15 +9,28 @@ import { trainTextStage } from './text-train.ts';
 
 export type TextPipelineOptions = PipelineOptions<TextConfig>;
 
+/** Stage times as multiples of training's, measured on configs/wordnet-text.json on 2 cores. */
+const COST_RATIOS: StageCostRatios = {
+  evaluate: 0.1,
+  export: 0.15,
+  index: 0.35,
+  report: 0.05,
+  publish: 0.02,
+};
+
 /** The text pipeline: train the encoder, evaluate, export fp32/int8 ONNX, index the catalogue, report, publish. */
 export async function runTextPipeline(options: TextPipelineOptions): Promise<void> {
   const { runDir, progress } = options;
-  await runStages(options, {
-    train: () => trainTextStage(options),
-    evaluate: () => evaluateTextStage(runDir, progress),
-    export: () => exportTextStage(runDir, progress),
-    index: () => indexTextStage(runDir, progress),
-    report: () => reportTextStage(runDir, progress),
-    publish: () => publishTextStage(runDir, options.artifactsDir, progress),
-  });
+  await runStages(
+    options,
+    {
+      train: () => trainTextStage(options),
+      evaluate: () => evaluateTextStage(runDir, progress),
+      export: () => exportTextStage(runDir, progress),
+      index: () => indexTextStage(runDir, progress),
+      report: () => reportTextStage(runDir, progress),
+      publish: () => publishTextStage(runDir, options.artifactsDir, progress),
+    },
+    COST_RATIOS,
+  );
 }

@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { readCurrent } from '../../shared/artifacts/current.ts';
+import { versionDir } from '../../shared/artifacts/layout.ts';
+import { listModels } from '../../shared/artifacts/listing.ts';
+import { EVAL_DATASETS, evaluatePublishedModel } from '../../trainer/pipeline/eval-published.ts';
+import { formatMetrics } from '../../trainer/train/loop.ts';
+import { type ArtifactsFlag, artifactsDir, artifactsOption } from '../options.ts';
+
+interface EvalFlags extends ArtifactsFlag {
+  model: string;
+  version?: string;
+  dataset: string;
+  split: 'test' | 'validation';
+  file?: 'model' | 'model_int8';
+  out: string;
+}
+
+/** `dml-edge eval`: evaluates a published model version (the current one by default) on a dataset. */
+async function evalPublished(flags: EvalFlags): Promise<void> {
+  const artifacts = artifactsDir(flags);
+  const models = await listModels(artifacts);
+  if (!models.includes(flags.model)) {
+    throw new Error(
+      `no published model ${flags.model} in ${artifacts}` +
+        (models.length ? `; published: ${models.join(', ')}` : '; publish one with dml-edge pipeline'),
+    );
+  }
+  const version = flags.version ?? (await readCurrent(artifacts, flags.model))?.version;
+  if (!version) throw new Error(`${flags.model} has no current version in ${artifacts}; pass --version`);
+  const result = await evaluatePublishedModel({
+    versionDir: versionDir(artifacts, flags.model, version),
+    dataset: flags.dataset,
+    split: flags.split,
+    file: flags.file,
+    out: resolve(flags.out),
+  });
+  process.stdout.write(
+    `${result.model}@${result.version} (${result.file}) on ${result.dataset} ${result.split}: ${formatMetrics(result.metrics)}\n`,
+  );
+}
+
+export function evalCommand(): Command {
+  return new Command('eval')
+    .description('evaluate a published model on a dataset, as the edge serves it; writes metrics.json')
+    .addOption(new Option('--model <name>', 'a published model').makeOptionMandatory())
+    .addOption(new Option('--version <v>', 'a published version (default: the current one)'))
+    .addOption(
+      new Option('--dataset <name>', 'what to evaluate on').choices(EVAL_DATASETS).default('wordnet'),
+    )
+    .addOption(
+      new Option('--split <s>', 'the held-out split').choices(['test', 'validation']).default('test'),
+    )
+    .addOption(
+      new Option('--file <f>', 'model (fp32) or model_int8 (default: the file the manifest serves)').choices([
+        'model',
+        'model_int8',
+      ]),
+    )
+    .addOption(new Option('--out <file>', 'where to write the metrics JSON').default('metrics.json'))
+    .addOption(artifactsOption())
+    .action(evalPublished);
+}
