@@ -15,5 +15,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // tfjs and onnxruntime keep process-wide state; forks isolate suites from each other.
     pool: 'forks',
+    // Pipelines in tests always run Python's ONNX checker (python3-onnx, installed by .ci/run); the test of
+    // a machine without it sets its own value.
+    env: { DML_EDGE_ONNX_CHECKER: 'require' },
   },
 });
