@@ -59,7 +59,7 @@ export async function reportImageStage(runDir: string, progress: ProgressReporte
     quantization: { fp32: headline(exported.onnx.fp32), int8: headline(exported.onnx.int8) },
     options: { maxMapPoints: config.report.mapItems, seed: config.seed, distance: 'cosine' },
   };
-  await writeReport(runPath(runDir, 'report'), data);
+  await writeReport(runPath(runDir, 'report'), data, progress);
   progress.log(`report ${runPath(runDir, 'report')}`);
 }
 

@@ -58,7 +58,7 @@ export async function reportRecsStage(runDir: string, progress: ProgressReporter
     ],
     options: { maxMapPoints: MAP_ITEMS, seed: config.seed, distance: 'cosine' },
   };
-  await writeReport(runPath(runDir, 'report'), data);
+  await writeReport(runPath(runDir, 'report'), data, progress);
   progress.log(`report ${runPath(runDir, 'report')}`);
 }
 

@@ -65,7 +65,7 @@ export async function reportTextStage(runDir: string, progress: ProgressReporter
     quantization: { fp32: headlineMetrics(exported.onnx.fp32), int8: headlineMetrics(exported.onnx.int8) },
     options: { maxMapPoints: MAP_ITEMS, seed: config.seed, distance: 'cosine' },
   };
-  await writeReport(runPath(runDir, 'report'), data);
+  await writeReport(runPath(runDir, 'report'), data, progress);
   progress.log(`report ${runPath(runDir, 'report')}`);
 }
 

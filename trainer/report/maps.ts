@@ -1,5 +1,6 @@
 import { type EmbeddingMatrix, selectRows } from '../eval/matrix.ts';
 import { mulberry32, sampleIndices } from '../eval/random.ts';
+import { type ProgressReporter, timedStep } from '../train/progress.ts';
 import { tsne } from './tsne.ts';
 import { umap2d } from './umap.ts';
 
@@ -13,13 +14,26 @@ export interface EmbeddingMaps {
   umap: Float64Array;
 }
 
-/** Both 2-D maps of the same items: all of them, or a seeded sample of maxPoints when there are more. */
-export function embeddingMaps(embeddings: EmbeddingMatrix, maxPoints: number, seed: number): EmbeddingMaps {
+/**
+ * Both 2-D maps of the same items: all of them, or a seeded sample of maxPoints when there are more. Each
+ * takes tens of seconds for a thousand points, so each is logged with its time when `progress` is given.
+ */
+export function embeddingMaps(
+  embeddings: EmbeddingMatrix,
+  maxPoints: number,
+  seed: number,
+  progress: Pick<ProgressReporter, 'log'> = { log: () => undefined },
+): EmbeddingMaps {
   const total = embeddings.rows;
   const items =
     total > maxPoints
       ? sampleIndices(total, maxPoints, mulberry32(seed))
       : Int32Array.from({ length: total }, (_, i) => i);
   const points = items.length === total ? embeddings : selectRows(embeddings, items);
-  return { items, total, tsne: tsne(points), umap: umap2d(points, seed) };
+  return {
+    items,
+    total,
+    tsne: timedStep(progress, `report: t-SNE map of ${points.rows} test items`, () => tsne(points)),
+    umap: timedStep(progress, `report: UMAP map of ${points.rows} test items`, () => umap2d(points, seed)),
+  };
 }

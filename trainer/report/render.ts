@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { ProgressReporter } from '../train/progress.ts';
 import { html, jsonForScript, SafeHtml } from './html.ts';
 import { type EmbeddingMaps, embeddingMaps } from './maps.ts';
 import { neighbourExamples } from './neighbours.ts';
@@ -19,10 +20,10 @@ const TOOLTIP_CHARS = 300;
  * the neighbour examples from the test embeddings, so rendering takes seconds to tens of seconds for
  * thousands of test items.
  */
-export function renderReport(input: ReportDataInput): string {
+export function renderReport(input: ReportDataInput, progress?: Pick<ProgressReporter, 'log'>): string {
   const data = parseReportData(input);
   const { options } = data;
-  const maps = embeddingMaps(data.test.embeddings, options.maxMapPoints, options.seed);
+  const maps = embeddingMaps(data.test.embeddings, options.maxMapPoints, options.seed, progress);
   const examples = neighbourExamples(data.test.embeddings, data.test.labels, {
     count: options.neighbourExamples,
     perQuery: options.neighboursPerExample,

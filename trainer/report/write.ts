@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
+import type { ProgressReporter } from '../train/progress.ts';
 import { renderReport } from './render.ts';
 import type { ReportDataInput } from './schema.ts';
 
@@ -7,8 +8,12 @@ import type { ReportDataInput } from './schema.ts';
  * Renders the report and writes it to `path` through a temporary file in the same folder and a rename,
  * so a reader never sees a half-written report.
  */
-export async function writeReport(path: string, data: ReportDataInput): Promise<void> {
-  const page = renderReport(data);
+export async function writeReport(
+  path: string,
+  data: ReportDataInput,
+  progress?: Pick<ProgressReporter, 'log'>,
+): Promise<void> {
+  const page = renderReport(data, progress);
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temporary, page, 'utf8');

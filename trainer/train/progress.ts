@@ -97,16 +97,20 @@ export function countProgress(
 
 /**
  * Runs one step of a stage that has no count to show (a k-means, a report's maps), logging when it starts
- * and how long it took.
+ * and how long it took. Synchronous work stays synchronous; a promise is timed until it settles.
  */
-export async function timedStep<T>(
-  progress: ProgressReporter,
-  label: string,
-  run: () => T | Promise<T>,
-): Promise<T> {
+export function timedStep<T>(progress: Pick<ProgressReporter, 'log'>, label: string, run: () => T): T {
   const started = performance.now();
   progress.log(`${label}...`);
-  const result = await run();
-  progress.log(`${label} done in ${formatDuration((performance.now() - started) / 1000)}`);
+  const finished = () =>
+    progress.log(`${label} done in ${formatDuration((performance.now() - started) / 1000)}`);
+  const result = run();
+  if (result instanceof Promise) {
+    return result.then((value) => {
+      finished();
+      return value;
+    }) as T;
+  }
+  finished();
   return result;
 }
