@@ -31,7 +31,7 @@ export default defineConfig({
   ],
   test: {
     include: ['test/workers/**/*.test.ts'],
-    globalSetup: ['test/workers/global-setup.ts'],
+    globalSetup: ['test/workers/global-setup.ts', 'test/workers/shards-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
   },

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'headers_too_large',
   'request_timeout',
+  'shards_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -242,10 +243,32 @@ export type SimilarityRequest = z.infer<RequestSchemas['SimilarityRequest']>;
 export type DuplicatesRequest = z.infer<RequestSchemas['DuplicatesRequest']>;
 export type SearchRequest = z.infer<RequestSchemas['SearchRequest']>;
 
+/** What a Workers isolate holds, to watch a deployment against the 128 MB an isolate has. */
+export const WorkerMemorySchema = z.object({
+  wasm_bytes: z
+    .object({
+      onnxruntime: z.number().int().nonnegative(),
+      sqlite: z.number().int().nonnegative(),
+      shards: z.number().int().nonnegative(),
+    })
+    .describe("The size of each WebAssembly memory the isolate owns: ORT's, SQLite's, the loaded shards'."),
+  total_wasm_bytes: z.number().int().nonnegative(),
+  collections: z.array(
+    z.object({
+      collection: z.string(),
+      model: z.string(),
+      items: z.number().int().nonnegative(),
+      shards: z.number().int().nonnegative(),
+      where: z.enum(['isolate', 'durable-objects', 'sqlite']),
+    }),
+  ),
+});
+
 export const HealthResponseSchema = z.object({
   status: z.literal('ok'),
   models: z.number().int().nonnegative(),
   collections: z.number().int().nonnegative(),
+  memory: WorkerMemorySchema.optional().describe('Workers only.'),
 });
 
 export const ModelInfoSchema = z.object({
@@ -401,6 +424,7 @@ export const PromoteResponseSchema = z.object({
 });
 
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
+export type WorkerMemory = z.infer<typeof WorkerMemorySchema>;
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 export type ModelsResponse = z.infer<typeof ModelsResponseSchema>;
 export type CollectionsResponse = z.infer<typeof CollectionsResponseSchema>;

@@ -115,6 +115,8 @@ export const ManifestSchema = z
         model_int8: FileEntrySchema,
         index: FileEntrySchema.optional(),
         report: FileEntrySchema.optional(),
+        /** The Workers build of the index: worker-index.json, which lists its shard files and their sha256. */
+        worker_index: FileEntrySchema.optional(),
       })
       .strict(),
     /** Which ONNX file the edge serves by default. */

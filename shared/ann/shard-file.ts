@@ -27,7 +27,7 @@ const SectionSchema = z.object({
 });
 
 export const ShardColumnSchema = z.object({
-  name: z.string().regex(/^[a-z_][a-z0-9_]*$/),
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/),
   type: z.enum(['integer', 'float', 'text', 'boolean']),
   /** Text columns: the distinct values, which the column's uint32 entries index. */
   values: z.array(z.string()).optional(),

@@ -3,10 +3,10 @@ import { buildHnsw } from './build-hnsw.ts';
 import { clusteredUnitVectors } from './clustered-vectors.ts';
 import { dotAt } from './hnsw-graph.ts';
 import { encodeShard, readShardHeader } from './shard-file.ts';
-import { ShardSearcher, shardMemoryFor } from './shard-search.ts';
+import { type ShardFilter, ShardSearcher, shardMemory } from './shard-search.ts';
 
 function load(bin: Uint8Array): ShardSearcher {
-  const memory = shardMemoryFor(readShardHeader(bin, 'test'), bin.length);
+  const memory = shardMemory(bin.length);
   new Uint8Array(memory.buffer).set(bin);
   return new ShardSearcher(memory, bin.length, 'test');
 }
@@ -44,6 +44,7 @@ describe('a shard file searched in place', () => {
       columns: [
         { name: 'color', type: 'text', values: Array.from({ length: rows }, (_, row) => COLORS[row % 3]) },
         { name: 'size', type: 'integer', values: Array.from({ length: rows }, (_, row) => row % 7) },
+        { name: 'tag', type: 'integer', values: Array.from({ length: rows }, (_, row) => row % 600) },
       ],
     });
     const shard = load(bin);
@@ -51,9 +52,11 @@ describe('a shard file searched in place', () => {
     expect(JSON.parse(new TextDecoder().decode(items.subarray(start, end)))).toEqual({ id: 'item-1234' });
     for (let q = 0; q < 20; q++) {
       const query = all.slice((rows + q) * dim, (rows + q + 1) * dim);
-      const cases = [
+      const cases: { filter?: ShardFilter; keep: (row: number) => boolean }[] = [
         { filter: undefined, keep: () => true },
         { filter: { color: 'blue' }, keep: (row: number) => row % 3 === 2 },
+        // Fewer matches than k: exactly the matching rows come back.
+        { filter: { tag: 5 }, keep: (row: number) => row % 600 === 5 },
         {
           filter: { color: ['red', 'green'], size: [1, 2] },
           keep: (row: number) => row % 3 !== 2 && [1, 2].includes(row % 7),

@@ -18,16 +18,14 @@ export interface ShardHits {
   scores: Float64Array;
 }
 
-/** The WebAssembly memory size (bytes, whole pages) that holds a shard file of `fileBytes` and its scratch. */
-export function shardMemoryBytes(fileBytes: number, stride: number, maxDegree: number): number {
-  const scratch = int8ScratchBytes(stride, Math.max(SCAN_BATCH, maxDegree));
-  return Math.ceil((alignUp(fileBytes) + scratch) / PAGE) * PAGE;
-}
+/** The widest row (values) and node degree a shard may have: bound the kernel scratch past the file. */
+const MAX_STRIDE = 4096;
+const MAX_DEGREE = 256;
 
-/** The memory to stream a shard file into: read its first bytes (the header) to size it. */
-export function shardMemoryFor(header: ShardHeader, fileBytes: number): WebAssembly.Memory {
-  const degree = header.graph ? Math.max(...header.graph.layers.map((layer) => layer.degree)) : 0;
-  return new WebAssembly.Memory({ initial: shardMemoryBytes(fileBytes, header.stride, degree) / PAGE });
+/** A WebAssembly memory that holds a shard file of `fileBytes` at offset 0, and the kernel's scratch. */
+export function shardMemory(fileBytes: number): WebAssembly.Memory {
+  const scratch = int8ScratchBytes(MAX_STRIDE, Math.max(SCAN_BATCH, MAX_DEGREE));
+  return new WebAssembly.Memory({ initial: Math.ceil((alignUp(fileBytes) + scratch) / PAGE) });
 }
 
 /**
@@ -204,7 +202,11 @@ export class ShardSearcher {
     const threshold = lower.size < k ? Number.NEGATIVE_INFINITY : lower.topKey();
     const candidates: { row: number; score: number }[] = [];
     for (let row = 0; row < rows; row++) {
-      if (approx[row] + bound(row) >= threshold) candidates.push({ row, score: this.exact(query, row) });
+      const score = approx[row];
+      // Rows the filter left out were marked -Infinity, which must not pass an unbounded threshold.
+      if (score !== Number.NEGATIVE_INFINITY && score + bound(row) >= threshold) {
+        candidates.push({ row, score: this.exact(query, row) });
+      }
     }
     candidates.sort((a, b) => b.score - a.score || a.row - b.row);
     const top = candidates.slice(0, k);

@@ -20,6 +20,7 @@ export const ARTIFACT_FILE_NAMES = {
   model_int8: 'model.int8.onnx',
   index: 'index.db',
   report: 'report.html',
+  worker_index: 'worker-index.json',
 } as const satisfies Record<keyof Manifest['files'], string>;
 export type ArtifactFileKey = keyof typeof ARTIFACT_FILE_NAMES;
 

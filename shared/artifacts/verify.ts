@@ -4,6 +4,17 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type FileEntry, type Manifest, parseManifest } from '../manifest.ts';
 import { ARTIFACT_FILE_NAMES, type ArtifactFileKey, MANIFEST_FILE } from './layout.ts';
+import { WORKER_INDEX_FILE, type WorkerIndex, WorkerIndexSchema, workerIndexFiles } from './worker-index.ts';
+
+/** A published (or staged) worker-index.json, validated. */
+export async function readWorkerIndex(dir: string): Promise<WorkerIndex> {
+  const path = join(dir, WORKER_INDEX_FILE);
+  try {
+    return WorkerIndexSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+  } catch (error) {
+    throw new Error(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
 
 /** SHA-256 of a file as lower-case hex, streamed so large indexes need not fit in memory. */
 export async function sha256File(path: string): Promise<string> {
@@ -49,6 +60,9 @@ export async function verifyVersion(dir: string): Promise<Manifest> {
   for (const [key, entry] of Object.entries(manifest.files) as [ArtifactFileKey, FileEntry | undefined][]) {
     if (entry) await verifyFile(dir, key, entry);
   }
+  if (manifest.files.worker_index) {
+    for (const shardFile of workerIndexFiles(await readWorkerIndex(dir))) await checkFile(dir, shardFile);
+  }
   return manifest;
 }
 
@@ -57,6 +71,12 @@ async function verifyFile(dir: string, key: ArtifactFileKey, entry: FileEntry): 
   if (entry.path !== ARTIFACT_FILE_NAMES[key]) {
     throw new Error(`${file}: the manifest's files.${key} must be ${ARTIFACT_FILE_NAMES[key]}`);
   }
+  await checkFile(dir, entry);
+}
+
+/** The file's size and sha256 must be the entry's. */
+async function checkFile(dir: string, entry: FileEntry): Promise<void> {
+  const file = join(dir, entry.path);
   let actual: FileEntry;
   try {
     actual = await describeFile(file);

@@ -2,6 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
+import { type Sharding, WORKER_INDEX_FILE } from '../../shared/artifacts/worker-index.ts';
+import type { MetadataColumn } from '../../shared/db/index-schema.ts';
 import { createTextFeaturizer } from '../../shared/featurizer/index.ts';
 import type { TextFeaturizer } from '../../shared/featurizer/text.ts';
 import { createOnnxTextEmbedder, type TextEmbedder } from '../../shared/onnx/text-embedder.ts';
@@ -30,7 +32,14 @@ export interface TinyModelSpec {
   dim: number;
   seed: number;
   /** Builds index.db with one collection of these items, embedded by the served (int8) model. */
-  collection?: { name: string; description?: string; items: IndexItem[] };
+  collection?: {
+    name: string;
+    description?: string;
+    items: IndexItem[];
+    filterable?: MetadataColumn[];
+    /** Also build the Workers index (worker-index.json and its shards) and publish it. */
+    worker?: Sharding;
+  };
 }
 
 export interface PublishedModel {
@@ -96,7 +105,12 @@ export async function publishTinyModel(artifactsDir: string, spec: TinyModelSpec
     if (spec.collection) {
       await buildIndex({
         path: index,
-        collection: { name: spec.collection.name, description: spec.collection.description },
+        collection: {
+          name: spec.collection.name,
+          description: spec.collection.description,
+          ...(spec.collection.filterable ? { filterable: spec.collection.filterable } : {}),
+        },
+        ...(spec.collection.worker ? { worker: spec.collection.worker } : {}),
         model: { name: spec.name, version: spec.version, dim: spec.dim },
         items: spec.collection.items,
         embed: (texts) => embedder.embed(texts),
@@ -105,7 +119,13 @@ export async function publishTinyModel(artifactsDir: string, spec: TinyModelSpec
 
     await publishVersion({
       artifactsDir,
-      files: spec.collection ? { ...files, index } : files,
+      files: spec.collection
+        ? {
+            ...files,
+            index,
+            ...(spec.collection.worker ? { worker_index: join(staging.path, WORKER_INDEX_FILE) } : {}),
+          }
+        : files,
       manifest: {
         schema_version: 1,
         name: spec.name,

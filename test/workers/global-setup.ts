@@ -37,7 +37,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return () => rm(dir, { recursive: true, force: true });
 }
 
-function runTsx(script: string, args: string[]): Promise<void> {
+/** Runs a TypeScript file in its own Node process; rejects with its stderr when it fails. */
+export function runTsx(script: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       stdio: ['ignore', 'inherit', 'pipe'],

@@ -3,8 +3,10 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { buildHnsw, HnswParamsSchema } from '../../shared/ann/build-hnsw.ts';
 import { writeGraph } from '../../shared/ann/graph-table.ts';
+import type { HnswGraph } from '../../shared/ann/hnsw-graph.ts';
 import { unitRows } from '../../shared/ann/unit-rows.ts';
 import { fsyncPath, removeDeadTemps, tempSibling } from '../../shared/artifacts/atomic-fs.ts';
+import { ShardingSchema } from '../../shared/artifacts/worker-index.ts';
 import {
   migrationDatabase,
   openVecDatabase,
@@ -21,6 +23,7 @@ import {
 import { migrate } from '../../shared/db/migrator.ts';
 import { readMigrations } from '../../shared/db/read-migrations.ts';
 import { ModelNameSchema, VersionSchema } from '../../shared/manifest.ts';
+import { type WorkerIndexItem, writeWorkerIndex } from './worker-index.ts';
 
 /** Rows per write transaction: large enough to amortise commits, small enough to bound memory. */
 const ROWS_PER_TRANSACTION = 4096;
@@ -58,6 +61,11 @@ const BuildSettingsSchema = z.object({
     .strict(),
   batchSize: z.number().int().min(1).max(ROWS_PER_TRANSACTION).default(256),
   graph: GraphSettingsSchema.prefault({}),
+  /**
+   * Also write the Workers build of the index beside it (worker-index.json and its shard files, see
+   * worker-index.ts), split by a shard count or a byte budget per shard; false (the default) writes none.
+   */
+  worker: z.union([z.literal(false), ShardingSchema]).default(false),
 });
 
 export type BuildIndexOptions = z.input<typeof BuildSettingsSchema> & {
@@ -71,6 +79,8 @@ export type BuildIndexOptions = z.input<typeof BuildSettingsSchema> & {
   onProgress?: (done: number, total?: number) => void;
   /** Called as the search graph links its nodes (it takes minutes for a large collection). */
   onGraphProgress?: (linked: number, total: number) => void;
+  /** Called as each shard of the Workers index is written. */
+  onWorkerShard?: (shard: number, shards: number, items: number) => void;
 };
 
 export interface BuildIndexStats {
@@ -107,8 +117,26 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     await migrate(migrationDatabase(db), readMigrations());
 
     const collectionId = createCollection(db, settings);
-    const { items, rowids, vectors } = await insertItems(db, collectionId, settings, options);
-    const graphSeconds = storeGraph(db, collectionId, settings, rowids, vectors, options.onGraphProgress);
+    const inserted = await insertItems(db, collectionId, settings, options);
+    const { items, rowids } = inserted;
+    const unit = inserted.vectors.length > 0 ? unitMatrix(inserted.vectors, settings.model.dim) : undefined;
+    const stored = unit
+      ? storeGraph(db, collectionId, settings, rowids, unit, options.onGraphProgress)
+      : undefined;
+    const graphSeconds = stored?.seconds;
+    if (settings.worker !== false && unit) {
+      await writeWorkerIndex({
+        dir: dirname(settings.path),
+        collection: { ...settings.collection },
+        model: settings.model,
+        vectors: unit,
+        items: inserted.records,
+        sharding: settings.worker,
+        graph: settings.graph,
+        ...(stored ? { wholeGraph: stored.graph } : {}),
+        ...(options.onWorkerShard ? { onShard: options.onWorkerShard } : {}),
+      });
+    }
 
     db.prepare('UPDATE collections SET items = ? WHERE id = ?').run(BigInt(items), BigInt(collectionId));
     db.exec('ANALYZE');
@@ -162,29 +190,36 @@ interface PendingRow {
 
 interface InsertedRows {
   items: number;
-  /** items.id and vector of every row, in insertion order, when a graph may be built; else empty. */
+  /** items.id and vector of every row, in insertion order, when a graph or a Workers index may be built. */
   rowids: number[];
   vectors: Float32Array[];
+  /** The items themselves, in the same order, when a Workers index is built; else empty. */
+  records: WorkerIndexItem[];
 }
 
-/** Builds and writes the collection's graph when it is large enough; returns the seconds it took. */
+/** The rows as one row-major matrix of unit vectors. */
+function unitMatrix(rows: readonly Float32Array[], dim: number): Float32Array {
+  const vectors = new Float32Array(rows.length * dim);
+  rows.forEach((row, i) => vectors.set(row, i * dim));
+  return unitRows(vectors, dim);
+}
+
+/** Builds and writes the collection's graph when it is large enough; returns it and the seconds it took. */
 function storeGraph(
   db: SqliteDatabase,
   collectionId: number,
   settings: BuildSettings,
   rowids: readonly number[],
-  rows: readonly Float32Array[],
+  vectors: Float32Array,
   onProgress: BuildIndexOptions['onGraphProgress'],
-): number | undefined {
+): { graph: HnswGraph; seconds: number } | undefined {
   const { graph: graphSettings, model } = settings;
-  if (graphSettings === false || rows.length < graphSettings.minItems) return undefined;
+  if (graphSettings === false || rowids.length < graphSettings.minItems) return undefined;
   const started = performance.now();
-  const vectors = new Float32Array(rows.length * model.dim);
-  rows.forEach((row, i) => vectors.set(row, i * model.dim));
   const { minItems: _, ...params } = graphSettings;
-  const graph = buildHnsw(unitRows(vectors, model.dim), model.dim, params, onProgress);
+  const graph = buildHnsw(vectors, model.dim, params, onProgress);
   writeGraph(db, collectionId, graph, params, Int32Array.from(rowids));
-  return (performance.now() - started) / 1000;
+  return { graph, seconds: (performance.now() - started) / 1000 };
 }
 
 async function insertItems(
@@ -193,9 +228,11 @@ async function insertItems(
   settings: BuildSettings,
   options: BuildIndexOptions,
 ): Promise<InsertedRows> {
-  const keepRows = settings.graph !== false;
+  const keepItems = settings.worker !== false;
+  const keepRows = settings.graph !== false || keepItems;
   const rowids: number[] = [];
   const vectors: Float32Array[] = [];
+  const records: WorkerIndexItem[] = [];
   const insertItem = db.prepare(
     'INSERT INTO items (collection_id, external_id, text, metadata) VALUES (?, ?, ?, ?)',
   );
@@ -222,6 +259,7 @@ async function insertItems(
         rowids.push(Number(lastInsertRowid));
         vectors.push(vector);
       }
+      if (keepItems) records.push(item);
     }
   });
 
@@ -262,7 +300,7 @@ async function insertItems(
   }
   if (batch.length > 0) await embedBatch();
   writeRows(pending);
-  return { items: done, rowids, vectors };
+  return { items: done, rowids, vectors, records };
 }
 
 /** An item's value for a filterable column, as vec0 binds it (integers and booleans as BigInt). */

@@ -13,6 +13,7 @@ import {
 } from '../../shared/artifacts/layout.ts';
 import { describeFile } from '../../shared/artifacts/verify.ts';
 import { type FileEntry, type Manifest, ManifestSchema, parseManifest } from '../../shared/manifest.ts';
+import { copyWorkerIndexFiles } from './worker-index-files.ts';
 
 /** A manifest without `files`: publishing computes those from the files it actually writes, exactly once. */
 export const ManifestDraftSchema = ManifestSchema.omit({ files: true });
@@ -25,6 +26,8 @@ export const PublishFilesSchema = z
     model_int8: z.string().min(1),
     index: z.string().min(1).optional(),
     report: z.string().min(1).optional(),
+    /** worker-index.json; the shard files it lists are published from its folder with it. */
+    worker_index: z.string().min(1).optional(),
   })
   .strict();
 export type PublishFiles = z.infer<typeof PublishFilesSchema>;
@@ -72,6 +75,7 @@ export async function publishVersion(options: PublishOptions): Promise<PublishRe
       // Hash the copy, not the source: the manifest vouches for the bytes that were published.
       entries[key] = await describeFile(target);
     }
+    if (files.worker_index) await copyWorkerIndexFiles(files.worker_index, temp);
     manifest = parseManifest({ ...draft, files: entries }, `${draft.name}/${draft.version}`);
     await writeFile(join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flush: true });
     await fsyncPath(temp);

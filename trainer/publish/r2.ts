@@ -11,6 +11,8 @@ import {
   MANIFEST_FILE,
   versionDir,
 } from '../../shared/artifacts/layout.ts';
+import { readWorkerIndex } from '../../shared/artifacts/verify.ts';
+import { workerIndexFiles } from '../../shared/artifacts/worker-index.ts';
 import { ModelNameSchema } from '../../shared/manifest.ts';
 
 /**
@@ -77,7 +79,12 @@ export async function planR2Upload(artifactsDir: string, model?: string): Promis
     }
     const dir = versionDir(artifactsDir, name, current.version);
     const manifest = await verifyVersion(dir);
+    // A worker index's shard files go before worker-index.json and the manifest that vouch for them.
+    const shardFiles = manifest.files.worker_index
+      ? workerIndexFiles(await readWorkerIndex(dir)).map((f) => f.path)
+      : [];
     const files = [
+      ...shardFiles,
       ...(Object.keys(manifest.files) as ArtifactFileKey[]).map((key) => ARTIFACT_FILE_NAMES[key]),
       MANIFEST_FILE,
     ];

@@ -13,16 +13,27 @@ export interface ArtifactStore {
   /** The object's bytes, or undefined when there is no such key. */
   get(key: string): Promise<ReadableStream<Uint8Array> | undefined>;
   getText(key: string): Promise<string | undefined>;
+  /** The object's bytes and a tag of this exact content (R2's etag), or undefined when there is no such key. */
+  getTagged(key: string): Promise<{ body: ReadableStream<Uint8Array>; etag: string } | undefined>;
+  /**
+   * `length` bytes from `offset` of the object, which must still have content `etag` (as getTagged gave
+   * it when the whole object was verified): throws naming the key when it is missing, changed or short.
+   */
+  getRange(key: string, offset: number, length: number, etag: string): Promise<Uint8Array>;
 }
 
 /** The part of Workers' static-assets binding (`[assets] binding`) the store uses. */
 export interface AssetsBinding {
-  fetch(input: string): Promise<Response>;
+  fetch(input: string | Request): Promise<Response>;
 }
 
 /** The part of Workers' R2Bucket binding the store uses. */
 export interface R2BucketBinding {
-  get(key: string): Promise<{ body: ReadableStream<Uint8Array>; text(): Promise<string> } | null>;
+  /** With an `onlyIf` that fails, R2 answers the object's metadata without a body. */
+  get(
+    key: string,
+    options?: { range?: { offset: number; length: number }; onlyIf?: { etagMatches: string } },
+  ): Promise<{ body?: ReadableStream<Uint8Array>; etag: string; text?(): Promise<string> } | null>;
   list(options: {
     prefix?: string;
     delimiter?: string;
@@ -59,9 +70,24 @@ export function r2ArtifactStore(bucket: R2BucketBinding, bindingName: string): A
       return (await bucket.get(key))?.body;
     },
     async getText(key) {
-      return (await bucket.get(key))?.text();
+      return (await bucket.get(key))?.text?.();
+    },
+    async getTagged(key) {
+      const object = await bucket.get(key);
+      return object?.body ? { body: object.body, etag: object.etag } : undefined;
+    },
+    async getRange(key, offset, length, etag) {
+      const object = await bucket.get(key, { range: { offset, length }, onlyIf: { etagMatches: etag } });
+      if (!object) throw new Error(`${key} is missing from R2 binding ${bindingName}`);
+      if (!object.body) throw new Error(`${key} changed in R2 binding ${bindingName} since it was verified`);
+      return exactBytes(key, new Uint8Array(await new Response(object.body).arrayBuffer()), length);
     },
   };
+}
+
+function exactBytes(key: string, bytes: Uint8Array, length: number): Uint8Array {
+  if (bytes.length !== length) throw new Error(`${key}: asked for ${length} bytes, got ${bytes.length}`);
+  return bytes;
 }
 
 /**
@@ -88,6 +114,29 @@ export function assetsArtifactStore(assets: AssetsBinding, models: readonly stri
     },
     async getText(key) {
       return (await read(key))?.text();
+    },
+    async getTagged(key) {
+      const response = await read(key);
+      if (!response?.body) return undefined;
+      // Static assets change only with a deploy, which replaces the isolate: the tag needs no checking.
+      return { body: response.body, etag: response.headers.get('etag') ?? '' };
+    },
+    async getRange(key, offset, length) {
+      const response = await assets.fetch(
+        new Request(`https://assets.invalid/${key}`, {
+          headers: { range: `bytes=${offset}-${offset + length - 1}` },
+        }),
+      );
+      if (response.status !== 206 && response.status !== 200) {
+        await response.body?.cancel();
+        throw new Error(`static assets answered ${response.status} for a range of ${key}`);
+      }
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return exactBytes(
+        key,
+        response.status === 200 ? bytes.subarray(offset, offset + length) : bytes,
+        length,
+      );
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   type R2BucketBinding,
   r2ArtifactStore,
 } from './artifact-store.ts';
+import type { ShardNamespace } from './compact-index.ts';
 
 const hasMethods =
   <T>(...methods: string[]) =>
@@ -35,6 +36,15 @@ export const WorkerEnvSchema = z
       .optional(),
     /** Requests that name no model get this one; the first model by name otherwise. */
     DEFAULT_MODEL: ModelNameSchema.optional(),
+    /** The Durable Objects that serve the shards of sharded collections (shard-object.ts). */
+    SHARDS: z
+      .custom<ShardNamespace>(
+        hasMethods('idFromName', 'get'),
+        'SHARDS must be a Durable Object namespace binding ([[durable_objects.bindings]])',
+      )
+      .optional(),
+    /** How long a shard may take to answer a search before the search fails naming it (ms). */
+    SHARD_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(10_000),
   })
   .refine((env) => env.MODELS || env.ASSETS, 'bind an R2 bucket as MODELS, or static assets as ASSETS')
   .refine((env) => !env.ASSETS || env.MODELS || env.ASSET_MODELS, {

@@ -20,8 +20,10 @@ export interface ArtifactRef {
 }
 
 export interface WorkersModelRegistry extends ModelRegistry {
-  /** The index.db of every loaded version that ships one, for the VectorIndex adapter. */
+  /** The index.db of every loaded version that ships one and no worker index, for the VectorIndex adapter. */
   readonly indexes: readonly ArtifactRef[];
+  /** The worker-index.json of every loaded version that ships one (served instead of its index.db). */
+  readonly workerIndexes: readonly ArtifactRef[];
   /** Frees every ONNX session. */
   release(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export interface WorkersModelRegistry extends ModelRegistry {
 interface LoadedVersion extends LoadedModel {
   readonly embedder: LoadedModel['embedder'] & { release(): Promise<void> };
   readonly index?: ArtifactRef;
+  readonly workerIndex?: ArtifactRef;
 }
 
 /**
@@ -67,7 +70,8 @@ export async function loadWorkersModelRegistry(
   return {
     list: () => ordered,
     get: (name = defaultName) => byName.get(name),
-    indexes: ordered.flatMap((model) => (model.index ? [model.index] : [])),
+    indexes: ordered.flatMap((model) => (model.index && !model.workerIndex ? [model.index] : [])),
+    workerIndexes: ordered.flatMap((model) => (model.workerIndex ? [model.workerIndex] : [])),
     release,
   };
 }
@@ -89,7 +93,12 @@ async function loadVersion(
   const bytes = new Uint8Array(served.entry.bytes);
   await readVerified(await requireObject(store, served.key), served.key, served.entry, bytes);
   const embedder = await createManifestEmbedder(ort, manifest, bytes);
-  return { manifest, embedder, ...(manifest.files.index ? { index: artifactRef(manifest, 'index') } : {}) };
+  return {
+    manifest,
+    embedder,
+    ...(manifest.files.index ? { index: artifactRef(manifest, 'index') } : {}),
+    ...(manifest.files.worker_index ? { workerIndex: artifactRef(manifest, 'worker_index') } : {}),
+  };
 }
 
 /** The version's manifest, which must describe the key it sits under. */

@@ -30,7 +30,9 @@ export async function withPrecompiledOrt<T>(start: (ort: OrtModule) => Promise<T
   const swapped: Instantiate = async (source, imports) => {
     if (!ArrayBuffer.isView(source) || source.buffer !== SENTINEL) return instantiate(source, imports);
     // Given a Module, instantiate resolves to the Instance alone; the loader wants both.
-    return { instance: await instantiate(ortWasm, imports), module: ortWasm };
+    const instance = (await instantiate(ortWasm, imports)) as WebAssembly.Instance;
+    ortMemory = findMemory(instance.exports) ?? findMemory(imports);
+    return { instance, module: ortWasm };
   };
   WebAssembly.instantiate = swapped as typeof original;
   try {
@@ -38,4 +40,25 @@ export async function withPrecompiledOrt<T>(start: (ort: OrtModule) => Promise<T
   } finally {
     WebAssembly.instantiate = original;
   }
+}
+
+/**
+ * ORT's WebAssembly memory, once ORT has started: ORT itself starts once per isolate and keeps its
+ * instance in module state, so this is kept beside it, for /healthz.
+ */
+let ortMemory: WebAssembly.Memory | undefined;
+
+export function ortMemoryBytes(): number {
+  return ortMemory?.buffer.byteLength ?? 0;
+}
+
+/** The first WebAssembly.Memory among an instance's exports or imports (two levels deep). */
+function findMemory(namespace: unknown, depth = 0): WebAssembly.Memory | undefined {
+  if (namespace instanceof WebAssembly.Memory) return namespace;
+  if (depth > 1 || typeof namespace !== 'object' || namespace === null) return undefined;
+  for (const value of Object.values(namespace)) {
+    const found = findMemory(value, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -39,3 +39,9 @@ export function startPrecompiledSqlite(): Promise<Sqlite3> {
   });
   return started;
 }
+
+/** SQLite's WebAssembly memory in bytes, or 0 when this isolate has not started SQLite (for /healthz). */
+export async function sqliteMemoryBytes(): Promise<number> {
+  if (!started) return 0;
+  return (await started).wasm.heap8u().buffer.byteLength;
+}

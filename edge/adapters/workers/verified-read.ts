@@ -8,16 +8,17 @@ type DigestStreamConstructor = new (
 /**
  * Streams an artifact into `target` (exactly the manifest's size) while hashing it, then checks size and
  * sha256 against the manifest entry. Nothing is buffered beside `target`, so a large index.db can go
- * straight into SQLite's memory: the Workers isolate has 128 MB in all. Throws naming `key` on any
- * mismatch; `target` must then be discarded.
+ * straight into SQLite's memory: the Workers isolate has 128 MB in all. Without a target the bytes are
+ * only hashed (a file later read by byte range, checked once). Throws naming `key` on any mismatch;
+ * `target` must then be discarded.
  */
 export async function readVerified(
   body: ReadableStream<Uint8Array>,
   key: string,
   entry: FileEntry,
-  target: Uint8Array,
+  target?: Uint8Array,
 ): Promise<void> {
-  if (target.length !== entry.bytes) {
+  if (target && target.length !== entry.bytes) {
     throw new Error(`${key}: a target of ${target.length} bytes for a file of ${entry.bytes}`);
   }
   const { DigestStream } = crypto as unknown as { DigestStream: DigestStreamConstructor };
@@ -32,7 +33,7 @@ export async function readVerified(
       await reader.cancel();
       throw new Error(`${key} has more than the ${entry.bytes} bytes the manifest says`);
     }
-    target.set(value, received);
+    target?.set(value, received);
     received += value.length;
     await hash.write(value);
   }
