@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ShardingSchema } from '../../shared/artifacts/worker-index.ts';
 import { TextFeaturizerConfigSchema } from '../../shared/featurizer/text.ts';
 import { ModelNameSchema } from '../../shared/manifest.ts';
 import { parseOrThrow } from '../../shared/validation.ts';
@@ -67,6 +68,11 @@ export const TextConfigSchema = z
         collection: ModelNameSchema,
         description: z.string().optional(),
         batchSize: z.number().int().positive().default(256),
+        /**
+         * The Workers build of the index (worker-index.json and its shards, served from R2): one shard
+         * unless `shards` or `shardBytes` (bytes per shard, what one Durable Object holds) split it.
+         */
+        worker: ShardingSchema.default({}),
       })
       .strict(),
     serve: z.enum(['model', 'model_int8']).default('model_int8'),

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { WORKER_INDEX_FILE } from '../../shared/artifacts/worker-index.ts';
 import { MANIFEST_SCHEMA_VERSION } from '../../shared/manifest.ts';
 import type { BackendInfo } from '../backend/index.ts';
 import { type ManifestDraft, type PublishResult, publishVersion } from '../publish/publish.ts';
@@ -35,6 +37,7 @@ export async function publishRun(options: {
 }): Promise<PublishResult> {
   const { runDir, config, run } = options;
   const reportPath = runPath(runDir, 'report');
+  const workerIndexPath = join(dirname(runPath(runDir, 'index')), WORKER_INDEX_FILE);
   const result = await publishVersion({
     artifactsDir: options.artifactsDir,
     manifest: {
@@ -58,6 +61,8 @@ export async function publishRun(options: {
       model_int8: runPath(runDir, 'modelInt8'),
       index: runPath(runDir, 'index'),
       ...(existsSync(reportPath) ? { report: reportPath } : {}),
+      // The Workers build of the index, when the index stage wrote one (its shard files come with it).
+      ...(existsSync(workerIndexPath) ? { worker_index: workerIndexPath } : {}),
     },
   });
   options.progress.log(`published ${config.name}@${run.version} to ${result.dir}`);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Sharding } from '../../shared/artifacts/worker-index.ts';
 import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
 import { synsetText } from '../data/wordnet.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
@@ -14,9 +15,15 @@ import { loadTrainedTextModel } from './text-weights.ts';
 
 /**
  * Stage 4: embeds the whole WordNet catalogue (every synset, lemmas with gloss) through the exported
- * model the edge will serve, with the edge's own embedder, into index.db.
+ * model the edge will serve, with the edge's own embedder, into index.db, and the Workers build of it
+ * beside (worker-index.json and its shards, split as the config's `index.worker` or `sharding` says).
  */
-export async function indexTextStage(runDir: string, progress: ProgressReporter): Promise<BuildIndexStats> {
+export async function indexTextStage(
+  runDir: string,
+  progress: ProgressReporter,
+  /** Overrides the config's `index.worker` (`dml-edge index --shards N`). */
+  sharding?: Sharding,
+): Promise<BuildIndexStats> {
   const { config, featurizer } = loadTrainedTextModel(runDir);
   const run = readRunJson<TrainRunInfo>(runDir, 'run');
   const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
@@ -40,6 +47,9 @@ export async function indexTextStage(runDir: string, progress: ProgressReporter)
       batchSize: config.index.batchSize,
       items,
       embed: (texts) => embedder.embed(texts),
+      worker: sharding ?? config.index.worker,
+      onWorkerShard: (shard, shards, written) =>
+        progress.log(`Workers index: shard ${shard + 1}/${shards} written (${written} items)`),
       ...indexProgress(progress, items.length),
     });
     writeJsonAtomic(runPath(runDir, 'indexInfo'), stats);
