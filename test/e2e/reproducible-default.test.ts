@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,25 +46,41 @@ interface Run {
   artifactsDir: string;
 }
 
-/** Runs `dml-edge pipeline` in its own process on a config file; rejects with its output on failure. */
-async function pipeline(name: string, config: object): Promise<Run> {
+/**
+ * The CLI in its own process; resolves with its stderr when it exits, or when `stopWhen` matches its output
+ * and kills it.
+ */
+function cli(args: string[], stopWhen?: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (stopWhen?.test(stderr)) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0 || (stopWhen && signal === 'SIGKILL')) resolve(stderr);
+      else reject(new Error(`dml-edge ${args.join(' ')}: exit ${code ?? signal}\n${stderr}`));
+    });
+  });
+}
+
+/**
+ * `dml-edge pipeline` on a config file in a fresh folder. With `interruptAt`, the first process is killed
+ * once that step's validation has been checkpointed, and `pipeline --run <id>` finishes the run.
+ */
+async function pipeline(name: string, config: object, interruptAt?: number): Promise<Run & { log: string }> {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(config));
-  const runsDir = join(dir, 'runs');
-  const artifactsDir = join(dir, 'artifacts');
-  await new Promise<void>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [BIN, 'pipeline', '--config', configPath, '--runs', runsDir, '--artifacts', artifactsDir],
-      { maxBuffer: 16 * 1024 * 1024 },
-      (error, _stdout, stderr) =>
-        error ? reject(new Error(`${name}: ${error.message}\n${stderr}`)) : resolve(),
-    );
-  });
-  const [runId] = readdirSync(runsDir);
-  return { runDir: join(runsDir, runId), artifactsDir };
+  const folders = ['--runs', join(dir, 'runs'), '--artifacts', join(dir, 'artifacts')];
+  const stopWhen = interruptAt ? new RegExp(`validation at step ${interruptAt}:`) : undefined;
+  let log = await cli(['pipeline', '--config', configPath, ...folders], stopWhen);
+  const [runId] = readdirSync(join(dir, 'runs'));
+  if (interruptAt) log = await cli(['pipeline', '--run', runId, ...folders]);
+  return { runDir: join(dir, 'runs', runId), artifactsDir: join(dir, 'artifacts'), log };
 }
 
 async function publishedManifest(run: Run): Promise<Manifest> {
@@ -78,6 +94,7 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
 let first: Run;
 let second: Run;
 let otherSeed: Run;
+let resumed: Run & { log: string };
 
 beforeAll(async () => {
   mkdirSync(join(root, 'no-datasets'));
@@ -86,6 +103,8 @@ beforeAll(async () => {
   first = await pipeline('first', tinyDefault(1));
   second = await pipeline('second', tinyDefault(1));
   otherSeed = await pipeline('other-seed', tinyDefault(2));
+  // Killed once step 30 is validated: the last checkpoint then holds step 15 or 30.
+  resumed = await pipeline('resumed', tinyDefault(1), 30);
 }, 600_000);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -125,6 +144,17 @@ describe('the default model is reproducible', () => {
       expect(a.files[key].sha256).toBe(
         sha256(artifactPath(first.artifactsDir, 'tiny-default', a.version, key)),
       );
+    }
+  });
+
+  it('a run killed during training and continued with `pipeline --run` writes the same bytes', () => {
+    expect(resumed.log).toMatch(/resuming from .* at step (15|30)\b/);
+    const info = readRunJson<TrainRunInfo>(resumed.runDir, 'run');
+    expect(info.steps).toBe(STEPS);
+    for (const file of ['model', 'modelInt8'] as const) {
+      expect(
+        readFileSync(runPath(resumed.runDir, file)).equals(readFileSync(runPath(first.runDir, file))),
+      ).toBe(true);
     }
   });
 
