@@ -1,7 +1,7 @@
 import { itemKnn, popularityScores } from '../recs/baselines.ts';
 import { HEADLINE_METRICS, rankingCases, rankingMetrics } from '../recs/evaluate.ts';
 import { modelScorer } from '../recs/scoring.ts';
-import type { ProgressReporter } from '../train/progress.ts';
+import { type ProgressReporter, timedStep } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { loadTrainedRecsModel } from './recs-weights.ts';
 import { runPath } from './run-dir.ts';
@@ -45,10 +45,23 @@ export async function evaluateRecsStage(runDir: string, progress: ProgressReport
   const cases = rankingCases(dataset, 'test');
   const items = dataset.items.length;
   const popular = popularityScores(dataset.train, items);
-  const knn = itemKnn(dataset.train, items);
-  const model = rankingMetrics(cases, modelScorer(weights, features, cases, config.model), items);
-  const mostPopular = rankingMetrics(cases, () => popular, items);
-  const itemKnnMetrics = rankingMetrics(cases, (i) => knn.scores(cases[i].history), items);
+  // Full ranking for every user, four times: each is logged with its time, so the stage is never silent.
+  const ranked = (scorer: string) => `${scorer}: ranking ${items} items for ${cases.length} test users`;
+  const knn = timedStep(progress, 'item-kNN baseline: item similarities', () =>
+    itemKnn(dataset.train, items),
+  );
+  const model = timedStep(progress, ranked('model'), () =>
+    rankingMetrics(cases, modelScorer(weights, features, cases, config.model), items),
+  );
+  const mostPopular = timedStep(progress, ranked('most-popular'), () =>
+    rankingMetrics(cases, () => popular, items),
+  );
+  const itemKnnMetrics = timedStep(progress, ranked('item-kNN'), () =>
+    rankingMetrics(cases, (i) => knn.scores(cases[i].history), items),
+  );
+  const contentOnly = timedStep(progress, ranked('content-only model'), () =>
+    rankingMetrics(cases, modelScorer(weights, features, cases, config.model, { contentOnly: true }), items),
+  );
   const evaluation: RecsEvaluation = {
     protocol:
       "leave-last-out by time: each user's last positive, ranked against every item they had not seen (full ranking)",
@@ -57,11 +70,7 @@ export async function evaluateRecsStage(runDir: string, progress: ProgressReport
     model,
     mostPopular,
     itemKnn: itemKnnMetrics,
-    contentOnly: rankingMetrics(
-      cases,
-      modelScorer(weights, features, cases, config.model, { contentOnly: true }),
-      items,
-    ),
+    contentOnly,
     beatsBaselines: HEADLINE_METRICS.every(
       (name) => model[name] > mostPopular[name] && model[name] > itemKnnMetrics[name],
     ),
