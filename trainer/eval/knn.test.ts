@@ -12,6 +12,17 @@ describe('knn', () => {
     expect(Array.from(result.distances)).toEqual([1, 1, 1, 2]);
   });
 
+  it('reports progress after each block of queries, ending at the query count', () => {
+    const points = column(...Array.from({ length: 20 }, (_, i) => i));
+    const reports: [number, number][] = [];
+    knn({ query: points, reference: points, k: 1, onProgress: (done, total) => reports.push([done, total]) });
+    expect(reports).toEqual([
+      [8, 20],
+      [16, 20],
+      [20, 20],
+    ]);
+  });
+
   it('excludes the query itself by index, even when another row is an exact duplicate', () => {
     const points = column(0, 5, 5, 9);
     const result = knn({ query: points, reference: points, k: 2, excludeSelf: true });

@@ -17,6 +17,8 @@ export interface KnnOptions {
    * is never returned for query i. This is PML's `ref_includes_query` self-removal, by index.
    */
   excludeSelf?: boolean;
+  /** Called after each block of queries with the count done: a large set takes tens of seconds. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface KnnResult {
@@ -93,6 +95,7 @@ export function knn(options: KnnOptions): KnnResult {
             : 1 + sortedKeys[n];
       }
     }
+    options.onProgress?.(start + count, query.rows);
   }
   return { k, indices, distances };
 }

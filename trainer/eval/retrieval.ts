@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KnnDistanceSchema, knn } from './knn.ts';
+import { KnnDistanceSchema, type KnnOptions, knn } from './knn.ts';
 import { checkLabels, type EmbeddingMatrix } from './matrix.ts';
 
 /**
@@ -45,6 +45,8 @@ export interface RetrievalInput extends RetrievalOptions {
   /** Defaults to the query set, with refIncludesQuery true (as PML's get_accuracy does). */
   reference?: EmbeddingMatrix;
   referenceLabels?: ArrayLike<number>;
+  /** Progress of the neighbour search, in queries done (see knn). */
+  onProgress?: KnnOptions['onProgress'];
 }
 
 export const PML_METRICS = [
@@ -118,6 +120,7 @@ export function retrievalMetrics(input: RetrievalInput): RetrievalMetrics {
     k: depth,
     distance: options.distance,
     excludeSelf: options.refIncludesQuery,
+    onProgress: input.onProgress,
   });
   const metricNames = [...PML_METRICS, ...recallAt.map((K) => `recall_at_${K}` as const)];
   const sums = new Map<number, { queries: number; totals: Float64Array }>();

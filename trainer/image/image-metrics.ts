@@ -1,6 +1,7 @@
 import { clusteringMetrics } from '../eval/clustering.ts';
 import { embeddingMatrix } from '../eval/matrix.ts';
 import { type ClassRetrievalScores, retrievalMetrics } from '../eval/retrieval.ts';
+import { countProgress, type ProgressReporter, timedStep } from '../train/progress.ts';
 import { type CnnWeights, embedImages } from './cnn.ts';
 import { normalizePixels } from './edge-image.ts';
 import type { ImageSet } from './image-set.ts';
@@ -35,11 +36,16 @@ export interface ImageMetrics {
   items: number;
 }
 
+/** Progress lines of an evaluation, off unless a reporter is given (validation during training stays quiet). */
+type Log = Pick<ProgressReporter, 'log'>;
+const QUIET: Log = { log: () => undefined };
+
 export function imageMetrics(
   embeddings: Float32Array,
   dim: number,
   labels: Int32Array,
   seed: number,
+  progress: Log = QUIET,
 ): ImageMetrics {
   const matrix = embeddingMatrix(embeddings, dim);
   const retrieval = retrievalMetrics({
@@ -47,8 +53,9 @@ export function imageMetrics(
     queryLabels: labels,
     distance: 'cosine',
     recallAt: [],
+    onProgress: countProgress(progress, 'nearest neighbours: queries', matrix.rows),
   });
-  const { nmi, ami } = clusteringMetrics(matrix, labels, seed);
+  const { nmi, ami } = timedStep(progress, 'k-means', () => clusteringMetrics(matrix, labels, seed));
   return { overall: { ...retrieval.overall, nmi, ami }, perClass: retrieval.perClass, items: labels.length };
 }
 
@@ -89,6 +96,6 @@ export function evaluateCnn(
  * The raw-pixel baseline: each image's pixels as a vector, compared by cosine (the same ranking as
  * Euclidean distance between L2-normalised pixel vectors).
  */
-export function evaluateRawPixels(set: ImageSet, seed: number): ImageMetrics {
-  return imageMetrics(Float32Array.from(set.pixels), set.height * set.width, set.labels, seed);
+export function evaluateRawPixels(set: ImageSet, seed: number, progress: Log = QUIET): ImageMetrics {
+  return imageMetrics(Float32Array.from(set.pixels), set.height * set.width, set.labels, seed, progress);
 }

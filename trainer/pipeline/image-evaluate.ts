@@ -44,25 +44,18 @@ export async function evaluateImageStage(
 ): Promise<ImageEvaluation> {
   const { config, weights } = loadTrainedImageModel(runDir);
   const { test, description } = testSplit(config);
-  // Each model's embedding, retrieval and k-means take tens of seconds on a 10,000-image test set: each is
-  // logged with its time, so the stage is never silent.
-  const metricsOf = (model: string, embeddings: Float32Array, dim: number) =>
-    timedStep(progress, `${model}: retrieval and k-means over ${test.count} test images`, () =>
-      imageMetrics(embeddings, dim, test.labels, config.seed),
-    );
-  const embedCnn = (model: string, cnn: CnnWeights) =>
-    timedStep(progress, `${model}: embedding ${test.count} test images`, () =>
+  // On a 10,000-image test set each model's embedding, neighbour search and k-means take tens of seconds:
+  // each logs its progress, prefixed with the model, so the stage is never silent.
+  const logAs = (model: string) => ({ log: (message: string) => progress.log(`${model}: ${message}`) });
+  const evaluateModel = (model: string, cnn: CnnWeights) => {
+    const embeddings = timedStep(logAs(model), `embedding ${test.count} test images`, () =>
       embedSet(cnn, test, config.normalization),
     );
-  const dim = weights.shape.embeddingDim;
-  const tfjs = await metricsOf('trained CNN', await embedCnn('trained CNN', weights), dim);
-  const rawPixels = await timedStep(
-    progress,
-    `raw pixels: retrieval and k-means over ${test.count} test images`,
-    () => evaluateRawPixels(test, config.seed),
-  );
-  const initial = initCnn(config.model, config.seed);
-  const untrained = await metricsOf('untrained CNN', await embedCnn('untrained CNN', initial), dim);
+    return imageMetrics(embeddings, cnn.shape.embeddingDim, test.labels, config.seed, logAs(model));
+  };
+  const tfjs = evaluateModel('trained CNN', weights);
+  const rawPixels = evaluateRawPixels(test, config.seed, logAs('raw pixels'));
+  const untrained = evaluateModel('untrained CNN', initCnn(config.model, config.seed));
   const evaluation: ImageEvaluation = {
     protocol: description,
     testImages: test.count,

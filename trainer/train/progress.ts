@@ -76,7 +76,7 @@ export function formatDuration(seconds: number): string {
  * function to call with the count done so far.
  */
 export function countProgress(
-  progress: ProgressReporter,
+  progress: Pick<ProgressReporter, 'log'>,
   label: string,
   total: number,
   everySeconds = 5,
