@@ -9,13 +9,16 @@ import { trainTextStage } from './text-train.ts';
 
 export type TextPipelineOptions = PipelineOptions<TextConfig>;
 
-/** Stage times as multiples of training's, measured on configs/wordnet-text.json on 2 cores. */
+/**
+ * Stage times as multiples of training's: configs/wordnet-text.json on 2 busy cores (train 8 min 15 s,
+ * evaluate 41 s, export 38 s, index 3 min 42 s, report 26 s, publish 1 s; README "Quickstart").
+ */
 const COST_RATIOS: StageCostRatios = {
-  evaluate: 0.1,
-  export: 0.15,
-  index: 0.35,
+  evaluate: 0.08,
+  export: 0.08,
+  index: 0.45,
   report: 0.05,
-  publish: 0.02,
+  publish: 0.002,
 };
 
 /** The text pipeline: train the encoder, evaluate, export fp32/int8 ONNX, index the catalogue, report, publish. */
