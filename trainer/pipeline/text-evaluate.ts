@@ -61,12 +61,12 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
   const set = glossLemmaRetrievalSet(dataset.test);
   const retrieval = `gloss -> lemma retrieval on ${set.queries.length} test queries`;
   const tfjs = await timedStep(progress, `${retrieval}, trained model`, () =>
-    evaluateTextRetrieval(tfjsEmbedder(weights, featurizer), set, weights.outputDim),
+    evaluateTextRetrieval(tfjsEmbedder(weights, featurizer), set, weights.outputDim, progress),
   );
   // Calibration below uses the same TF.js weights; the served ONNX files match them (see export.json).
   const initial = initTextEncoder(weights.buckets, config.model, config.seed);
   const untrained = await timedStep(progress, `${retrieval}, untrained model`, () =>
-    evaluateTextRetrieval(tfjsEmbedder(initial, featurizer), set, weights.outputDim),
+    evaluateTextRetrieval(tfjsEmbedder(initial, featurizer), set, weights.outputDim, progress),
   );
   const embed = tfjsEmbedder(weights, featurizer);
   const scorePairs = async ({ pairs, matches }: { pairs: [string, string][]; matches: boolean[] }) => {

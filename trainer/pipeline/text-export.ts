@@ -66,7 +66,13 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
       dim: weights.outputDim,
     });
     try {
-      onnx[precision] = await evaluateTextRetrieval(embedTextsWith(embedder), set, weights.outputDim);
+      const onnxProgress = { log: (message: string) => progress.log(`${precision} ONNX: ${message}`) };
+      onnx[precision] = await evaluateTextRetrieval(
+        embedTextsWith(embedder),
+        set,
+        weights.outputDim,
+        onnxProgress,
+      );
       similarity[precision] = await evaluateSimilarity(
         embedTextsWith(embedder),
         weights.outputDim,

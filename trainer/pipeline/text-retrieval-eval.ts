@@ -1,6 +1,7 @@
 import type { TextEmbedder } from '../../shared/onnx/text-embedder.ts';
 import { embeddingMatrix } from '../eval/matrix.ts';
 import { type RetrievalMetrics, retrievalMetrics } from '../eval/retrieval.ts';
+import { countProgress, type ProgressReporter } from '../train/progress.ts';
 
 export interface RetrievalSet {
   queries: string[];
@@ -36,11 +37,15 @@ export async function embedAll(
   return out;
 }
 
-/** Query -> reference retrieval with cosine distance and Recall@1/5/10, as reported for text models. */
+/**
+ * Query -> reference retrieval with cosine distance and Recall@1/5/10, as reported for text models. With
+ * `progress`, the neighbour search logs its queries done (thousands of queries take seconds).
+ */
 export async function evaluateTextRetrieval(
   embed: EmbedTexts,
   set: RetrievalSet,
   dim: number,
+  progress?: Pick<ProgressReporter, 'log'>,
 ): Promise<RetrievalMetrics> {
   const query = embeddingMatrix(await embedAll(embed, set.queries, dim), dim);
   const reference = embeddingMatrix(await embedAll(embed, set.references, dim), dim);
@@ -52,6 +57,7 @@ export async function evaluateTextRetrieval(
     refIncludesQuery: false,
     distance: 'cosine',
     recallAt: [1, 5, 10],
+    onProgress: progress && countProgress(progress, 'nearest neighbours: queries', set.queries.length),
   });
 }
 

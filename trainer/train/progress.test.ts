@@ -7,20 +7,21 @@ const recorder = (): ProgressReporter & { lines: string[] } => {
 };
 
 describe('stage progress', () => {
-  it('countProgress logs at most every few seconds, always at the end, with rate and ETA', () => {
+  it('countProgress says nothing about work done within its first interval', () => {
     const progress = recorder();
     const tick = countProgress(progress, 'indexing items', 1000, 3600);
-    for (let done = 100; done < 1000; done += 100) tick(done);
+    for (let done = 100; done <= 1000; done += 100) tick(done);
     expect(progress.lines).toEqual([]);
-    tick(1000);
-    expect(progress.lines).toHaveLength(1);
-    expect(progress.lines[0]).toMatch(/^indexing items 1000\/1000 \(\d+\/s\) in \d+s$/);
   });
 
-  it('countProgress with no throttle shows the ETA of the work left', () => {
+  it('countProgress logs the count, rate and ETA once due, and a last line when done', () => {
     const progress = recorder();
-    countProgress(progress, 'queries', 10, 0)(5);
+    const tick = countProgress(progress, 'queries', 10, 0);
+    tick(5);
+    tick(10);
+    expect(progress.lines).toHaveLength(2);
     expect(progress.lines[0]).toMatch(/^queries 5\/10 \(\d+\/s\) ETA (\d+s|\?)$/);
+    expect(progress.lines[1]).toMatch(/^queries 10\/10 \(\d+\/s\) in \d+s$/);
   });
 
   it('timedStep logs the start and the time of sync and async work and returns its result', async () => {

@@ -72,8 +72,8 @@ export function formatDuration(seconds: number): string {
 
 /**
  * Progress of countable work inside a stage (texts embedded, queries ranked, items indexed): a line with
- * the count, rate and ETA every few seconds and at the end, so that no stage runs silent. Returns the
- * function to call with the count done so far.
+ * the count, rate and ETA every few seconds, and a last one when it ends, so that no stage runs silent.
+ * Work done within the first interval prints nothing. Returns the function to call with the count done.
  */
 export function countProgress(
   progress: Pick<ProgressReporter, 'log'>,
@@ -83,10 +83,13 @@ export function countProgress(
 ): (done: number) => void {
   const started = performance.now();
   let lastLogged = started;
+  let logged = false;
   return (done) => {
     const now = performance.now();
-    if (done < total && now - lastLogged < everySeconds * 1000) return;
+    const due = now - lastLogged >= everySeconds * 1000;
+    if (done < total ? !due : !(due || logged)) return;
     lastLogged = now;
+    logged = true;
     const seconds = (now - started) / 1000;
     const rate = done / Math.max(seconds, 1e-9);
     const eta =
