@@ -85,6 +85,8 @@ export function renderFigures(
       `(int8, ${metrics.parity.int8_size_ratio.toFixed(2)}x). Parity with TensorFlow.js on ` +
       `${run.exported.parity.texts.toLocaleString('en-US')} held-out texts: worst cosine ` +
       `${metrics.parity.fp32_min_cosine.toFixed(6)} (fp32) and ${metrics.parity.int8_min_cosine.toFixed(5)} (int8).`,
+    `- sha256 of the ONNX files, to compare with a run of your own (\`runs/<id>/model*.onnx\`): ` +
+      `\`model.onnx\` ${files.model.sha256.slice(0, 16)}..., \`model.int8.onnx\` ${files.model_int8.sha256.slice(0, 16)}...`,
     ...(collection && files.index
       ? [
           `- Index: the ${collection.items.toLocaleString('en-US')} WordNet synsets with their HNSW search ` +
