@@ -8,7 +8,7 @@ import { createOnnxImageEmbedder, normalizePixels } from '../image/edge-image.ts
 import { embedSet, headline, type ImageMetrics, imageMetrics } from '../image/image-metrics.ts';
 import type { ImageSet } from '../image/image-set.ts';
 import { formatMetrics } from '../train/loop.ts';
-import type { ProgressReporter } from '../train/progress.ts';
+import { type ProgressReporter, timedStep } from '../train/progress.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { nodeOrt } from '../util/ort.ts';
 import { testSplit } from './image-evaluate.ts';
@@ -55,9 +55,13 @@ export async function exportImageStage(runDir: string, progress: ProgressReporte
     writeFileAtomic(path, bytes);
     validatedBy = await checkExportedModel(path);
     files[precision] = { path, bytes: statSync(path).size };
-    const embeddings = await embedWithOnnx(bytes, weights, test, config.normalization);
+    // Embedding and searching the whole test set takes tens of seconds per file: logged as it goes.
+    const logAs = { log: (message: string) => progress.log(`${precision} ONNX: ${message}`) };
+    const embeddings = await timedStep(logAs, `embedding ${test.count} test images`, () =>
+      embedWithOnnx(bytes, weights, test, config.normalization),
+    );
     parity[precision] = agreement(reference, embeddings, weights.shape.embeddingDim);
-    onnx[precision] = imageMetrics(embeddings, weights.shape.embeddingDim, test.labels, config.seed);
+    onnx[precision] = imageMetrics(embeddings, weights.shape.embeddingDim, test.labels, config.seed, logAs);
     progress.log(
       `exported ${path} (${(files[precision].bytes / 1e6).toFixed(2)} MB, validated by ${validatedBy}); parity with ` +
         `TF.js on ${test.count} test images: min cosine ${parity[precision].minCosine.toFixed(6)}, max abs diff ` +
