@@ -13,6 +13,9 @@ export default defineConfig({
     exclude: ['**/node_modules/**', 'test/workers/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // The servers the suites start log one line per request (the access log is on by default); those
+    // lines are kept out of the test output, which they would flood (the fuzz suite sends thousands).
+    onConsoleLog: (log) => (log.includes('"message":"request"') ? false : undefined),
     // tfjs and onnxruntime keep process-wide state; forks isolate suites from each other.
     pool: 'forks',
     // Pipelines in tests always run Python's ONNX checker (python3-onnx, installed by .ci/run); the test of

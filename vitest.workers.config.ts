@@ -14,7 +14,10 @@ export default defineConfig({
       miniflare: {
         bindings: { DEFAULT_MODEL: 'tiny' },
         // SCRATCH: an empty bucket for tests that break artifacts on purpose.
-        r2Buckets: { MODELS: 'dml-edge-models', SCRATCH: 'dml-edge-scratch' },
+        // RECS: the tiny recommendation model (recommend.test.ts).
+        r2Buckets: { MODELS: 'dml-edge-models', SCRATCH: 'dml-edge-scratch', RECS: 'dml-edge-recs' },
+        // recommend.test.ts: a limit small enough to reach (wrangler.toml's are generous).
+        ratelimits: { TIGHT_LIMIT: { simple: { limit: 3, period: 60 } } },
         // The published folder as real Workers static assets, behind a service binding.
         serviceBindings: { ARTIFACT_ASSETS: 'artifact-assets' },
         workers: [
@@ -31,7 +34,11 @@ export default defineConfig({
   ],
   test: {
     include: ['test/workers/**/*.test.ts'],
-    globalSetup: ['test/workers/global-setup.ts', 'test/workers/shards-setup.ts'],
+    globalSetup: [
+      'test/workers/global-setup.ts',
+      'test/workers/shards-setup.ts',
+      'test/workers/recs-setup.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 180_000,
   },

@@ -20,7 +20,15 @@ const NUMBER_FLAGS = {
 } as const;
 type NumberFlag = keyof typeof NUMBER_FLAGS;
 
-export type AccessFlags = Partial<Record<NumberFlag, string>> & { corsOrigin?: string; trustProxy?: boolean };
+export type AccessFlags = Partial<Record<NumberFlag, string>> & {
+  corsOrigin?: string;
+  trustProxy?: boolean;
+  /** false with --no-access-log. */
+  accessLog?: boolean;
+  metrics?: string;
+};
+
+const METRICS_MODES = ['open', 'key', 'off'] as const;
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -41,6 +49,15 @@ export function addAccessOptions(command: Command): Command {
         '--trust-proxy',
         'behind a reverse proxy: rate-limit the last X-Forwarded-For address; env DML_EDGE_TRUST_PROXY=1',
       ),
+    )
+    .addOption(
+      new Option('--no-access-log', 'no log line per request (on by default); env DML_EDGE_ACCESS_LOG=0'),
+    )
+    .addOption(
+      new Option(
+        '--metrics <mode>',
+        'GET /metrics (Prometheus): open like /healthz, key (a read key), or off (default open); env DML_EDGE_METRICS',
+      ).choices(METRICS_MODES),
     );
 }
 
@@ -48,7 +65,10 @@ export function addAccessOptions(command: Command): Command {
 export function accessServerOptions(
   flags: AccessFlags,
   env: NodeJS.ProcessEnv = process.env,
-): Pick<NodeServerOptions, 'limits' | 'rateLimits' | 'cors' | 'trustProxy' | 'requestTimeoutMs'> {
+): Pick<
+  NodeServerOptions,
+  'limits' | 'rateLimits' | 'cors' | 'trustProxy' | 'requestTimeoutMs' | 'accessLog' | 'metrics'
+> {
   const number = (flag: NumberFlag): number | undefined => {
     const text = flags[flag] ?? env[NUMBER_FLAGS[flag][0]];
     if (text === undefined || text === '') return undefined;
@@ -61,6 +81,10 @@ export function accessServerOptions(
     .map((origin) => origin.trim())
     .filter((origin) => origin !== '');
   const rate = (perSecond: number | undefined, burst: number | undefined) => ({ perSecond, burst });
+  const metrics = flags.metrics ?? env.DML_EDGE_METRICS ?? 'open';
+  if (!(METRICS_MODES as readonly string[]).includes(metrics)) {
+    throw new Error(`DML_EDGE_METRICS must be open, key or off; got '${metrics}'`);
+  }
   return {
     limits: {
       maxBodyBytes: number('maxBodyBytes'),
@@ -76,5 +100,7 @@ export function accessServerOptions(
     cors: { origins },
     trustProxy: flags.trustProxy === true || ['1', 'true'].includes(env.DML_EDGE_TRUST_PROXY ?? ''),
     requestTimeoutMs: number('requestTimeout'),
+    accessLog: flags.accessLog !== false && !['0', 'false'].includes(env.DML_EDGE_ACCESS_LOG ?? ''),
+    metrics: metrics as (typeof METRICS_MODES)[number],
   };
 }

@@ -9,7 +9,8 @@ import { requireScope } from './auth/require-scope.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { BatchingSchema, LimitsSchema, RateLimitsSchema } from './limits.ts';
 import { consoleLogger, type Logger } from './logger.ts';
-import { createMicroBatcher } from './micro-batcher.ts';
+import type { AppMetrics } from './metrics.ts';
+import { accessLog } from './middleware/access-log.ts';
 import { CorsSchema, corsFor } from './middleware/cors.ts';
 import {
   createErrorHandler,
@@ -17,8 +18,9 @@ import {
   notFoundHandler,
   payloadTooLargeResponse,
 } from './middleware/errors.ts';
+import { requestMetrics } from './middleware/metrics.ts';
 import { modelVersionHeader } from './middleware/model-version.ts';
-import { rateLimitsFor } from './middleware/rate-limit.ts';
+import { type RateLimiters, rateLimitsFor, tokenBucketLimiters } from './middleware/rate-limit.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { closeAfterUnreadBody } from './middleware/unread-body.ts';
 import type {
@@ -37,12 +39,14 @@ import { embedRoutes } from './routes/embed.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { recommendRoutes } from './routes/recommend.ts';
 import { searchRoutes } from './routes/search.ts';
 import { similarityRoutes } from './routes/similarity.ts';
 import { createRequestSchemas } from './schemas.ts';
+import { servedEmbedder } from './served-embedder.ts';
 
 export interface AppOptions {
   registry: ModelRegistry;
@@ -56,16 +60,29 @@ export interface AppOptions {
   events?: EventStore;
   /** API keys: writes always need one with the write scope. */
   keys?: KeyStore;
-  /** Reads need a key too (scope read); /healthz and /openapi.json stay open. */
+  /** Reads need a key too (scope read); /healthz, /readyz, /openapi.json and /metrics stay open. */
   requireKeys?: boolean;
-  /** Request rates per client address and per API key (off unless set). */
+  /** Request rates per client address and per API key (off unless set), counted in this process. */
   rateLimits?: z.input<typeof RateLimitsSchema>;
+  /**
+   * Limiters to count requests with instead of `rateLimits`' token buckets (the Worker's: Cloudflare's
+   * Rate Limiting binding, shared by every isolate).
+   */
+  rateLimiters?: RateLimiters;
   /** The client's address, for per-address rate limits (the Node adapter reads the socket). */
   clientAddress?: (c: Context<AppEnv>) => string | undefined;
   /** Browser origins allowed to call the API (none by default). */
   cors?: z.input<typeof CorsSchema>;
   /** Model reload and promotion: with it (and keys), the /v1/admin/ endpoints exist (scope admin). */
   admin?: ModelAdmin;
+  /** One `info` line per request through `logger` (off unless set; the Node server turns it on). */
+  accessLog?: boolean;
+  /** Request, batch and model metrics: with it, GET /metrics serves them in the Prometheus text format. */
+  metrics?: AppMetrics;
+  /** GET /metrics needs a key with the read scope (it is open by default, like /healthz, for scrapers). */
+  metricsNeedKey?: boolean;
+  /** Why the server should get no traffic now (Node: it is shutting down), or undefined; see /readyz. */
+  notReady?: () => string | undefined;
 }
 
 /**
@@ -75,7 +92,12 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const limits = LimitsSchema.parse(options.limits ?? {});
   const batching = BatchingSchema.parse(options.batching ?? {});
-  const limiters = rateLimitsFor(RateLimitsSchema.parse(options.rateLimits ?? {}), options.clientAddress);
+  if (options.rateLimiters && options.rateLimits)
+    throw new Error('give rateLimits (token buckets) or rateLimiters, not both');
+  const limiters = rateLimitsFor(
+    options.rateLimiters ?? tokenBucketLimiters(RateLimitsSchema.parse(options.rateLimits ?? {})),
+    options.clientAddress,
+  );
   const cors = corsFor(CorsSchema.parse(options.cors ?? {}));
   const { registry, index } = options;
   assertCollectionsServable(registry, index);
@@ -88,19 +110,26 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     requests: createRequestSchemas(limits),
     embedderFor(model) {
       let embedder = batchers.get(model);
-      if (!embedder) batchers.set(model, (embedder = createMicroBatcher(model.embedder, batching)));
+      if (!embedder) batchers.set(model, (embedder = servedEmbedder(model, batching, options.metrics)));
       return embedder;
     },
+    notReady: options.notReady ?? (() => undefined),
   };
 
   const { catalog, events, keys, admin } = options;
   if ((options.requireKeys || events || admin) && !keys)
     throw new Error('requiring keys, recording events and the admin endpoints need a key store');
   if (events && !catalog) throw new Error('recording events needs the item catalog to check items against');
+  if (options.metricsNeedKey && !(keys && options.metrics))
+    throw new Error('a key for /metrics needs metrics and a key store');
+  const logger = options.logger ?? consoleLogger;
 
   // Cheap refusals first: the address limit before the body is read, the key limit once the key is known.
   const app = new Hono<AppEnv>();
   app.use(requestId());
+  // Outermost, so that every answer is logged and counted, refusals and errors included.
+  if (options.accessLog) app.use(accessLog(logger));
+  if (options.metrics) app.use(requestMetrics(options.metrics));
   app.use(securityHeaders());
   app.use(closeAfterUnreadBody());
   if (cors) app.use(cors);
@@ -114,7 +143,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       onError: (c) => payloadTooLargeResponse(c, limits.maxBodyBytes),
     }),
   );
-  app.onError(createErrorHandler(options.logger ?? consoleLogger));
+  app.onError(createErrorHandler(logger));
   app.notFound(notFoundHandler);
   if (keys) app.use('/v1/*', authenticate(keys));
   if (limiters.perKey) app.use('/v1/*', limiters.perKey);
@@ -138,6 +167,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     if (events && keys) app.route('/', eventRoutes(deps, { catalog, events, keys }));
   }
   if (admin && keys) app.route('/', adminRoutes(deps, { admin, keys }));
+  if (options.metrics) {
+    const guard = options.metricsNeedKey && keys ? requireScope(keys, 'read') : undefined;
+    app.route('/', metricsRoutes(deps, options.metrics, guard));
+  }
   return app;
 }
 

@@ -23,4 +23,6 @@ export interface AppDeps {
   requests: RequestSchemas;
   /** The model's embedder behind its micro-batcher: routes must embed through this, not `model.embedder`. */
   embedderFor(model: LoadedModel): Embedder;
+  /** Why the server should not be sent traffic now (shutting down), or undefined; /readyz answers it. */
+  notReady(): string | undefined;
 }

@@ -31,7 +31,12 @@ function wait(then: () => void, ms: number): () => void {
  * and CPU per request than it saved in model runs.
  * A single call larger than `maxBatch` runs alone, unsplit.
  */
-export function createMicroBatcher(embedder: Embedder, options: Batching): Embedder {
+export function createMicroBatcher(
+  embedder: Embedder,
+  options: Batching,
+  /** Told the size and duration (seconds) of every model run, for the batch-size metrics. */
+  onRun?: (texts: number, seconds: number) => void,
+): Embedder {
   const queue: QueuedCall[] = [];
   let queuedTexts = 0;
   let cancelWait: (() => void) | undefined;
@@ -67,7 +72,9 @@ export function createMicroBatcher(embedder: Embedder, options: Batching): Embed
     const batch = takeBatch();
     try {
       const texts = batch.flatMap((call) => call.texts);
+      const started = performance.now();
       const vectors = await embedder.embed(texts);
+      onRun?.(texts.length, (performance.now() - started) / 1000);
       if (vectors.length !== texts.length) {
         throw new Error(`embedder returned ${vectors.length} vectors for ${texts.length} texts`);
       }

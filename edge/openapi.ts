@@ -10,6 +10,7 @@ import {
   ModelInfoSchema,
   ModelsResponseSchema,
   PromoteResponseSchema,
+  ReadyResponseSchema,
   RecommendResponseSchema,
   ReloadResponseSchema,
   type RequestSchemas,
@@ -24,7 +25,7 @@ type JsonObject = Record<string, unknown>;
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid JSON or a body that breaks the request schema (wrong types, empty or oversized batch, ...).',
+  400: 'Invalid JSON or a body that breaks the request schema (wrong types, empty or oversized batch, ...), or a collection name several models hold without a model to choose (ambiguous_collection).',
   401: 'No API key, or an unknown, wrong or revoked one (Authorization: Bearer <key>).',
   403: "The API key's scope does not allow this request.",
   404: 'No such model or collection (or item, or user, where the request names them).',
@@ -32,6 +33,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'The body is over the size limit.',
   429: 'Over a rate limit (per address or per API key); Retry-After says how many seconds to wait.',
   500: 'An internal fault; details are in the server log.',
+  503: 'Not ready for traffic: no model is loaded, or the server is shutting down (not_ready).',
 };
 
 interface Operation {
@@ -47,6 +49,8 @@ interface Operation {
   status?: number;
   /** Whether the request needs an API key whatever the server's settings (writes). */
   needsKey?: boolean;
+  /** A second success status with the same body, and when it is sent. */
+  alsoOk?: { status: number; description: string };
 }
 
 function operation(op: Operation): JsonObject {
@@ -60,6 +64,9 @@ function operation(op: Operation): JsonObject {
     ...(request && { requestBody: { required: true, content: json(ref(request)) } }),
     responses: {
       [op.status ?? 200]: { description: 'OK', headers, content: json(ref(response)) },
+      ...(op.alsoOk && {
+        [op.alsoOk.status]: { description: op.alsoOk.description, headers, content: json(ref(response)) },
+      }),
       ...Object.fromEntries(
         errors.map((status) => [
           status,
@@ -78,6 +85,7 @@ function componentSchemas(requests: RequestSchemas): Record<string, JsonObject> 
   const responses = {
     ErrorResponse: ErrorResponseSchema,
     HealthResponse: HealthResponseSchema,
+    ReadyResponse: ReadyResponseSchema,
     ModelInfo: ModelInfoSchema,
     ModelsResponse: ModelsResponseSchema,
     CollectionInfo: CollectionInfoSchema,
@@ -117,6 +125,13 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
     },
     paths: {
       '/healthz': { get: operation({ summary: 'Liveness', response: 'HealthResponse', errors: [500] }) },
+      '/readyz': {
+        get: operation({
+          summary: 'Readiness: models loaded and not shutting down',
+          response: 'ReadyResponse',
+          errors: [503],
+        }),
+      },
       '/v1/models': {
         get: operation({
           summary: 'The loaded models, default first',
@@ -189,7 +204,14 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
             {
               name: 'collection',
               in: 'query',
-              description: "The first recommendation model's collection when omitted.",
+              description:
+                "The first recommendation model's collection when neither it nor `model` is given; a name several models hold is resolved as in /v1/search.",
+              schema: { type: 'string' },
+            },
+            {
+              name: 'model',
+              in: 'query',
+              description: "The model whose collection it is; alone, that model's first collection.",
               schema: { type: 'string' },
             },
           ],
@@ -202,6 +224,7 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
           response: 'EventsResponse',
           modelVersion: true,
           status: 201,
+          alsoOk: { status: 200, description: 'A retry: every event was recorded before under its id.' },
           needsKey: true,
           errors: [400, 401, 403, 404, 413, 429, 500],
           parameters: [
@@ -227,6 +250,22 @@ export function buildOpenApiDocument(requests: RequestSchemas): JsonObject {
           errors: [400, 401, 403, 404, 409, 413, 429, 500],
           parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
         }),
+      },
+      '/metrics': {
+        get: {
+          summary:
+            'Prometheus metrics: requests and latency per route and model, embed batch sizes, loaded versions (Node server; open unless it runs with --metrics key)',
+          responses: {
+            200: {
+              description: 'OK',
+              content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } },
+            },
+            401: {
+              description: ERROR_DESCRIPTIONS[401],
+              content: { 'application/json': { schema: ref('ErrorResponse') } },
+            },
+          },
+        },
       },
       '/openapi.json': {
         get: {

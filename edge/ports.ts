@@ -41,6 +41,16 @@ export type FilterValue = string | number | boolean;
 /** Field name -> the value it must equal, or a list of values one of which it must equal; fields AND. */
 export type MetadataFilter = Readonly<Record<string, FilterValue | readonly FilterValue[]>>;
 
+/**
+ * Names one collection. Collections belong to the model whose embeddings fill them, so two models may each
+ * hold a collection of the same name (say two text models, each with its own `wordnet`).
+ */
+export interface CollectionRef {
+  /** The model whose embeddings fill the collection. */
+  readonly model: string;
+  readonly name: string;
+}
+
 export interface CollectionInfo {
   name: string;
   /** The model whose embeddings fill the collection (queries are embedded with it). */
@@ -62,15 +72,21 @@ export interface SearchHit {
   metadata: Record<string, unknown>;
 }
 
-/** Nearest-neighbour search over named collections. */
+/** Nearest-neighbour search over collections, each named within its model (see CollectionRef). */
 export interface VectorIndex {
+  /** Every collection, in the order the models were loaded (the default model's first). */
   collections(): readonly CollectionInfo[];
-  collection(name: string): CollectionInfo | undefined;
+  collection(ref: CollectionRef): CollectionInfo | undefined;
   /**
    * Top-k items of a collection nearest to `query` (a unit vector of the collection's dims), best first;
    * with a filter, the exact top k among the items whose metadata matches it.
    */
-  search(collection: string, query: Float32Array, k: number, filter?: MetadataFilter): Promise<SearchHit[]>;
+  search(
+    collection: CollectionRef,
+    query: Float32Array,
+    k: number,
+    filter?: MetadataFilter,
+  ): Promise<SearchHit[]>;
 }
 
 /** What a recommendation model shipped about one user: their interactions up to its training data. */
@@ -84,9 +100,9 @@ export interface ShippedHistory {
 /** Stored items and histories of the collections a recommendation model recommends from. */
 export interface ItemCatalog {
   /** The stored vectors of the given items of a collection; ids the collection lacks are absent. */
-  vectors(collection: string, ids: readonly string[]): Promise<Map<string, Float32Array>>;
+  vectors(collection: CollectionRef, ids: readonly string[]): Promise<Map<string, Float32Array>>;
   /** The history shipped with the collection for a user; undefined for a user it does not know. */
-  history(collection: string, user: string): Promise<ShippedHistory | undefined>;
+  history(collection: CollectionRef, user: string): Promise<ShippedHistory | undefined>;
 }
 
 export interface NewEvent {
@@ -95,6 +111,11 @@ export interface NewEvent {
   rating: number | null;
   /** Seconds since the epoch. */
   timestamp: number;
+  /**
+   * The client's own id for the event (1 to 128 characters): an event whose id the user already has in
+   * the collection is not stored again, so a retried request is harmless. Absent: stored as it comes.
+   */
+  clientId?: string | null;
 }
 
 export interface StoredEvent extends NewEvent {
@@ -104,10 +125,24 @@ export interface StoredEvent extends NewEvent {
   user: string;
 }
 
+/** What an append did: the request's events as recorded, and how many of them it stored. */
+export interface AppendedEvents {
+  /**
+   * In the order given: the events stored now and, for a client id recorded before, the earlier record
+   * (which stands: a retry never changes a stored event).
+   */
+  events: StoredEvent[];
+  /** How many of `events` this call stored; the others were recorded earlier under their client ids. */
+  stored: number;
+}
+
 /** Interactions recorded at the edge: they change recommendations at once and feed the next retraining. */
 export interface EventStore {
-  /** Stores every event or none (one transaction); resolves once they are committed. */
-  append(collection: string, user: string, events: readonly NewEvent[]): Promise<StoredEvent[]>;
+  /**
+   * Stores every new event or none (one transaction); resolves once they are committed. Client ids must
+   * be distinct within one call.
+   */
+  append(collection: string, user: string, events: readonly NewEvent[]): Promise<AppendedEvents>;
   /** The user's events in a collection, oldest first (by timestamp, then by arrival). */
   history(collection: string, user: string): Promise<StoredEvent[]>;
 }
@@ -126,4 +161,18 @@ export interface StoredApiKey {
 /** API keys as the edge checks them. */
 export interface KeyStore {
   find(id: string): Promise<StoredApiKey | undefined>;
+}
+
+export type Admission = { admitted: true } | { admitted: false; retryAfterSeconds: number };
+
+/**
+ * Counts requests against one limit, by bucket (a client address, an API key id). Node keeps token
+ * buckets in the process (edge/middleware/token-buckets.ts); the Worker asks Cloudflare's Rate Limiting
+ * binding, which every isolate of a location shares.
+ */
+export interface RateLimiter {
+  /** The limit in words, for the 429 message: "at most 10 per second, in bursts of up to 20". */
+  readonly limit: string;
+  /** Counts one request of `bucket`; refuses it, with a time to wait, beyond the limit. */
+  take(bucket: string): Admission | Promise<Admission>;
 }

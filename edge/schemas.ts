@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'invalid_request',
   'model_not_found',
   'collection_not_found',
+  'ambiguous_collection',
   'not_found',
   'method_not_allowed',
   'payload_too_large',
@@ -24,6 +25,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'headers_too_large',
   'request_timeout',
+  'not_ready',
   'shards_unavailable',
   'internal',
 ] as const;
@@ -47,7 +49,9 @@ export function createRequestSchemas(limits: Limits) {
     .string()
     .max(limits.maxTextChars, `texts are at most ${limits.maxTextChars} characters`)
     .describe(`A text of at most ${limits.maxTextChars} characters.`);
-  const model = ModelNameSchema.optional().describe('The model to use; the default text model when omitted.');
+  const model = ModelNameSchema.optional().describe(
+    'The model to use. Omitted: the default model, or when it does not take this kind of input, the first model that does (an image goes to the image model).',
+  );
   const input = modelInputSchema(text, limits.maxImagePixels);
 
   return {
@@ -107,7 +111,12 @@ export function createRequestSchemas(limits: Limits) {
           .max(limits.maxK, `k must be between 1 and ${limits.maxK}`)
           .default(limits.defaultK),
         collection: ModelNameSchema.optional().describe(
-          "The collection to search; the default model's first collection when omitted.",
+          'The collection to search. Omitted: the first collection of `model`, else of the default model ' +
+            '(of the first image model for an image query). A name several models hold: the one of `model`, ' +
+            'else of the default model; otherwise a 400 (ambiguous_collection) naming them.',
+        ),
+        model: ModelNameSchema.optional().describe(
+          'The model whose collection to search (collections belong to models, so two may hold one of the same name).',
         ),
         filter: MetadataFilterSchema.optional(),
       })
@@ -226,11 +235,34 @@ function recommendationRequestSchemas(limits: Limits) {
                   .nonnegative()
                   .optional()
                   .describe('Seconds since the epoch; the time of arrival when omitted.'),
+                id: z
+                  .string()
+                  .min(1)
+                  .max(128)
+                  .optional()
+                  .describe(
+                    "The client's id for the event (a UUID, say): an event whose id this user already has " +
+                      'is not stored again, so resending a request whose answer was lost is harmless.',
+                  ),
               })
               .strict(),
           )
           .min(1, 'events must hold at least one event')
-          .max(limits.maxBatch, `at most ${limits.maxBatch} events per request`),
+          .max(limits.maxBatch, `at most ${limits.maxBatch} events per request`)
+          .superRefine((events, context) => {
+            const seen = new Set<string>();
+            events.forEach((event, i) => {
+              if (event.id === undefined) return;
+              if (seen.has(event.id)) {
+                context.addIssue({
+                  code: 'custom',
+                  path: [i, 'id'],
+                  message: `event id ${JSON.stringify(event.id)} appears twice in this request`,
+                });
+              }
+              seen.add(event.id);
+            });
+          }),
         model,
       })
       .strict(),
@@ -269,6 +301,12 @@ export const HealthResponseSchema = z.object({
   models: z.number().int().nonnegative(),
   collections: z.number().int().nonnegative(),
   memory: WorkerMemorySchema.optional().describe('Workers only.'),
+});
+
+export const ReadyResponseSchema = z.object({
+  status: z.literal('ready'),
+  models: z.number().int().positive(),
+  collections: z.number().int().nonnegative(),
 });
 
 export const ModelInfoSchema = z.object({
@@ -397,12 +435,21 @@ export const SimilarItemsResponseSchema = z.object({
 export const EventsResponseSchema = z.object({
   user_id: z.string(),
   collection: z.string(),
-  stored: z.number().int().positive().describe('Events committed by this request.'),
+  stored: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Events committed by this request (answered with 201; 200 when it stored none).'),
+  duplicates: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Events whose `id` this user already had: not stored again (the earlier record stands).'),
   cursor: z
     .number()
     .int()
     .positive()
-    .describe('The id of the last of them; events are numbered in arrival order.'),
+    .describe("The largest id among the request's events as recorded; events are numbered in arrival order."),
 });
 
 const ServingSchema = z
@@ -425,6 +472,7 @@ export const PromoteResponseSchema = z.object({
 
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
 export type WorkerMemory = z.infer<typeof WorkerMemorySchema>;
+export type ReadyResponse = z.infer<typeof ReadyResponseSchema>;
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 export type ModelsResponse = z.infer<typeof ModelsResponseSchema>;
 export type CollectionsResponse = z.infer<typeof CollectionsResponseSchema>;

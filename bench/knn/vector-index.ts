@@ -37,7 +37,7 @@ export function openVectorIndex(path: string, mode: 'graph' | 'exact') {
   const index = openSqliteVecIndex([path], { mode });
   return {
     search: async (query: Float32Array, k: number) =>
-      (await index.search(COLLECTION, query, k)).map((hit) => Number(hit.id)),
+      (await index.search({ model: 'bench', name: COLLECTION }, query, k)).map((hit) => Number(hit.id)),
     close: () => index.close(),
   };
 }

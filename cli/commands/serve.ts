@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { describeServing } from '../../edge/adapters/node/describe-serving.ts';
 import { type RunningServer, startNodeServer } from '../../edge/adapters/node/server.ts';
 import { readCurrent } from '../../shared/artifacts/current.ts';
 import { loadPipelineConfig } from '../../trainer/pipeline/pipeline-config.ts';
@@ -66,6 +67,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   await new Promise(() => undefined);
 }
 
+/** What is served (models, collections, operations endpoints), then requests to try. */
 function printWelcome(server: RunningServer): void {
   const { url } = server;
   const post = (path: string, body: unknown) =>
@@ -73,6 +75,7 @@ function printWelcome(server: RunningServer): void {
   process.stdout.write(
     [
       `dml-edge is serving on ${url}`,
+      ...describeServing(server),
       '',
       'Try:',
       `  curl -s ${url}/v1/models`,

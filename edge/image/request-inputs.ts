@@ -37,14 +37,14 @@ export async function embedRequestInputs(
     );
   }
   if (input.kind === 'text') return deps.embedderFor(model).embed(inputs as string[]);
-  const embedImages = model.embedder.embedImages;
-  if (!embedImages) throw new Error(`image model ${name} was loaded without an image embedder`);
+  const embedder = deps.embedderFor(model);
+  if (!embedder.embedImages) throw new Error(`image model ${name} was loaded without an image embedder`);
   const prepared: Float32Array[] = [];
   for (const [i, item] of (inputs as ImageRequestInput[]).entries()) {
     const where = `${path}${inputs.length > 1 ? `.${i}` : ''}`;
     prepared.push(toModelInput(await toGreyImage(item, where, deps.limits.maxImagePixels), input));
   }
-  return embedImages.call(model.embedder, prepared);
+  return embedder.embedImages(prepared);
 }
 
 async function toGreyImage(input: ImageRequestInput, where: string, maxPixels: number): Promise<GreyImage> {

@@ -1,6 +1,7 @@
 import type { Rate } from '../limits.ts';
+import type { Admission, RateLimiter } from '../ports.ts';
 
-export type Admission = { admitted: true } | { admitted: false; retryAfterSeconds: number };
+export type { Admission };
 
 export interface TokenBuckets {
   /** Takes a token from `name`'s bucket (a full one when it is new). */
@@ -43,5 +44,14 @@ export function createTokenBuckets(
     get size() {
       return buckets.size;
     },
+  };
+}
+
+/** The RateLimiter port over token buckets in this process (the Node server's). */
+export function tokenBucketLimiter(rate: Rate, maxTracked: number): RateLimiter {
+  const buckets = createTokenBuckets(rate, maxTracked);
+  return {
+    limit: `at most ${rate.perSecond} per second, in bursts of up to ${rate.burst}`,
+    take: (bucket) => buckets.take(bucket),
   };
 }

@@ -20,37 +20,40 @@ const UserIdSchema = z.string().min(1).max(256);
 /**
  * POST /v1/users/{id}/events (scope write): records interactions with items of the recommendation
  * model's collection. Every item must exist (404 naming the unknown ones, nothing stored); the events
- * are committed together before the answer, so the user's next recommendation already uses them.
+ * are committed together before the answer, so the user's next recommendation already uses them. An
+ * event with a client `id` the user already has is not stored again: a retried request is harmless.
  */
 export function eventRoutes(deps: AppDeps, store: EventDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().post('/v1/users/:id/events', requireScope(store.keys, 'write'), async (c) => {
     const user = UserIdSchema.safeParse(c.req.param('id'));
     if (!user.success) throw new ApiError(400, 'invalid_request', 'user ids are 1 to 256 characters');
     const request = await readJson(c, deps.requests.EventsRequest);
-    const { model, recommendation } = resolveRecommender(deps.registry, request.model);
+    const { model, recommendation, collection: ref } = resolveRecommender(deps.registry, request.model);
     c.set('modelVersion', modelVersionOf(model));
     const { collection } = recommendation;
     await namedItemVectors(
       store.catalog,
-      collection,
+      ref,
       request.events.map((e) => e.item_id),
     );
     const now = Date.now() / 1000;
-    const stored = await store.events.append(
+    const appended = await store.events.append(
       collection,
       user.data,
       request.events.map((e) => ({
         item: e.item_id,
         rating: e.rating ?? null,
         timestamp: e.timestamp ?? now,
+        clientId: e.id ?? null,
       })),
     );
     const body: EventsResponse = {
       user_id: user.data,
       collection,
-      stored: stored.length,
-      cursor: stored[stored.length - 1].id,
+      stored: appended.stored,
+      duplicates: appended.events.length - appended.stored,
+      cursor: Math.max(...appended.events.map((e) => e.id)),
     };
-    return c.json(body, 201);
+    return c.json(body, appended.stored > 0 ? 201 : 200);
   });
 }

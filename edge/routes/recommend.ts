@@ -4,6 +4,7 @@ import { recentDistinct, userVector } from '../../shared/recs/user-vector.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import type {
+  CollectionRef,
   EventStore,
   ItemCatalog,
   LoadedModel,
@@ -32,6 +33,8 @@ const MAX_NAMED = 10;
 export interface Recommender {
   model: LoadedModel;
   recommendation: Recommendation;
+  /** The model's own collection of items (recommendation.collection, of this model). */
+  collection: CollectionRef;
 }
 
 /** The named recommendation model, or the first one loaded; 404 when there is none. */
@@ -39,7 +42,13 @@ export function resolveRecommender(registry: ModelRegistry, name: string | undef
   const model =
     name === undefined ? registry.list().find((m) => m.manifest.recommendation) : registry.get(name);
   const recommendation = model?.manifest.recommendation;
-  if (model && recommendation) return { model, recommendation };
+  if (model && recommendation) {
+    return {
+      model,
+      recommendation,
+      collection: { model: model.manifest.name, name: recommendation.collection },
+    };
+  }
   throw new ApiError(
     404,
     'model_not_found',
@@ -52,7 +61,7 @@ export function resolveRecommender(registry: ModelRegistry, name: string | undef
 /** Vectors of items a client named; 404 naming those the collection does not have. */
 export async function namedItemVectors(
   catalog: ItemCatalog,
-  collection: string,
+  collection: CollectionRef,
   ids: readonly string[],
 ): Promise<Map<string, Float32Array>> {
   const distinct = [...new Set(ids)];
@@ -64,7 +73,7 @@ export async function namedItemVectors(
     throw new ApiError(
       404,
       'item_not_found',
-      `collection "${collection}" has no item ${named.join(', ')}${more}`,
+      `collection "${collection.name}" has no item ${named.join(', ')}${more}`,
     );
   }
   return vectors;
@@ -76,7 +85,7 @@ export async function namedItemVectors(
  */
 export async function nearestExcept(
   index: VectorIndex,
-  collection: string,
+  collection: CollectionRef,
   query: Float32Array,
   k: number,
   exclude: ReadonlySet<string>,
@@ -94,11 +103,13 @@ interface KnownUser {
 /** A user's stored history: what the model shipped, then the events recorded here. */
 async function storedHistory(
   recs: RecommendationDeps,
-  { collection, positive_rating }: Recommendation,
+  collection: CollectionRef,
+  { positive_rating }: Recommendation,
   user: string,
 ): Promise<KnownUser | undefined> {
   const shipped = await recs.catalog.history(collection, user);
-  const events = (await recs.events?.history(collection, user)) ?? [];
+  // Events are recorded by collection name: models that share a collection's name share its events.
+  const events = (await recs.events?.history(collection.name, user)) ?? [];
   if (!shipped && events.length === 0) return undefined;
   const liked = events.filter(
     (e) => e.rating === null || positive_rating === null || e.rating >= positive_rating,
@@ -112,14 +123,15 @@ async function storedHistory(
 /** The request's user: who they are known as, and the items (with vectors) their vector pools. */
 async function resolveUser(
   recs: RecommendationDeps,
-  recommendation: Recommendation,
+  { collection, recommendation }: Recommender,
   request: RecommendRequest,
 ) {
-  const { collection } = recommendation;
   const recent = request.recent_items ?? [];
   const named = await namedItemVectors(recs.catalog, collection, recent);
   const stored =
-    request.user_id === undefined ? undefined : await storedHistory(recs, recommendation, request.user_id);
+    request.user_id === undefined
+      ? undefined
+      : await storedHistory(recs, collection, recommendation, request.user_id);
   if (request.user_id !== undefined && !stored && recent.length === 0) {
     throw new ApiError(
       404,
@@ -146,7 +158,7 @@ async function resolveUser(
     throw new ApiError(
       404,
       'user_not_found',
-      `none of the items user "${request.user_id}" liked is in "${collection}" any more`,
+      `none of the items user "${request.user_id}" liked is in "${collection.name}" any more`,
     );
   }
   return {
@@ -164,14 +176,15 @@ async function resolveUser(
 export function recommendRoutes(deps: AppDeps, recs: RecommendationDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().post('/v1/recommend', async (c) => {
     const request = await readJson(c, deps.requests.RecommendRequest);
-    const { model, recommendation } = resolveRecommender(deps.registry, request.model);
+    const recommender = resolveRecommender(deps.registry, request.model);
+    const { model, recommendation } = recommender;
     c.set('modelVersion', modelVersionOf(model));
-    const collection = deps.index.collection(recommendation.collection);
+    const collection = deps.index.collection(recommender.collection);
     // createApp checked every collection's model; a model's own collection missing is a fault (500).
     if (!collection)
       throw new Error(`${model.manifest.name} recommends from ${recommendation.collection}, not loaded`);
     if (request.filter) checkFilter(request.filter, collection);
-    const user = await resolveUser(recs, recommendation, request);
+    const user = await resolveUser(recs, recommender, request);
     const tower = {
       dim: model.manifest.embedding.dim,
       ...recommendation.user_tower,
@@ -179,7 +192,7 @@ export function recommendRoutes(deps: AppDeps, recs: RecommendationDeps): Hono<A
     };
     const results = await nearestExcept(
       deps.index,
-      collection.name,
+      collection,
       userVector(user.vectors, tower),
       request.k,
       request.exclude_seen ? user.seen : new Set(),

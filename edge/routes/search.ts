@@ -4,23 +4,24 @@ import { ApiError } from '../errors.ts';
 import { embedRequestInputs } from '../image/request-inputs.ts';
 import type { CollectionInfo, MetadataFilter } from '../ports.ts';
 import { readJson } from '../read-json.ts';
-import { modelVersionOf, resolveCollection } from '../resolve.ts';
+import { inputKindOf, modelVersionOf, resolveCollection } from '../resolve.ts';
 import type { SearchResponse } from '../schemas.ts';
 
 export function searchRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().post('/v1/search', async (c) => {
     const request = await readJson(c, deps.requests.SearchRequest);
-    const collection = resolveCollection(deps.index, deps.registry, request.collection);
-    const model = deps.registry.get(collection.model);
-    // createApp checked that every collection's model is loaded, so a miss is an internal fault (500).
-    if (!model) throw new Error(`collection ${collection.name} needs model ${collection.model}, not loaded`);
+    const { collection, model } = resolveCollection(deps.index, deps.registry, {
+      collection: request.collection,
+      model: request.model,
+      kind: inputKindOf(request.query),
+    });
     c.set('modelVersion', modelVersionOf(model));
     if (request.filter) checkFilter(request.filter, collection);
     const [query] = await embedRequestInputs(deps, model, [request.query], 'query');
     const body: SearchResponse = {
       collection: collection.name,
       model: model.manifest.name,
-      results: await deps.index.search(collection.name, query, request.k, request.filter),
+      results: await deps.index.search(collection, query, request.k, request.filter),
     };
     return c.json(body);
   });

@@ -208,13 +208,20 @@ describe('serving the image model beside a text model', () => {
     expect(cosine).toBeGreaterThan(0.95);
   });
 
+  it('sends an image that names no model to the image model, not the default text model', async () => {
+    const reply = await post('/v1/embed', { inputs: [{ image: pngOf(0) }] });
+    expect(ok(reply, EmbedResponseSchema).model).toBe('shapes-tiny');
+    const search = ok(await post('/v1/search', { query: { image: pngOf(3) }, k: 3 }), SearchResponseSchema);
+    expect([search.model, search.collection]).toEqual(['shapes-tiny', 'shapes']);
+  });
+
   it('refuses inputs of a kind the model does not take, and broken images, with 400', async () => {
     expect(errorOf(await post('/v1/embed', { model: 'shapes-tiny', inputs: ['a text'] }), 400)).toMatch(
       /takes images only/,
     );
-    expect(errorOf(await post('/v1/embed', { inputs: [{ image: pngOf(0) }] }), 400)).toMatch(
-      /"tiny-text" takes texts only/,
-    );
+    expect(
+      errorOf(await post('/v1/embed', { model: 'tiny-text', inputs: [{ image: pngOf(0) }] }), 400),
+    ).toMatch(/"tiny-text" takes texts only/);
     expect(
       errorOf(
         await post('/v1/embed', { model: 'shapes-tiny', inputs: [{ image: pngOf(0) }, 'a text'] }),

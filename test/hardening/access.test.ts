@@ -125,13 +125,15 @@ describe('API keys', () => {
     });
   }
 
-  it('with --require-keys, reads need a live key too (any scope); /healthz and /openapi.json stay open', async () => {
+  it('with --require-keys, reads need a live key too (any scope); /healthz, /readyz, /metrics and /openapi.json stay open', async () => {
     const search = (key?: string) => send(`${locked}/v1/search`, { body: { query: 'tea' }, key });
     expectUnauthorized(await search());
     expectUnauthorized(await search(keys.revoked.read));
     for (const scope of ['read', 'write', 'admin'] as const)
       expect((await search(keys[scope])).status).toBe(200);
     expect((await send(`${locked}/healthz`)).status).toBe(200);
+    expect((await send(`${locked}/readyz`)).status).toBe(200);
+    expect((await send(`${locked}/metrics`)).status).toBe(200);
     expect((await send(`${locked}/openapi.json`)).status).toBe(200);
   });
 

@@ -339,8 +339,9 @@ describe('the command line', () => {
     const run = await runCli(['train', '--config', join(dir, 'config.json'), '--runs', join(dir, 'runs')]);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).not.toMatch(/\n\s+at /);
-    expect(run.stderr.trim().split('\n').at(-1)).toBe(
-      `dml-edge: ${join(dir, 'movies.csv')}:2: not valid UTF-8 (save the file as UTF-8)`,
-    );
+    const [message, blank, hint] = run.stderr.trim().split('\n').slice(-3);
+    expect(message).toBe(`dml-edge: ${join(dir, 'movies.csv')}:2: not valid UTF-8 (save the file as UTF-8)`);
+    expect(blank).toBe('');
+    expect(hint).toMatch(/^the run is kept; continue it with: dml-edge pipeline --run tiny-recs-\S+ --runs \S+$/);
   }, 120_000);
 });

@@ -204,6 +204,7 @@ describe('the Node server', () => {
       Object.fromEntries(Object.entries(document.paths).map(([path, ops]) => [path, Object.keys(ops)])),
     ).toEqual({
       '/healthz': ['get'],
+      '/readyz': ['get'],
       '/v1/models': ['get'],
       '/v1/collections': ['get'],
       '/v1/embed': ['post'],
@@ -215,6 +216,7 @@ describe('the Node server', () => {
       '/v1/users/{id}/events': ['post'],
       '/v1/admin/reload': ['post'],
       '/v1/admin/models/{name}/promote': ['post'],
+      '/metrics': ['get'],
       '/openapi.json': ['get'],
     });
     const { EmbedRequest, SearchRequest } = document.components.schemas;

@@ -122,7 +122,10 @@ describe('an internal fault', () => {
     const registry = await loadNodeModelRegistry({ artifactsDir: artifacts.path });
     const index = openSqliteVecIndex(registry.indexPaths);
     const logged: { message: string; fields: Record<string, unknown> }[] = [];
-    const logger: Logger = { error: (message, fields) => logged.push({ message, fields }) };
+    const logger: Logger = {
+      error: (message, fields) => logged.push({ message, fields }),
+      info: () => undefined,
+    };
     const app = createApp({ registry, index, logger });
     // A released ONNX session cannot run: a real fault inside the model, not the client's doing.
     await registry.close();

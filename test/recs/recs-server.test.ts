@@ -345,6 +345,35 @@ describe('POST /v1/users/{id}/events', () => {
     expect(error(reply, 404, 'item_not_found')).toMatch(/"x1"/);
     expect(readEventsSince(state.db, 0).events).toHaveLength(before);
   });
+
+  it('stores a batch resent after a lost answer once, when its events carry ids', async () => {
+    const batch = {
+      events: [
+        { item_id: '201', rating: 5, id: 'retry-1' },
+        { item_id: '202', id: 'retry-2' },
+      ],
+    };
+    const first = ok(await post('/v1/users/retrier/events', batch, keys.write), EventsResponseSchema, 201);
+    const again = ok(await post('/v1/users/retrier/events', batch, keys.write), EventsResponseSchema, 200);
+    expect([first.stored, first.duplicates, again.stored, again.duplicates]).toEqual([2, 0, 0, 2]);
+    expect(again.cursor).toBe(first.cursor);
+    const stored = readEventsSince(state.db, 0).events.filter((e) => e.user === 'retrier');
+    expect(stored.map((e) => [e.item, e.clientId])).toEqual([
+      ['201', 'retry-1'],
+      ['202', 'retry-2'],
+    ]);
+    const twice = await post(
+      '/v1/users/retrier/events',
+      {
+        events: [
+          { item_id: '203', id: 'same' },
+          { item_id: '204', id: 'same' },
+        ],
+      },
+      keys.write,
+    );
+    expect(error(twice, 400, 'invalid_request')).toMatch(/"same" appears twice/);
+  });
 });
 
 describe('a server started with keys required', () => {

@@ -22,6 +22,7 @@ export interface ParityRequest {
 
 export const PARITY_REQUESTS = {
   health: { method: 'GET', path: '/healthz' },
+  ready: { method: 'GET', path: '/readyz' },
   models: { method: 'GET', path: '/v1/models' },
   collections: { method: 'GET', path: '/v1/collections' },
   embed: {

@@ -16,6 +16,7 @@ import { parseManifest } from '../../shared/manifest.ts';
 import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
 import { PARITY_REQUESTS, type ParityName, sendParityRequest } from './parity-requests.ts';
 import { decodeBase64, seedBucket, seedObject } from './seed.ts';
+import { withoutWorkerMemory } from './worker-memory.ts';
 
 // The worker inside workerd, over models and an index the trainer made in the global setup (Node),
 // uploaded to its R2 bucket: it must answer as the Node server did. One file on purpose: the pool
@@ -121,15 +122,25 @@ describe('the sqlite-vec shim', () => {
 });
 
 describe('the worker answers like the Node server', () => {
-  it.each(['health', 'models', 'collections', 'invalidEmbed', 'unknownModel', 'unknownCollection'] as const)(
-    '%s: the same status and body',
-    async (name) => {
-      expect(await workerReply(name)).toEqual(nodeReplies[name]);
-    },
-  );
+  it.each([
+    'health',
+    'ready',
+    'models',
+    'collections',
+    'invalidEmbed',
+    'unknownModel',
+    'unknownCollection',
+  ] as const)('%s: the same status and body', async (name) => {
+    const reply = await workerReply(name);
+    expect(name === 'health' ? withoutWorkerMemory(reply) : reply).toEqual(nodeReplies[name]);
+  });
 
   it('GET /healthz counts both models and the collection', async () => {
-    expect((await workerReply('health')).body).toEqual({ status: 'ok', models: 2, collections: 1 });
+    expect(withoutWorkerMemory(await workerReply('health')).body).toEqual({
+      status: 'ok',
+      models: 2,
+      collections: 1,
+    });
   });
 
   it.each(['embed', 'embedNamedModel'] as const)('%s: the same embeddings to 1e-5', async (name) => {
@@ -177,9 +188,8 @@ describe('the worker answers like the Node server', () => {
 });
 
 describe('writes', () => {
+  // Events, keys and the admin refusals are in recommend.test.ts.
   it.each([
-    ['POST', '/v1/users/u-1/events'],
-    ['POST', '/v1/admin/reindex'],
     ['PUT', '/v1/collections/products/items/shoe-1'],
     ['DELETE', '/v1/collections/products'],
     ['POST', '/v1/models'],
@@ -204,7 +214,10 @@ describe('writes', () => {
 describe('loading from R2', () => {
   function recordingLogger() {
     const errors: string[] = [];
-    const logger: Logger = { error: (_message, fields) => errors.push(String(fields.error)) };
+    const logger: Logger = {
+      error: (_message, fields) => errors.push(String(fields.error)),
+      info: () => undefined,
+    };
     return { logger, errors };
   }
 
@@ -241,7 +254,7 @@ describe('loading from R2', () => {
     expect(errors).toEqual(['no published model with a current version in R2 binding MODELS']);
 
     await reseedScratch();
-    expect(await healthOf(worker, bindings)).toEqual({
+    expect(withoutWorkerMemory(await healthOf(worker, bindings))).toEqual({
       status: 200,
       body: { status: 'ok', models: 2, collections: 1 },
     });
@@ -297,10 +310,45 @@ describe('loading from static assets instead', () => {
         'http://worker',
         PARITY_REQUESTS[name],
       );
-    expect(await reply('health')).toEqual(nodeReplies.health);
+    expect(withoutWorkerMemory(await reply('health'))).toEqual(nodeReplies.health);
     expect(await reply('models')).toEqual(nodeReplies.models);
     const search = SearchResponseSchema.parse((await reply('search')).body);
     const expected = SearchResponseSchema.parse(nodeReplies.search.body);
     expect(search.results.map((hit) => hit.id)).toEqual(expected.results.map((hit) => hit.id));
+  });
+});
+
+describe('the access log', () => {
+  it('is off unless ACCESS_LOG is set; then one line per request through the logger', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger: Logger = {
+      error: () => undefined,
+      info: (message, fields) => {
+        if (message === 'request') lines.push(fields);
+      },
+    };
+    const embed = (worker: ReturnType<typeof createWorker>, bindings: Record<string, unknown>) =>
+      worker.fetch(
+        new Request('http://worker/v1/embed', {
+          method: 'POST',
+          body: JSON.stringify({ inputs: ['green tea'] }),
+          headers: { 'content-type': 'application/json', 'X-Request-Id': 'worker-log-1' },
+        }),
+        bindings,
+      );
+    const bindings = { MODELS: env.MODELS, DEFAULT_MODEL: 'tiny' };
+    expect((await embed(createWorker(logger), bindings)).status).toBe(200);
+    expect(lines).toEqual([]);
+    expect((await embed(createWorker(logger), { ...bindings, ACCESS_LOG: '1' })).status).toBe(200);
+    expect(lines).toEqual([
+      {
+        method: 'POST',
+        path: '/v1/embed',
+        status: 200,
+        ms: expect.any(Number),
+        model: 'tiny@v1',
+        requestId: 'worker-log-1',
+      },
+    ]);
   });
 });

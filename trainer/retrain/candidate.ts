@@ -8,11 +8,15 @@ import type { ProgressReporter } from '../train/progress.ts';
 import { type Snapshot, SnapshotSchema, snapshotDir, takeSnapshot } from './snapshot.ts';
 import type { RetrainTask } from './task.ts';
 
-export type CandidateChoice =
-  /** A version was already trained on this snapshot with this config: training again gives the same. */
-  | { kind: 'done'; version: VersionRecord }
+export type CandidateChoice = (
+  | /** A version was already trained on this snapshot with this config: training again gives the same. */
+  { kind: 'done'; version: VersionRecord }
   /** The candidate to train: new, or resumed from an attempt that died. */
-  | { kind: 'train'; version: VersionRecord; resumed: boolean };
+  | { kind: 'train'; version: VersionRecord; resumed: boolean }
+) & {
+  /** The data as the job found it now (for a resumed candidate, its own snapshot is the same data). */
+  snapshot: Snapshot;
+};
 
 /**
  * Step 1 of the job: snapshots the training data into a new run folder, then looks the snapshot's
@@ -43,7 +47,7 @@ export async function chooseCandidate(options: {
   const done = lineage.find((v) => v.status !== 'candidate');
   if (done && !options.force) {
     rmSync(fresh.runDir, { recursive: true, force: true });
-    return { kind: 'done', version: done };
+    return { kind: 'done', version: done, snapshot };
   }
   const resumable = lineage.find(
     (v) => v.status === 'candidate' && v.runDir !== null && existsSync(v.runDir),
@@ -60,7 +64,7 @@ export async function chooseCandidate(options: {
   if (resumable) {
     rmSync(fresh.runDir, { recursive: true, force: true });
     progress.log(`resuming candidate ${resumable.version} in ${resumable.runDir}`);
-    return { kind: 'train', version: resumable, resumed: true };
+    return { kind: 'train', version: resumable, resumed: true, snapshot };
   }
   const created = registry.add({
     model,
@@ -78,7 +82,7 @@ export async function chooseCandidate(options: {
     promotedAt: null,
   });
   progress.log(`candidate ${created.version} in ${fresh.runDir}`);
-  return { kind: 'train', version: created, resumed: false };
+  return { kind: 'train', version: created, resumed: false, snapshot };
 }
 
 /** A new run folder and version; a suffix keeps two runs started within one second apart. */

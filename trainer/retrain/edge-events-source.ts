@@ -16,18 +16,35 @@ export interface LoggedEvent {
   timestamp: number;
 }
 
+export interface EventPage {
+  events: readonly LoggedEvent[];
+  cursor: number;
+}
+
 /**
- * The edge's event log as the job reads it. The CLI adapts the state database's readEventsSince
- * (edge/adapters/node/state-db.ts) to it, so the trainer does not import the edge.
+ * The edge's event log as the job reads it. The CLI adapts the Node state database's readEventsSince
+ * (edge/adapters/node/state-db.ts) to it, so the trainer does not import the edge; the Worker's D1
+ * database is read through wrangler (d1-event-log.ts).
  */
 export interface EventLog {
   /** Where the events live, for the snapshot's description. */
   readonly location: string;
+  /**
+   * The snapshot part's source name and the CSV it writes, so that logs of several edges (the Node
+   * server's and the Worker's) can feed one job: `edge-events` and EVENTS_FILE unless given.
+   */
+  readonly source?: { name: string; file: string };
   /** Events stored after `cursor` (an event id; 0 for all), oldest first, at most `limit`, and the next cursor. */
-  readSince(cursor: number, limit: number): { events: readonly LoggedEvent[]; cursor: number };
+  readSince(cursor: number, limit: number): EventPage | Promise<EventPage>;
 }
 
 export const EVENTS_FILE = 'events.csv';
+export const EDGE_EVENTS_SOURCE = { name: 'edge-events', file: EVENTS_FILE } as const;
+
+/** The source name and CSV file a log's events are snapshotted under. */
+export function eventLogSource(log: EventLog): { name: string; file: string } {
+  return log.source ?? EDGE_EVENTS_SOURCE;
+}
 
 /** Events read per query: bounds memory per read, not the snapshot. */
 const PAGE = 10_000;
@@ -45,18 +62,19 @@ export function edgeEventsSource(
   options: { collection: string; columns: InteractionColumns },
 ): DataSource {
   const { collection, columns } = options;
+  const source = eventLogSource(log);
   const header = [columns.user, columns.item, ...(columns.rating ? [columns.rating] : []), columns.timestamp];
   const row = (e: LoggedEvent) =>
     [e.user, e.item, ...(columns.rating ? [e.rating ?? ''] : []), e.timestamp].map(csvField).join(',');
   return {
-    name: 'edge-events',
+    name: source.name,
     async freeze(dir, previous): Promise<SnapshotPart> {
       const since = Number(previous?.cursor ?? 0);
       const lines = [header.map(csvField).join(',')];
       let newRecords = 0;
       let cursor = 0;
       for (;;) {
-        const page = log.readSince(cursor, PAGE);
+        const page = await log.readSince(cursor, PAGE);
         for (const event of page.events) {
           if (event.collection !== collection) continue;
           lines.push(row(event));
@@ -65,11 +83,11 @@ export function edgeEventsSource(
         cursor = page.cursor;
         if (page.events.length < PAGE) break;
       }
-      const path = join(dir, EVENTS_FILE);
+      const path = join(dir, source.file);
       writeFileAtomic(path, `${lines.join('\n')}\n`);
       const { path: name, sha256, bytes } = await describeFile(path);
       return {
-        source: 'edge-events',
+        source: source.name,
         description: `events for collection ${collection} in ${log.location}, ids up to ${cursor}`,
         files: [{ name, sha256, bytes }],
         records: lines.length - 1,

@@ -16,6 +16,7 @@ import { killPoint, killWhenFileAppears } from './kill-points.ts';
 import { acquireJobLock, describeHolder } from './lock.ts';
 import { publishCandidate } from './publish-candidate.ts';
 import { recsTask } from './recs-task.ts';
+import type { Snapshot } from './snapshot.ts';
 import { EXIT_CODES, type RetrainResult, type RetrainSummary } from './summary.ts';
 import type { RetrainStage, RetrainTask, StageContext } from './task.ts';
 import { textTask } from './text-task.ts';
@@ -31,8 +32,11 @@ export interface RetrainOptions {
   force?: boolean;
   /** Wait for a running job of the same model instead of exiting with EXIT_CODES.locked. */
   wait?: boolean;
-  /** The events the edge recorded (its state database); recommendation models train on them. */
-  events?: EventLog;
+  /**
+   * The events the edges recorded (the Node server's state database, the Worker's D1 database, or
+   * both); recommendation models train on them.
+   */
+  events?: EventLog | readonly EventLog[];
   progress: ProgressReporter;
 }
 
@@ -49,6 +53,20 @@ type Outcome = Omit<RetrainSummary, 'model' | 'metric' | 'seconds'> & {
 interface Attempt {
   version: string | null;
   runDir: string | null;
+  /** Where the snapshot's recorded events came from, once it is taken. */
+  events?: RetrainSummary['events'];
+}
+
+/** The snapshot's event parts: how many events came from which edge (none for text models). */
+function eventCounts(snapshot: Snapshot): RetrainSummary['events'] {
+  const parts = snapshot.parts.filter((part) => part.source.startsWith('edge-events'));
+  if (parts.length === 0) return undefined;
+  return parts.map((part) => ({
+    source: part.source,
+    from: part.description,
+    records: part.records,
+    new: part.newRecords,
+  }));
 }
 
 /**
@@ -75,6 +93,7 @@ export async function runRetrain(options: RetrainOptions): Promise<RetrainResult
       metric: config.gate.metric,
       candidate: null,
       champion: null,
+      ...(attempt.events && { events: attempt.events }),
       ...fields,
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };
@@ -119,14 +138,16 @@ export async function runRetrain(options: RetrainOptions): Promise<RetrainResult
 }
 
 /** What differs by the kind of model (text-task.ts, recs-task.ts). */
-function retrainTask(training: RetrainTraining, events: EventLog | undefined): RetrainTask {
+function retrainTask(training: RetrainTraining, events: RetrainOptions['events']): RetrainTask {
   switch (training.task) {
     case 'text-similarity':
       return textTask(training.config);
-    case 'recommendation':
-      if (!events)
+    case 'recommendation': {
+      const logs = events === undefined ? [] : Array.isArray(events) ? events : [events as EventLog];
+      if (logs.length === 0)
         throw new Error(`${training.config.name} trains on the edge's events: give the job its event log`);
-      return recsTask(training.config, events);
+      return recsTask(training.config, logs);
+    }
   }
 }
 
@@ -154,6 +175,7 @@ async function retrain(
   });
   const candidate = choice.version;
   attempt.version = candidate.version;
+  attempt.events = eventCounts(choice.snapshot);
   if (choice.kind === 'done') {
     return {
       status: 'skipped',

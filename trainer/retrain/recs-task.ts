@@ -9,7 +9,7 @@ import { readRunJson } from '../pipeline/run-dir.ts';
 import type { RecsConfig } from '../recs/config.ts';
 import { HEADLINE_METRICS } from '../recs/evaluate.ts';
 import { csvCopies, csvFilesSource } from './csv-files-source.ts';
-import { EVENTS_FILE, type EventLog, edgeEventsSource } from './edge-events-source.ts';
+import { type EventLog, edgeEventsSource, eventLogSource } from './edge-events-source.ts';
 import { compareRecsWithChampion } from './recs-compare.ts';
 import { snapshotDir } from './snapshot.ts';
 import type { RetrainTask } from './task.ts';
@@ -20,20 +20,26 @@ import type { RetrainTask } from './task.ts';
  * to `data.interactions`; candidate and champion compared as served (recs-compare.ts); and, as the
  * publish stage demands, a candidate must beat the most-popular and item-kNN baselines.
  */
-export function recsTask(config: RecsConfig, events: EventLog): RetrainTask {
+export function recsTask(config: RecsConfig, events: readonly EventLog[]): RetrainTask {
+  const files = events.map((log) => eventLogSource(log).file);
+  if (new Set(files).size !== files.length) {
+    throw new Error('two event logs write the same snapshot file: give each its own source');
+  }
   return {
     model: config.name,
     config,
     backend: config.backend,
     sources: [
       csvFilesSource(config.data),
-      edgeEventsSource(events, {
-        collection: config.index.collection,
-        columns: config.data.interactionColumns,
-      }),
+      ...events.map((log) =>
+        edgeEventsSource(log, {
+          collection: config.index.collection,
+          columns: config.data.interactionColumns,
+        }),
+      ),
     ],
     stages: {
-      train: (context) => trainRecsStage({ ...context, config: onSnapshot(config, context.runDir) }),
+      train: (context) => trainRecsStage({ ...context, config: onSnapshot(config, context.runDir, files) }),
       evaluate: ({ runDir, progress }) => evaluateRecsStage(runDir, progress),
       export: ({ runDir, progress }) => exportRecsStage(runDir, progress),
       index: ({ runDir, progress }) => indexRecsStage(runDir, progress),
@@ -49,7 +55,7 @@ export function recsTask(config: RecsConfig, events: EventLog): RetrainTask {
 }
 
 /** The config a run trains with: the same recipe, reading the snapshot's copies and recorded events. */
-function onSnapshot(config: RecsConfig, runDir: string): RecsConfig {
+function onSnapshot(config: RecsConfig, runDir: string, eventFiles: readonly string[]): RecsConfig {
   const dir = snapshotDir(runDir);
   const copies = csvCopies(config.data, dir);
   return {
@@ -57,7 +63,7 @@ function onSnapshot(config: RecsConfig, runDir: string): RecsConfig {
     data: {
       ...config.data,
       items: copies.items,
-      interactions: [...copies.interactions, join(dir, EVENTS_FILE)],
+      interactions: [...copies.interactions, ...eventFiles.map((file) => join(dir, file))],
     },
   };
 }

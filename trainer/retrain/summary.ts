@@ -25,6 +25,23 @@ export const RetrainSummarySchema = z
     champion: z.number().nullable(),
     reason: z.string(),
     seconds: z.number().nonnegative(),
+    /**
+     * Recommendation models: how many recorded events the data snapshot took from each edge (the Node
+     * server's state database, the Worker's D1 database) and how many of them are new since the
+     * champion's snapshot (null: no earlier snapshot of that source). Absent before the snapshot.
+     */
+    events: z
+      .array(
+        z
+          .object({
+            source: z.string(),
+            from: z.string(),
+            records: z.number().int().nonnegative(),
+            new: z.number().int().nonnegative().nullable(),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict();
 export type RetrainSummary = z.infer<typeof RetrainSummarySchema>;

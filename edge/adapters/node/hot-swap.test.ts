@@ -4,6 +4,7 @@ import { setCurrent } from '../../../shared/artifacts/current.ts';
 import { artifactPath } from '../../../shared/artifacts/layout.ts';
 import { publishTinyModel, temporaryDir } from '../../../test/http/published-model.ts';
 import { createHotSwapApp, type HotSwapApp, type SwapLogger } from './hot-swap.ts';
+import { createPromMetrics } from './prom-metrics.ts';
 
 const ITEMS = [
   { id: 'a', text: 'a red apple' },
@@ -81,6 +82,37 @@ describe('the hot-swapping app', () => {
           fields: { from: ['tiny@v1'], to: ['tiny@v2'] },
         },
       ]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('keeps counting across a swap, and reports only the versions served now', async () => {
+    await setCurrent(artifacts.path, 'tiny', 'v1');
+    const metrics = createPromMetrics({ processMetrics: false });
+    const app = await createHotSwapApp({
+      artifactsDir: artifacts.path,
+      watchIntervalMs: 0,
+      logger: logger().log,
+      operations: { metrics },
+    });
+    const scrape = async () => {
+      const response = await app.fetch(new Request('http://edge/metrics'));
+      return response.text();
+    };
+    const searches = (text: string) =>
+      /^dml_edge_http_requests_total\{method="POST",route="\/v1\/search",status="200",model="tiny"\} (\d+)$/m.exec(
+        text,
+      )?.[1];
+    try {
+      expect(await search(app)).toEqual({ status: 200, version: 'tiny@v1' });
+      await setCurrent(artifacts.path, 'tiny', 'v2');
+      expect((await app.reload()).status).toBe('swapped');
+      expect(await search(app)).toEqual({ status: 200, version: 'tiny@v2' });
+      const text = await scrape();
+      expect(searches(text)).toBe('2');
+      expect(text).toContain('dml_edge_model_info{model="tiny",version="v2"');
+      expect(text).not.toContain('version="v1"');
     } finally {
       await app.close();
     }

@@ -1,6 +1,7 @@
 import { listModels, readCurrent } from '../../../shared/artifacts/index.ts';
 import { type AppOptions, createApp } from '../../app.ts';
-import { consoleLogger, type Logger } from '../../logger.ts';
+import { type Logger, stderrLogger } from '../../logger.ts';
+import type { CollectionInfo, LoadedModel } from '../../ports.ts';
 import { openSqliteItemCatalog } from './item-catalog.ts';
 import { loadNodeModelRegistry } from './model-registry.ts';
 import type { SearchOptions } from './search-options.ts';
@@ -23,6 +24,11 @@ export interface HotSwapOptions {
   state?: Pick<AppOptions, 'events' | 'keys' | 'requireKeys'>;
   /** Rate limits, CORS and the admin endpoints, the same for every generation. */
   access?: Pick<AppOptions, 'rateLimits' | 'clientAddress' | 'cors' | 'admin'>;
+  /**
+   * The access log, metrics and readiness, the same for every generation: one metrics instance for the
+   * server, so counters go on across swaps.
+   */
+  operations?: Pick<AppOptions, 'accessLog' | 'metrics' | 'metricsNeedKey' | 'notReady'>;
   /** How often the `current` pointers are read; 0 reloads only when reload() is called. */
   watchIntervalMs: number;
   /** How the vector index searches (graph or exact, and the graph's ef). */
@@ -30,9 +36,8 @@ export interface HotSwapOptions {
   logger?: SwapLogger;
 }
 
-export interface SwapLogger extends Logger {
-  info(message: string, fields: Record<string, unknown>): void;
-}
+/** The app's logger: swaps are logged at info, failures at error. */
+export type SwapLogger = Logger;
 
 export type ReloadOutcome =
   | { status: 'unchanged'; serving: string[] }
@@ -44,6 +49,8 @@ export interface HotSwapApp {
   fetch(request: Request, env?: unknown): Promise<Response>;
   /** `<model>@<version>` of every model the live generation serves, sorted. */
   serving(): string[];
+  /** The models (default first) and collections the live generation serves. */
+  served(): Served;
   /**
    * Swaps generations if a pointer moved. A failure is logged once until it changes or `force` is given
    * (SIGHUP), so a broken publish does not flood the log at every tick.
@@ -53,9 +60,17 @@ export interface HotSwapApp {
   close(): Promise<void>;
 }
 
+/** What a generation serves. */
+export interface Served {
+  /** Default first. */
+  models: readonly LoadedModel[];
+  collections: readonly CollectionInfo[];
+}
+
 interface Generation {
   /** The versions it serves, `a@v1,b@v3`: compared with the pointers to see whether to reload. */
   key: string;
+  served: Served;
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
   inFlight: number;
   retired: boolean;
@@ -64,15 +79,8 @@ interface Generation {
   freed: Promise<void>;
 }
 
-const jsonLineLogger: SwapLogger = {
-  ...consoleLogger,
-  info(message, fields) {
-    console.error(JSON.stringify({ level: 'info', time: new Date().toISOString(), message, ...fields }));
-  },
-};
-
 export async function createHotSwapApp(options: HotSwapOptions): Promise<HotSwapApp> {
-  const logger = options.logger ?? jsonLineLogger;
+  const logger = options.logger ?? stderrLogger;
   const generations = new Set<Generation>();
   let live = await loadGeneration(options, logger);
   generations.add(live);
@@ -169,6 +177,7 @@ export async function createHotSwapApp(options: HotSwapOptions): Promise<HotSwap
       }
     },
     serving,
+    served: () => live.served,
     reload,
     async close() {
       closed = true;
@@ -225,6 +234,7 @@ async function loadGeneration(options: HotSwapOptions, logger: Logger): Promise<
       catalog,
       ...options.state,
       ...options.access,
+      ...options.operations,
       limits: options.limits,
       batching: options.batching,
       logger,
@@ -234,7 +244,8 @@ async function loadGeneration(options: HotSwapOptions, logger: Logger): Promise<
       .map((model) => `${model.manifest.name}@${model.manifest.version}`)
       .sort()
       .join(',');
-    return { key, fetch: app.fetch, inFlight: 0, retired: false, release, freed: freedPromise };
+    const served = { models: registry.list(), collections: index.collections() };
+    return { key, served, fetch: app.fetch, inFlight: 0, retired: false, release, freed: freedPromise };
   } catch (error) {
     await release();
     throw error;

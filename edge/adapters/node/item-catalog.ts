@@ -5,7 +5,8 @@ import {
   type SqliteStatement,
 } from '../../../shared/db/better-sqlite.ts';
 import { CollectionRowSchema, SELECT_COLLECTIONS, vecTableName } from '../../../shared/db/index-schema.ts';
-import type { ItemCatalog, ShippedHistory } from '../../ports.ts';
+import { collectionKey, describeCollection } from '../../collection-key.ts';
+import type { CollectionRef, ItemCatalog, ShippedHistory } from '../../ports.ts';
 
 export interface SqliteItemCatalog extends ItemCatalog {
   close(): void;
@@ -28,7 +29,8 @@ const IdsSchema = z.array(z.string());
  */
 export function openSqliteItemCatalog(indexPaths: readonly string[]): SqliteItemCatalog {
   const databases: SqliteDatabase[] = [];
-  const byName = new Map<string, CollectionStatements>();
+  // Keyed by model and name, as the vector index is.
+  const byKey = new Map<string, CollectionStatements>();
   try {
     for (const path of indexPaths) {
       const db = openVecDatabase(path, { readonly: true });
@@ -37,7 +39,7 @@ export function openSqliteItemCatalog(indexPaths: readonly string[]): SqliteItem
         .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'user_histories'")
         .get();
       for (const row of z.array(CollectionRowSchema).parse(db.prepare(SELECT_COLLECTIONS).all())) {
-        byName.set(row.name, {
+        byKey.set(collectionKey({ model: row.model_name, name: row.name }), {
           id: row.id,
           vector: db.prepare(
             `SELECT v.embedding AS embedding FROM items JOIN ${vecTableName(row.id)} AS v ON v.rowid = items.id
@@ -58,9 +60,9 @@ export function openSqliteItemCatalog(indexPaths: readonly string[]): SqliteItem
     throw error;
   }
 
-  const statementsOf = (collection: string) => {
-    const statements = byName.get(collection);
-    if (!statements) throw new Error(`unknown collection "${collection}"`);
+  const statementsOf = (collection: CollectionRef) => {
+    const statements = byKey.get(collectionKey(collection));
+    if (!statements) throw new Error(`unknown collection ${describeCollection(collection)}`);
     return statements;
   };
   return {

@@ -5,11 +5,13 @@ import { z } from 'zod';
 import { ModelNameSchema } from '../../../shared/manifest.ts';
 import { parseOrThrow } from '../../../shared/validation.ts';
 import { BatchingSchema, LimitsSchema, RateLimitsSchema } from '../../limits.ts';
+import type { Logger } from '../../logger.ts';
 import { CorsSchema } from '../../middleware/cors.ts';
 import { nodeClientAddress } from './client-address.ts';
 import { answerUnparsableRequests } from './client-errors.ts';
-import { createHotSwapApp, type HotSwapApp, type ReloadOutcome } from './hot-swap.ts';
+import { createHotSwapApp, type HotSwapApp, type ReloadOutcome, type Served } from './hot-swap.ts';
 import { nodeModelAdmin } from './model-admin.ts';
+import { createPromMetrics } from './prom-metrics.ts';
 import { SearchOptionsSchema } from './search-options.ts';
 import { defaultStatePath, openStateDb } from './state-db.ts';
 
@@ -41,6 +43,21 @@ export const NodeServerOptionsSchema = z
     trustProxy: z.boolean().default(false),
     /** A request (headers and body) must arrive within this time, so slow clients cannot hold sockets. */
     requestTimeoutMs: z.number().int().positive().default(30_000),
+    /** One log line per request (method, path, status, ms, model@version, request id). */
+    accessLog: z.boolean().default(true),
+    /** GET /metrics (Prometheus): open like /healthz, behind a key with the read scope, or off. */
+    metrics: z.enum(['open', 'key', 'off']).default('open'),
+    /** Where the access log, model swaps and internal errors go (JSON lines on stderr by default). */
+    logger: z
+      .custom<Logger>(
+        (value) =>
+          typeof value === 'object' &&
+          value !== null &&
+          typeof (value as Logger).info === 'function' &&
+          typeof (value as Logger).error === 'function',
+        'logger must have info and error methods',
+      )
+      .optional(),
   })
   .strict();
 export type NodeServerOptions = z.input<typeof NodeServerOptionsSchema>;
@@ -50,6 +67,10 @@ export interface RunningServer {
   url: string;
   /** Serves the versions the `current` pointers name now, without dropping a request (see hot-swap.ts). */
   reload(): Promise<ReloadOutcome>;
+  /** The models (default first) and collections served now; describeServing() puts them in words. */
+  served(): Served;
+  /** Where GET /metrics stands: open, behind a key, or off. */
+  readonly metrics: 'open' | 'key' | 'off';
   /** Stops accepting connections, waits for open ones to finish, then frees the models and indexes. */
   close(): Promise<void>;
 }
@@ -62,6 +83,8 @@ export interface RunningServer {
 export async function startNodeServer(input: NodeServerOptions = {}): Promise<RunningServer> {
   const options = parseOrThrow(NodeServerOptionsSchema, input, 'invalid server options');
   const state = await openStateDb(options.stateDb ?? defaultStatePath(options.artifactsDir));
+  // Set once close() starts: /readyz then answers 503, so a load balancer stops sending while it drains.
+  let closing = false;
   let live: HotSwapApp;
   try {
     live = await createHotSwapApp({
@@ -77,8 +100,16 @@ export async function startNodeServer(input: NodeServerOptions = {}): Promise<Ru
         // Admin requests arrive only once the server listens, by when `live` is set.
         admin: nodeModelAdmin(options.artifactsDir, () => live),
       },
+      operations: {
+        accessLog: options.accessLog,
+        // One instance per server: its counters go on across model swaps and are never shared.
+        ...(options.metrics === 'off' ? {} : { metrics: createPromMetrics() }),
+        metricsNeedKey: options.metrics === 'key',
+        notReady: () => (closing ? 'the server is shutting down' : undefined),
+      },
       watchIntervalMs: options.watchIntervalMs,
       search: options.search,
+      ...(options.logger ? { logger: options.logger } : {}),
     });
   } catch (error) {
     state.close();
@@ -103,7 +134,10 @@ export async function startNodeServer(input: NodeServerOptions = {}): Promise<Ru
     return {
       url: `http://${formatHost(address.address)}:${address.port}`,
       reload,
+      served: () => live.served(),
+      metrics: options.metrics,
       async close() {
+        closing = true;
         process.off('SIGHUP', onHangUp);
         await new Promise<void>((resolve, reject) =>
           server.close((error) => (error ? reject(error) : resolve())),

@@ -92,7 +92,7 @@ describe('filterable metadata columns', () => {
     const { items: list, vectors } = items(60);
     const index = openSqliteVecIndex([await build(list, vectors)]);
     try {
-      expect(index.collection('things')?.filterable).toEqual(COLUMNS);
+      expect(index.collection({ model: 'm', name: 'things' })?.filterable).toEqual(COLUMNS);
       const query = Float32Array.from([0.3, -0.2, 0.5, 0.1]);
       const ranked = [...list].sort(
         (a, b) => cosine(query, vectors.get(b.id)!) - cosine(query, vectors.get(a.id)!),
@@ -106,14 +106,14 @@ describe('filterable metadata columns', () => {
         [{ label: [0, 1], price: 3.5 }, (m) => (m.label === 0 || m.label === 1) && m.price === 3.5],
       ];
       for (const [filter, matches] of cases) {
-        const hits = await index.search('things', query, 5, filter);
+        const hits = await index.search({ model: 'm', name: 'things' }, query, 5, filter);
         const expected = ranked.filter((item) => matches(item.metadata!)).slice(0, 5);
         expect(hits.map((h) => h.id)).toEqual(expected.map((item) => item.id));
       }
-      await expect(index.search('things', query, 5, { colour: 'red' })).rejects.toThrow(
+      await expect(index.search({ model: 'm', name: 'things' }, query, 5, { colour: 'red' })).rejects.toThrow(
         /cannot filter on "colour"/,
       );
-      await expect(index.search('things', query, 5, { label: 'two' })).rejects.toThrow(
+      await expect(index.search({ model: 'm', name: 'things' }, query, 5, { label: 'two' })).rejects.toThrow(
         /takes integer values/,
       );
     } finally {

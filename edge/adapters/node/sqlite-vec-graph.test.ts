@@ -72,12 +72,12 @@ afterAll(() => {
 
 describe('openSqliteVecIndex with a search graph', () => {
   it('finds the exact top 10 with recall@10 of at least 0.97', async () => {
-    expect(graphIndex.searchMethod('large')).toBe('graph');
-    expect(exactIndex.searchMethod('large')).toBe('exact');
+    expect(graphIndex.searchMethod({ model: 'm', name: 'large' })).toBe('graph');
+    expect(exactIndex.searchMethod({ model: 'm', name: 'large' })).toBe('exact');
     let hits = 0;
     for (const query of queries) {
-      const exact = await exactIndex.search('large', query, K);
-      const found = await graphIndex.search('large', query, K);
+      const exact = await exactIndex.search({ model: 'm', name: 'large' }, query, K);
+      const found = await graphIndex.search({ model: 'm', name: 'large' }, query, K);
       const kth = exact[K - 1].score;
       hits += found.filter((hit) => hit.score >= kth - 1e-6).length;
     }
@@ -85,7 +85,7 @@ describe('openSqliteVecIndex with a search graph', () => {
   });
 
   it('answers with the fields of an exact search: id, cosine score, text and metadata', async () => {
-    const hits = await graphIndex.search('large', queries[0], K);
+    const hits = await graphIndex.search({ model: 'm', name: 'large' }, queries[0], K);
     expect(hits).toHaveLength(K);
     hits.forEach((hit, rank) => {
       const row = Number(hit.id.slice(5));
@@ -97,23 +97,29 @@ describe('openSqliteVecIndex with a search graph', () => {
       );
       if (rank > 0) expect(hit.score).toBeLessThanOrEqual(hits[rank - 1].score);
     });
-    const [self] = await graphIndex.search('large', vectors.slice(123 * DIM, 124 * DIM), 1);
+    const [self] = await graphIndex.search(
+      { model: 'm', name: 'large' },
+      vectors.slice(123 * DIM, 124 * DIM),
+      1,
+    );
     expect(self.id).toBe('item-123');
   });
 
   it('stays exact with a filter: the same answers as vec0', async () => {
     for (const query of queries.slice(0, 10)) {
       const filter = { cluster: [3, 17] };
-      expect(await graphIndex.search('large', query, K, filter)).toEqual(
-        await exactIndex.search('large', query, K, filter),
+      expect(await graphIndex.search({ model: 'm', name: 'large' }, query, K, filter)).toEqual(
+        await exactIndex.search({ model: 'm', name: 'large' }, query, K, filter),
       );
     }
   });
 
   it('searches a collection below the graph threshold exactly', async () => {
-    expect(graphIndex.searchMethod('small')).toBe('exact');
+    expect(graphIndex.searchMethod({ model: 'm', name: 'small' })).toBe('exact');
     for (const query of queries.slice(0, 10)) {
-      expect(await graphIndex.search('small', query, K)).toEqual(await exactIndex.search('small', query, K));
+      expect(await graphIndex.search({ model: 'm', name: 'small' }, query, K)).toEqual(
+        await exactIndex.search({ model: 'm', name: 'small' }, query, K),
+      );
     }
   });
 

@@ -74,8 +74,38 @@ describe('openSqliteVecIndex', () => {
       },
       { name: 'others', model: 'small', modelVersion: 'v3', dims: SMALL_DIM, distance: 'cosine', items: 5 },
     ]);
-    expect(index.collection('others')?.dims).toBe(SMALL_DIM);
-    expect(index.collection('missing')).toBeUndefined();
+    expect(index.collection({ model: 'small', name: 'others' })?.dims).toBe(SMALL_DIM);
+    expect(index.collection({ model: 'tiny', name: 'missing' })).toBeUndefined();
+    // A collection belongs to its model: the right name under another model is not it.
+    expect(index.collection({ model: 'small', name: 'glosses' })).toBeUndefined();
+  });
+
+  it('serves two models that each hold a collection of the same name, each searched on its own', async () => {
+    const twin = await createTestEmbedder(SMALL_DIM, 13);
+    const twinPath = join(dir, 'twin', 'v1', 'index.db');
+    const twinItems = testCatalogue(6, 23);
+    await buildIndex({
+      path: twinPath,
+      collection: { name: 'glosses' },
+      model: { name: 'twin', version: 'v1', dim: SMALL_DIM },
+      items: twinItems,
+      embed: (texts) => twin.embed(texts),
+    });
+    const [query] = await twin.embed([twinItems[2].text]);
+    await twin.release();
+    const both = openSqliteVecIndex([glossesPath, twinPath]);
+    try {
+      expect(both.collections().map((c) => [c.model, c.name, c.items])).toEqual([
+        ['tiny', 'glosses', 400],
+        ['twin', 'glosses', 6],
+      ]);
+      const [hit] = await both.search({ model: 'twin', name: 'glosses' }, query, 1);
+      expect(hit.id).toBe(twinItems[2].id);
+      // The other model's collection has other dims: the query is refused, not silently searched.
+      await expect(both.search({ model: 'tiny', name: 'glosses' }, query, 1)).rejects.toThrow(/values/);
+    } finally {
+      both.close();
+    }
   });
 
   it('returns the exact top-k by cosine similarity', async () => {
@@ -87,7 +117,7 @@ describe('openSqliteVecIndex', () => {
     ]);
     for (const query of queries) {
       for (const k of [1, 10, 50]) {
-        const hits = await index.search('glosses', query, k);
+        const hits = await index.search({ model: 'tiny', name: 'glosses' }, query, k);
         const expected = bruteForce(query, k + 1);
         expect(hits).toHaveLength(k);
         // Rank by rank the scores agree, and each reported score is that item's true similarity.
@@ -107,7 +137,7 @@ describe('openSqliteVecIndex', () => {
 
   it('round-trips ids, texts and metadata: an item is its own nearest neighbour', async () => {
     for (const i of [0, 137, 399]) {
-      const [hit] = await index.search('glosses', vectors[i], 1);
+      const [hit] = await index.search({ model: 'tiny', name: 'glosses' }, vectors[i], 1);
       expect(hit.id).toBe(items[i].id);
       expect(hit.text).toBe(items[i].text);
       expect(hit.metadata).toEqual(items[i].metadata);
@@ -117,31 +147,37 @@ describe('openSqliteVecIndex', () => {
 
   it('returns every item when k exceeds the collection', async () => {
     const query = new Float32Array(SMALL_DIM).fill(1);
-    expect(await index.search('others', query, 20)).toHaveLength(5);
+    expect(await index.search({ model: 'small', name: 'others' }, query, 20)).toHaveLength(5);
   });
 
   it('refuses an unknown collection, a bad k and a query of the wrong shape', async () => {
     const query = vectors[0];
-    await expect(index.search('nope', query, 5)).rejects.toThrow('unknown collection "nope"');
+    await expect(index.search({ model: 'tiny', name: 'nope' }, query, 5)).rejects.toThrow(
+      'unknown collection "nope" of model tiny',
+    );
     for (const k of [0, -1, 2.5, MAX_K + 1]) {
-      await expect(index.search('glosses', query, k)).rejects.toThrow(/k must be an integer in 1\.\.4096/);
+      await expect(index.search({ model: 'tiny', name: 'glosses' }, query, k)).rejects.toThrow(
+        /k must be an integer in 1\.\.4096/,
+      );
     }
-    await expect(index.search('glosses', query.subarray(0, 8), 5)).rejects.toThrow(
+    await expect(index.search({ model: 'tiny', name: 'glosses' }, query.subarray(0, 8), 5)).rejects.toThrow(
       /has 8 values, expected 32/,
     );
-    await expect(index.search('glosses', new Float32Array(DIM), 5)).rejects.toThrow(/zero vector/);
-    await expect(index.search('glosses', new Float32Array(DIM).fill(Number.NaN), 5)).rejects.toThrow(
-      /non-finite/,
+    await expect(index.search({ model: 'tiny', name: 'glosses' }, new Float32Array(DIM), 5)).rejects.toThrow(
+      /zero vector/,
     );
+    await expect(
+      index.search({ model: 'tiny', name: 'glosses' }, new Float32Array(DIM).fill(Number.NaN), 5),
+    ).rejects.toThrow(/non-finite/);
   });
 
   it('accepts k up to vec0’s limit', async () => {
-    expect(await index.search('glosses', vectors[0], MAX_K)).toHaveLength(400);
+    expect(await index.search({ model: 'tiny', name: 'glosses' }, vectors[0], MAX_K)).toHaveLength(400);
   });
 
-  it('refuses a collection name that two files share, naming both', () => {
+  it("refuses a model's collection name that two files share, naming both", () => {
     expect(() => openSqliteVecIndex([glossesPath, otherPath, glossesPath])).toThrow(
-      `collection "glosses" is in both ${glossesPath} and ${glossesPath}`,
+      `collection "glosses" of model tiny is in both ${glossesPath} and ${glossesPath}`,
     );
   });
 
@@ -155,7 +191,7 @@ describe('openSqliteVecIndex', () => {
   it('never writes to the files it serves', async () => {
     const before = readFileSync(glossesPath);
     const reader = openSqliteVecIndex([glossesPath]);
-    await reader.search('glosses', vectors[1], 10);
+    await reader.search({ model: 'tiny', name: 'glosses' }, vectors[1], 10);
     reader.close();
     expect(readFileSync(glossesPath).equals(before)).toBe(true);
   });
@@ -164,6 +200,8 @@ describe('openSqliteVecIndex', () => {
     const reader = openSqliteVecIndex([otherPath]);
     reader.close();
     reader.close();
-    await expect(reader.search('others', new Float32Array(SMALL_DIM).fill(1), 1)).rejects.toThrow();
+    await expect(
+      reader.search({ model: 'small', name: 'others' }, new Float32Array(SMALL_DIM).fill(1), 1),
+    ).rejects.toThrow();
   });
 });

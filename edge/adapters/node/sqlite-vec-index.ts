@@ -14,7 +14,8 @@ import {
   vecTableName,
   vectorProblem,
 } from '../../../shared/db/index-schema.ts';
-import type { CollectionInfo, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
+import { collectionKey, describeCollection } from '../../collection-key.ts';
+import type { CollectionInfo, CollectionRef, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
 import { filterConditions, knnSql } from '../knn-query.ts';
 import { type GraphSearch, openGraphSearch } from './graph-search.ts';
 import { type SearchOptions, SearchOptionsSchema } from './search-options.ts';
@@ -27,7 +28,7 @@ const MMAP_BYTES = 1 << 30;
 
 export interface SqliteVecIndex extends VectorIndex {
   /** How a search of the collection without a filter runs: through its graph, or exactly. */
-  searchMethod(collection: string): 'graph' | 'exact' | undefined;
+  searchMethod(collection: CollectionRef): 'graph' | 'exact' | undefined;
   /** Closes every database; the index cannot be searched afterwards. */
   close(): void;
 }
@@ -73,7 +74,8 @@ export function openSqliteVecIndex(
 ): SqliteVecIndex {
   const settings = SearchOptionsSchema.parse(options);
   const databases: SqliteDatabase[] = [];
-  const byName = new Map<string, OpenCollection>();
+  // Keyed by model and name: two models may each hold a collection of the same name.
+  const byKey = new Map<string, OpenCollection>();
   try {
     for (const source of sources) {
       const path = typeof source === 'string' ? source : source.path;
@@ -81,13 +83,14 @@ export function openSqliteVecIndex(
       databases.push(db);
       db.pragma(`mmap_size = ${MMAP_BYTES}`);
       for (const collection of readCollections(db, path, settings.mode === 'graph')) {
-        const existing = byName.get(collection.info.name);
+        const key = collectionKey(collection.info);
+        const existing = byKey.get(key);
         if (existing) {
           throw new Error(
-            `collection "${collection.info.name}" is in both ${existing.source} and ${path}; collection names must be unique`,
+            `collection ${describeCollection(collection.info)} is in both ${existing.source} and ${path}; a model's collection names must be unique`,
           );
         }
-        byName.set(collection.info.name, collection);
+        byKey.set(key, collection);
       }
     }
   } catch (error) {
@@ -95,23 +98,24 @@ export function openSqliteVecIndex(
     throw error;
   }
 
-  const infos = [...byName.values()].map((c) => c.info);
+  const infos = [...byKey.values()].map((c) => c.info);
   return {
     collections: () => infos,
-    collection: (name) => byName.get(name)?.info,
-    searchMethod(name) {
-      const collection = byName.get(name);
+    collection: (ref) => byKey.get(collectionKey(ref))?.info,
+    searchMethod(ref) {
+      const collection = byKey.get(collectionKey(ref));
       if (!collection) return undefined;
       return collection.graph ? 'graph' : 'exact';
     },
     async search(
-      name: string,
+      ref: CollectionRef,
       query: Float32Array,
       k: number,
       filter?: MetadataFilter,
     ): Promise<SearchHit[]> {
-      const collection = byName.get(name);
-      if (!collection) throw new Error(`unknown collection "${name}"`);
+      const collection = byKey.get(collectionKey(ref));
+      if (!collection) throw new Error(`unknown collection ${describeCollection(ref)}`);
+      const { name } = ref;
       const problem = vectorProblem(query, collection.info.dims);
       if (problem) throw new RangeError(`the query ${problem}`);
       if (!Number.isInteger(k) || k < 1 || k > MAX_K) {

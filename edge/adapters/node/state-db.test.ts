@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrationDatabase } from '../../../shared/db/better-sqlite.ts';
+import { migrate } from '../../../shared/db/migrator.ts';
+import { readMigrations } from '../../../shared/db/read-migrations.ts';
 import { hashApiKey } from '../../auth/api-key.ts';
 import { verifyApiKey } from '../../auth/require-scope.ts';
 import {
@@ -10,6 +14,7 @@ import {
   openStateDb,
   readEventsSince,
   revokeApiKey,
+  STATE_MIGRATIONS_DIR,
   type StateDb,
 } from './state-db.ts';
 
@@ -34,7 +39,29 @@ describe('the state database', () => {
     state = await openStateDb(join(dir, 'state.db'));
     expect(state.db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
       { version: 1, name: 'edge_state' },
+      { version: 2, name: 'event_ids' },
     ]);
+  });
+
+  it('upgrades a state.db made before event ids, keeping its keys and events', async () => {
+    state.close();
+    const old = join(dir, 'old.db');
+    const db = new Database(old);
+    await migrate(
+      migrationDatabase(db),
+      readMigrations(STATE_MIGRATIONS_DIR).filter((m) => m.version === 1),
+    );
+    db.prepare(
+      "INSERT INTO events (collection, user_id, item_id, rating, occurred_at, received_at) VALUES ('films', 'u1', '10', NULL, 5, 'then')",
+    ).run();
+    db.close();
+    state = await openStateDb(old);
+    expect(await state.events.history('films', 'u1')).toEqual([
+      { id: 1, collection: 'films', user: 'u1', item: '10', rating: null, timestamp: 5, clientId: null },
+    ]);
+    const retried = [{ item: '20', rating: null, timestamp: 6, clientId: 'e-1' }];
+    expect((await state.events.append('films', 'u1', retried)).stored).toBe(1);
+    expect((await state.events.append('films', 'u1', retried)).stored).toBe(0);
   });
 
   it('says which file it cannot open', async () => {
@@ -52,7 +79,8 @@ describe('events', () => {
     ]);
     await state.events.append('films', 'u2', [{ item: '10', rating: null, timestamp: 50 }]);
     await state.events.append('books', 'u1', [{ item: 'b', rating: null, timestamp: 1 }]);
-    expect(first.map((e) => e.id)).toEqual([1, 2]);
+    expect(first.events.map((e) => e.id)).toEqual([1, 2]);
+    expect(first.stored).toBe(2);
     expect((await state.events.history('films', 'u1')).map((e) => [e.item, e.timestamp])).toEqual([
       ['20', 100],
       ['10', 200],
@@ -70,6 +98,41 @@ describe('events', () => {
     expect(readEventsSince(state.db, 0).events).toEqual([]);
   });
 
+  it('with client ids are stored once: a retried batch returns the earlier records and stores only what is new', async () => {
+    const batch = [
+      { item: '10', rating: 5, timestamp: 1, clientId: 'a' },
+      { item: '20', rating: null, timestamp: 2, clientId: 'b' },
+    ];
+    const first = await state.events.append('films', 'u1', batch);
+    expect(first.stored).toBe(2);
+    // The answer was lost; the client sends the batch again, with one more event and a new time for 'a'.
+    const retry = await state.events.append('films', 'u1', [
+      { ...batch[0], timestamp: 99 },
+      { item: '30', rating: null, timestamp: 3, clientId: 'c' },
+      batch[1],
+    ]);
+    expect(retry.stored).toBe(1);
+    // (A skipped insert may use up an id: ids only grow, with gaps.)
+    expect(retry.events.map((e) => [e.id, e.item, e.timestamp, e.clientId])).toEqual([
+      [1, '10', 1, 'a'],
+      [expect.any(Number), '30', 3, 'c'],
+      [2, '20', 2, 'b'],
+    ]);
+    expect(retry.events[1].id).toBeGreaterThan(2);
+    // Ids are per user and collection; events without one are stored every time.
+    expect((await state.events.append('films', 'u2', [batch[0]])).stored).toBe(1);
+    expect((await state.events.append('books', 'u1', [batch[0]])).stored).toBe(1);
+    const bare = { item: '10', rating: null, timestamp: 1 };
+    expect((await state.events.append('films', 'u1', [bare, bare])).stored).toBe(2);
+    expect((await state.events.history('films', 'u1')).map((e) => e.item)).toEqual([
+      '10',
+      '10',
+      '10',
+      '20',
+      '30',
+    ]);
+  });
+
   it('are read by a retrain job from a cursor, in pages, never twice', async () => {
     await state.events.append('films', 'u1', [
       { item: '1', rating: null, timestamp: 1 },
@@ -85,6 +148,7 @@ describe('events', () => {
       item: '2',
       rating: 2,
       timestamp: 2,
+      clientId: null,
     });
     const next = readEventsSince(state.db, page.cursor);
     expect(next.events.map((e) => e.item)).toEqual(['3']);

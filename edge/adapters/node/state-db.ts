@@ -1,11 +1,24 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { z } from 'zod';
 import { migrationDatabase, type SqliteDatabase } from '../../../shared/db/better-sqlite.ts';
+import {
+  appendedInOrder,
+  clientIdsJson,
+  INSERT_EVENT,
+  INSERT_KEY,
+  REVOKE_KEY,
+  SELECT_EVENTS_BY_CLIENT_ID,
+  SELECT_EVENTS_SINCE,
+  SELECT_KEY,
+  SELECT_KEYS,
+  SELECT_USER_EVENTS,
+  toKeyListing,
+  toStoredEvent,
+  toStoredKey,
+} from '../../../shared/db/edge-state.ts';
 import { migrate } from '../../../shared/db/migrator.ts';
 import { MIGRATIONS_DIR, readMigrations } from '../../../shared/db/read-migrations.ts';
 import { generateApiKey } from '../../auth/api-key.ts';
-import { API_KEY_SCOPES } from '../../auth/scopes.ts';
 import type { ApiKeyScope, EventStore, KeyStore, NewEvent, StoredEvent } from '../../ports.ts';
 
 /** The state database's own schema history (see the first migration there for why it is separate). */
@@ -52,67 +65,34 @@ export async function openStateDb(path: string): Promise<StateDb> {
   return { events: eventStore(db), keys: keyStore(db), db, close: () => db.close() };
 }
 
-const EventRowSchema = z.object({
-  id: z.number().int(),
-  collection: z.string(),
-  user_id: z.string(),
-  item_id: z.string(),
-  rating: z.number().nullable(),
-  occurred_at: z.number(),
-});
-
-function toEvent(raw: unknown): StoredEvent {
-  const row = EventRowSchema.parse(raw);
-  return {
-    id: row.id,
-    collection: row.collection,
-    user: row.user_id,
-    item: row.item_id,
-    rating: row.rating,
-    timestamp: row.occurred_at,
-  };
-}
-
-const EVENT_COLUMNS = 'id, collection, user_id, item_id, rating, occurred_at';
-
 function eventStore(db: SqliteDatabase): EventStore {
-  const insert = db.prepare(
-    `INSERT INTO events (collection, user_id, item_id, rating, occurred_at, received_at)
-     VALUES (?, ?, ?, ?, ?, ?) RETURNING ${EVENT_COLUMNS}`,
-  );
-  const byUser = db.prepare(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE collection = ? AND user_id = ? ORDER BY occurred_at, id`,
-  );
-  // One transaction: every event of a request is committed, or none is.
+  const insert = db.prepare(INSERT_EVENT);
+  const byClientId = db.prepare(SELECT_EVENTS_BY_CLIENT_ID);
+  const byUser = db.prepare(SELECT_USER_EVENTS);
+  // One transaction: every new event of a request is committed, or none is.
   const appendAll = db.transaction((collection: string, user: string, events: readonly NewEvent[]) => {
     const receivedAt = new Date().toISOString();
-    return events.map((e) =>
-      toEvent(insert.get(collection, user, e.item, e.rating, e.timestamp, receivedAt)),
-    );
+    const inserted = events.map((e) => {
+      const row = insert.get(collection, user, e.item, e.rating, e.timestamp, receivedAt, e.clientId ?? null);
+      return row === undefined ? undefined : toStoredEvent(row);
+    });
+    const earlier = inserted.includes(undefined)
+      ? byClientId.all(collection, user, clientIdsJson(events)).map(toStoredEvent)
+      : [];
+    return appendedInOrder(events, inserted, earlier);
   });
   return {
     append: async (collection, user, events) => appendAll(collection, user, events),
-    history: async (collection, user) => byUser.all(collection, user).map(toEvent),
+    history: async (collection, user) => byUser.all(collection, user).map(toStoredEvent),
   };
 }
 
-const KeyRowSchema = z.object({
-  id: z.string(),
-  name: z.string().nullable(),
-  scope: z.enum(API_KEY_SCOPES),
-  key_sha256: z.string(),
-  created_at: z.string(),
-  revoked_at: z.string().nullable(),
-});
-
 function keyStore(db: SqliteDatabase): KeyStore {
-  const byId = db.prepare('SELECT * FROM api_keys WHERE id = ?');
+  const byId = db.prepare(SELECT_KEY);
   return {
     async find(id) {
       const raw = byId.get(id);
-      if (raw === undefined) return undefined;
-      const row = KeyRowSchema.parse(raw);
-      return { id: row.id, scope: row.scope, sha256: row.key_sha256, revoked: row.revoked_at !== null };
+      return raw === undefined ? undefined : toStoredKey(raw);
     },
   };
 }
@@ -132,13 +112,7 @@ export async function createApiKey(
 ): Promise<ApiKeyListing & { key: string }> {
   const { id, key, sha256 } = await generateApiKey();
   const createdAt = new Date().toISOString();
-  db.prepare('INSERT INTO api_keys (id, name, scope, key_sha256, created_at) VALUES (?, ?, ?, ?, ?)').run(
-    id,
-    options.name ?? null,
-    options.scope,
-    sha256,
-    createdAt,
-  );
+  db.prepare(INSERT_KEY).run(id, options.name ?? null, options.scope, sha256, createdAt);
   return {
     id,
     key,
@@ -151,20 +125,12 @@ export async function createApiKey(
 
 /** Every key, oldest first, without hashes. */
 export function listApiKeys(db: SqliteDatabase): ApiKeyListing[] {
-  return db
-    .prepare('SELECT * FROM api_keys ORDER BY created_at, id')
-    .all()
-    .map((raw) => {
-      const { key_sha256: _hash, ...listing } = KeyRowSchema.parse(raw);
-      return listing;
-    });
+  return db.prepare(SELECT_KEYS).all().map(toKeyListing);
 }
 
 /** Revokes a key at once (the next request with it gets 401); false when there is no such live key. */
 export function revokeApiKey(db: SqliteDatabase, id: string): boolean {
-  const { changes } = db
-    .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
-    .run(new Date().toISOString(), id);
+  const { changes } = db.prepare(REVOKE_KEY).run(new Date().toISOString(), id);
   return changes > 0;
 }
 
@@ -178,9 +144,6 @@ export function readEventsSince(
   cursor: number,
   limit = 100_000,
 ): { events: StoredEvent[]; cursor: number } {
-  const events = db
-    .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`)
-    .all(cursor, limit)
-    .map(toEvent);
+  const events = db.prepare(SELECT_EVENTS_SINCE).all(cursor, limit).map(toStoredEvent);
   return { events, cursor: events.at(-1)?.id ?? cursor };
 }

@@ -4,42 +4,54 @@ import { createApp } from '../../app.ts';
 import { errorBody } from '../../errors.ts';
 import { consoleLogger, type Logger } from '../../logger.ts';
 import type { VectorIndex } from '../../ports.ts';
+import { workerLogOptions } from './access-log-env.ts';
 import { type ArtifactStore, requireObject } from './artifact-store.ts';
+import { combineIndexes, openCompactIndex } from './compact-index.ts';
 import { artifactStoreFor, parseWorkerEnv } from './env.ts';
+import { createLiveApp, type Generation } from './live-app.ts';
+import { withMemoryReport, workerMemory } from './memory-report.ts';
 import { type ArtifactRef, loadWorkersModelRegistry } from './model-registry.ts';
 import { withPrecompiledOrt } from './ort-precompiled.ts';
-import { readOnlySnapshot } from './read-only.ts';
+import { currentVersions, servedVersions, workerProductOptions } from './product.ts';
+import { unsupportedWrites } from './read-only.ts';
 import { startPrecompiledSqlite } from './sqlite-modules.ts';
+import { currentTtlMs, parseWorkerStateEnv } from './state-env.ts';
 import { readVerified } from './verified-read.ts';
 import { openWasmVecIndex } from './wasm-vec-index.ts';
-
-type ServeApp = (request: Request) => Response | Promise<Response>;
 
 const NO_COLLECTIONS: VectorIndex = {
   collections: () => [],
   collection: () => undefined,
-  search: (name) => Promise.reject(new Error(`unknown collection "${name}"`)),
+  search: (ref) => Promise.reject(new Error(`unknown collection "${ref.name}" of model ${ref.model}`)),
 };
+
+/** Test seams: the clock the `current` pointers' TTL is measured with. */
+export interface WorkerOptions {
+  now?: () => number;
+}
 
 /**
  * The Workers entry: the same app factory as the Node server, with adapters for workerd. An isolate
- * loads the published models and indexes from R2 (or static assets) on its first request and keeps
- * them for its lifetime (a new version goes live as isolates are replaced, or at once with
- * `npm run deploy`). A failed load is logged and answered with 503, and the next request tries again.
- * Write requests are refused before anything is loaded (read-only.ts).
+ * loads the published models and indexes from R2 (or static assets) on its first request; with a D1
+ * database bound as STATE it also records events and checks API keys there (d1-state.ts), and
+ * recommends from the indexes' stored vectors and histories (item-catalog.ts). It serves those
+ * versions until CURRENT_TTL_SECONDS have passed, then re-reads the `current` pointers and switches to
+ * what they name (live-app.ts), so a promote or rollback needs no redeploy. A failed first load is
+ * logged and answered with 503, and the next request tries again. Writes the Worker does not support
+ * are refused before anything is loaded (read-only.ts).
  */
-export function createWorker(logger: Logger = consoleLogger): Hono {
-  let app: Promise<ServeApp> | undefined;
-  const appFor = (env: unknown): Promise<ServeApp> =>
-    (app ??= loadApp(env).catch((error: unknown) => {
-      app = undefined;
-      throw error;
-    }));
+export function createWorker(logger: Logger = consoleLogger, options: WorkerOptions = {}): Hono {
+  const live = createLiveApp<unknown>({
+    load: (env) => loadApp(env, logger),
+    pointers: (env) => currentVersions(artifactStoreFor(parseWorkerEnv(env))),
+    ttlMs: currentTtlMs,
+    logger,
+    ...(options.now && { now: options.now }),
+  });
 
-  return new Hono().use(readOnlySnapshot()).all('*', async (c) => {
-    let serve: ServeApp;
+  return new Hono().use(unsupportedWrites()).all('*', async (c) => {
     try {
-      serve = await appFor(c.env);
+      return await live.fetch(c.req.raw, c.env);
     } catch (error) {
       logger.error('cannot load the published models', {
         error: error instanceof Error ? error.message : String(error),
@@ -49,12 +61,12 @@ export function createWorker(logger: Logger = consoleLogger): Hono {
         503,
       );
     }
-    return serve(c.req.raw);
   });
 }
 
-async function loadApp(rawEnv: unknown): Promise<ServeApp> {
+async function loadApp(rawEnv: unknown, logger: Logger): Promise<Generation> {
   const env = parseWorkerEnv(rawEnv);
+  const stateEnv = parseWorkerStateEnv(rawEnv);
   const store = artifactStoreFor(env);
   const registry = await withPrecompiledOrt((ort) =>
     loadWorkersModelRegistry(store, ort, { defaultModel: env.DEFAULT_MODEL }),
@@ -63,8 +75,34 @@ async function loadApp(rawEnv: unknown): Promise<ServeApp> {
   try {
     if (registry.indexes.length > 0)
       index = await openIndexes(store, registry.indexes, await startPrecompiledSqlite());
-    const app = createApp({ registry, index });
-    return (request) => app.fetch(request);
+    // Worker indexes (worker-index.json): served without SQLite, sharded ones through Durable Objects.
+    const compact =
+      registry.workerIndexes.length > 0
+        ? await openCompactIndex(store, registry.workerIndexes, {
+            shards: env.SHARDS,
+            shardTimeoutMs: env.SHARD_TIMEOUT_MS,
+          })
+        : undefined;
+    const models = registry.list().map((model) => model.manifest.name);
+    const sqliteIndex = index;
+    const app = createApp({
+      registry,
+      index: compact ? combineIndexes(models, [compact, index]) : index,
+      ...workerProductOptions(index, stateEnv),
+      ...workerLogOptions(rawEnv, logger),
+    });
+    const opened = index;
+    return {
+      versions: servedVersions(registry),
+      serve: withMemoryReport(
+        (request) => app.fetch(request),
+        () => workerMemory(compact, sqliteIndex),
+      ),
+      async release() {
+        opened.close?.();
+        await registry.release();
+      },
+    };
   } catch (error) {
     index.close?.();
     await registry.release();

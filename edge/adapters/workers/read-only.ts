@@ -2,13 +2,12 @@ import type { MiddlewareHandler } from 'hono';
 import { errorBody } from '../../errors.ts';
 
 /**
- * The Workers build serves a snapshot: the trainer builds index.db, publishes it and uploads it to R2,
- * and the worker only reads it. Requests that would write (any method but GET, HEAD and OPTIONS under
- * the areas where the Node build accepts writes) get 405 with an explanation, instead of the 404 or
- * bare 405 the shared app would give. Extend WRITE_AREAS when the Node build gains writes elsewhere.
+ * Writes the Workers build does not take get 405 with the reason and what to do instead, before
+ * anything is loaded, rather than the 404 or bare 405 the shared app would give. Recorded events
+ * (POST /v1/users/{id}/events) work once a D1 database is bound as STATE; the rest are refused always:
+ * the index is a snapshot the trainer publishes, and versions are switched by `dml-edge models
+ * promote|rollback --target r2`, not over HTTP.
  */
-const WRITE_AREAS = ['/v1/users', '/v1/admin', '/v1/collections', '/v1/models'] as const;
-
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const READ_ONLY_MESSAGE =
@@ -16,14 +15,43 @@ export const READ_ONLY_MESSAGE =
   'send writes to the Node server (dml-edge serve), then publish and upload a new version ' +
   '(dml-edge upload --target r2)';
 
-function isWrite(method: string, path: string): boolean {
-  if (READ_METHODS.has(method.toUpperCase())) return false;
-  return WRITE_AREAS.some((area) => path === area || path.startsWith(`${area}/`));
+export const ADMIN_MESSAGE =
+  'the Workers build has no admin endpoints: promote or roll back a version with ' +
+  '`dml-edge models promote|rollback --target r2`, which switches `current` in R2; every isolate ' +
+  'follows within CURRENT_TTL_SECONDS (docs/workers.md)';
+
+export const NO_STATE_MESSAGE =
+  'this Workers deployment records no events: bind a D1 database as STATE in wrangler.toml and apply ' +
+  'its migrations (docs/workers.md, "Deploy")';
+
+interface Refusal {
+  area: string;
+  message: string;
+  /** Whether the Worker takes the write after all, given its bindings. */
+  supported?(env: Record<string, unknown> | undefined): boolean;
 }
 
-export function readOnlySnapshot(): MiddlewareHandler {
+const REFUSALS: Refusal[] = [
+  { area: '/v1/users', message: NO_STATE_MESSAGE, supported: (env) => env?.STATE !== undefined },
+  { area: '/v1/admin', message: ADMIN_MESSAGE },
+  { area: '/v1/collections', message: READ_ONLY_MESSAGE },
+  { area: '/v1/models', message: READ_ONLY_MESSAGE },
+];
+
+function refusalOf(
+  method: string,
+  path: string,
+  env: Record<string, unknown> | undefined,
+): string | undefined {
+  if (READ_METHODS.has(method.toUpperCase())) return undefined;
+  const refusal = REFUSALS.find(({ area }) => path === area || path.startsWith(`${area}/`));
+  return refusal && !refusal.supported?.(env) ? refusal.message : undefined;
+}
+
+export function unsupportedWrites(): MiddlewareHandler {
   return async (c, next) => {
-    if (!isWrite(c.req.method, c.req.path)) return next();
-    return c.json(errorBody('method_not_allowed', READ_ONLY_MESSAGE), 405, { Allow: 'GET, HEAD' });
+    const message = refusalOf(c.req.method, c.req.path, c.env as Record<string, unknown> | undefined);
+    if (message === undefined) return next();
+    return c.json(errorBody('method_not_allowed', message), 405, { Allow: 'GET, HEAD' });
   };
 }

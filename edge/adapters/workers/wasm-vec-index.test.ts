@@ -75,8 +75,8 @@ describe('the WebAssembly sqlite-vec index', () => {
 
   it('lists the same collections as the Node adapter', () => {
     expect(wasmIndex.collections()).toEqual(nodeIndex.collections());
-    expect(wasmIndex.collection('others')?.items).toBe(7);
-    expect(wasmIndex.collection('missing')).toBeUndefined();
+    expect(wasmIndex.collection({ model: 'tiny', name: 'others' })?.items).toBe(7);
+    expect(wasmIndex.collection({ model: 'tiny', name: 'missing' })).toBeUndefined();
   });
 
   it('returns the same hits, scores and metadata as the Node adapter', async () => {
@@ -84,8 +84,8 @@ describe('the WebAssembly sqlite-vec index', () => {
     for (const query of queries) {
       for (const k of [1, 10, 300]) {
         const [wasm, node] = await Promise.all([
-          wasmIndex.search('glosses', query, k),
-          nodeIndex.search('glosses', query, k),
+          wasmIndex.search({ model: 'tiny', name: 'glosses' }, query, k),
+          nodeIndex.search({ model: 'tiny', name: 'glosses' }, query, k),
         ]);
         expect(wasm.map((hit) => hit.id)).toEqual(node.map((hit) => hit.id));
         expect(wasm.map((hit) => hit.score)).toEqual(node.map((hit) => expect.closeTo(hit.score, 6)));
@@ -94,11 +94,11 @@ describe('the WebAssembly sqlite-vec index', () => {
         );
       }
     }
-    expect(await wasmIndex.search('others', queries[0], 100)).toHaveLength(7);
+    expect(await wasmIndex.search({ model: 'tiny', name: 'others' }, queries[0], 100)).toHaveLength(7);
   });
 
   it('filters on declared metadata columns exactly as the Node adapter does', async () => {
-    expect(wasmIndex.collection('glosses')?.filterable).toEqual(FILTERABLE);
+    expect(wasmIndex.collection({ model: 'tiny', name: 'glosses' })?.filterable).toEqual(FILTERABLE);
     const [query] = await embedder.embed(['a bright green field']);
     const ranks = Array.from({ length: 40 }, (_, i) => i * 7);
     const filters: MetadataFilter[] = [
@@ -109,29 +109,39 @@ describe('the WebAssembly sqlite-vec index', () => {
     ];
     for (const filter of filters) {
       const [wasm, node] = await Promise.all([
-        wasmIndex.search('glosses', query, 10, filter),
-        nodeIndex.search('glosses', query, 10, filter),
+        wasmIndex.search({ model: 'tiny', name: 'glosses' }, query, 10, filter),
+        nodeIndex.search({ model: 'tiny', name: 'glosses' }, query, 10, filter),
       ]);
       expect(wasm.length, JSON.stringify(filter)).toBeGreaterThan(0);
       expect(wasm.map((hit) => hit.id)).toEqual(node.map((hit) => hit.id));
     }
-    await expect(wasmIndex.search('glosses', query, 3, { colour: 'red' })).rejects.toThrow(
-      'collection "glosses" cannot filter on "colour"',
+    await expect(
+      wasmIndex.search({ model: 'tiny', name: 'glosses' }, query, 3, { colour: 'red' }),
+    ).rejects.toThrow('collection "glosses" cannot filter on "colour"');
+    await expect(
+      wasmIndex.search({ model: 'tiny', name: 'glosses' }, query, 3, { rank: 'four' }),
+    ).rejects.toThrow('"rank" takes integer values, got "four"');
+    await expect(wasmIndex.search({ model: 'tiny', name: 'glosses' }, query, 3, { pos: [] })).rejects.toThrow(
+      'lists no value',
     );
-    await expect(wasmIndex.search('glosses', query, 3, { rank: 'four' })).rejects.toThrow(
-      '"rank" takes integer values, got "four"',
-    );
-    await expect(wasmIndex.search('glosses', query, 3, { pos: [] })).rejects.toThrow('lists no value');
   });
 
   it('refuses queries the collection cannot answer', async () => {
     const [query] = await embedder.embed(['x']);
-    await expect(wasmIndex.search('missing', query, 1)).rejects.toThrow('unknown collection "missing"');
-    await expect(wasmIndex.search('glosses', query.subarray(1), 1)).rejects.toThrow('has 15 values');
-    await expect(wasmIndex.search('glosses', new Float32Array(DIM), 1)).rejects.toThrow('zero vector');
-    await expect(wasmIndex.search('glosses', query, 0)).rejects.toThrow('k must be an integer in 1..4096');
+    await expect(wasmIndex.search({ model: 'tiny', name: 'missing' }, query, 1)).rejects.toThrow(
+      'unknown collection "missing" of model tiny',
+    );
+    await expect(wasmIndex.search({ model: 'tiny', name: 'glosses' }, query.subarray(1), 1)).rejects.toThrow(
+      'has 15 values',
+    );
+    await expect(
+      wasmIndex.search({ model: 'tiny', name: 'glosses' }, new Float32Array(DIM), 1),
+    ).rejects.toThrow('zero vector');
+    await expect(wasmIndex.search({ model: 'tiny', name: 'glosses' }, query, 0)).rejects.toThrow(
+      'k must be an integer in 1..4096',
+    );
     // A failed search leaves the prepared statement usable.
-    expect(await wasmIndex.search('glosses', query, 2)).toHaveLength(2);
+    expect(await wasmIndex.search({ model: 'tiny', name: 'glosses' }, query, 2)).toHaveLength(2);
   });
 
   it('names the file that is not an index database, and one whose bytes never arrive', async () => {
@@ -149,9 +159,42 @@ describe('the WebAssembly sqlite-vec index', () => {
     await expect(openWasmVecIndex(sqlite3, [failing])).rejects.toThrow('sha256 mismatch');
   });
 
-  it('refuses two files with the same collection name', async () => {
+  it('refuses two files with the same collection name of one model', async () => {
     await expect(
       openWasmVecIndex(sqlite3, [fileSource(paths.others), fileSource(paths.others)]),
-    ).rejects.toThrow(/collection "others" is in both/);
+    ).rejects.toThrow(/collection "others" of model tiny is in both/);
+  });
+
+  it('serves two models that each hold a collection of the same name, as the Node adapter does', async () => {
+    const twinPath = join(dir, 'twin.db');
+    const twinItems = testCatalogue(5, 9);
+    await buildIndex({
+      path: twinPath,
+      collection: { name: 'others' },
+      model: { name: 'twin', version: 'v2', dim: DIM },
+      items: twinItems,
+      embed: (texts) => embedder.embed(texts),
+    });
+    const sources = [paths.others, twinPath];
+    const wasm = await openWasmVecIndex(sqlite3, sources.map(fileSource));
+    const node = openSqliteVecIndex(sources);
+    try {
+      expect(wasm.collections()).toEqual(node.collections());
+      expect(wasm.collections().map((c) => [c.model, c.name, c.items])).toEqual([
+        ['tiny', 'others', 7],
+        ['twin', 'others', 5],
+      ]);
+      const [query] = await embedder.embed([twinItems[3].text]);
+      for (const model of ['tiny', 'twin']) {
+        const ref = { model, name: 'others' };
+        const hits = await wasm.search(ref, query, 10);
+        expect(hits.map((hit) => hit.id)).toEqual((await node.search(ref, query, 10)).map((hit) => hit.id));
+        expect(hits).toHaveLength(model === 'tiny' ? 7 : 5);
+      }
+      expect((await wasm.search({ model: 'twin', name: 'others' }, query, 1))[0].id).toBe(twinItems[3].id);
+    } finally {
+      wasm.close();
+      node.close();
+    }
   });
 });

@@ -9,7 +9,8 @@ import {
   vecTableName,
   vectorProblem,
 } from '../../../shared/db/index-schema.ts';
-import type { CollectionInfo, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
+import { collectionKey, describeCollection } from '../../collection-key.ts';
+import type { CollectionInfo, CollectionRef, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
 import { type BoundValue, filterConditions, knnSql } from '../knn-query.ts';
 
 /** vec0's own ceiling on k; the HTTP API allows less. */
@@ -27,6 +28,8 @@ export interface IndexDatabaseSource {
 }
 
 export interface WasmVecIndex extends VectorIndex {
+  /** The open database that holds a collection, and the collection's id in it (for item-catalog.ts). */
+  database(collection: CollectionRef): { db: SqliteDatabase; collectionId: number } | undefined;
   /** Closes every database and frees its memory. */
   close(): void;
 }
@@ -41,6 +44,7 @@ const MetadataSchema = z.record(z.string(), z.unknown());
 
 interface OpenCollection {
   info: CollectionInfo;
+  id: number;
   source: string;
   db: SqliteDatabase;
   table: string;
@@ -62,19 +66,21 @@ export async function openWasmVecIndex(
   sources: readonly IndexDatabaseSource[],
 ): Promise<WasmVecIndex> {
   const databases: SqliteDatabase[] = [];
-  const byName = new Map<string, OpenCollection>();
+  // Keyed by model and name: two models may each hold a collection of the same name.
+  const byKey = new Map<string, OpenCollection>();
   try {
     for (const source of sources) {
       const db = await deserialize(sqlite3, source);
       databases.push(db);
       for (const collection of readCollections(db, source.name)) {
-        const existing = byName.get(collection.info.name);
+        const key = collectionKey(collection.info);
+        const existing = byKey.get(key);
         if (existing) {
           throw new Error(
-            `collection "${collection.info.name}" is in both ${existing.source} and ${source.name}; collection names must be unique`,
+            `collection ${describeCollection(collection.info)} is in both ${existing.source} and ${source.name}; a model's collection names must be unique`,
           );
         }
-        byName.set(collection.info.name, collection);
+        byKey.set(key, collection);
       }
     }
   } catch (error) {
@@ -82,18 +88,18 @@ export async function openWasmVecIndex(
     throw error;
   }
 
-  const infos = [...byName.values()].map((c) => c.info);
+  const infos = [...byKey.values()].map((c) => c.info);
   return {
     collections: () => infos,
-    collection: (name) => byName.get(name)?.info,
+    collection: (ref) => byKey.get(collectionKey(ref))?.info,
     async search(
-      name: string,
+      ref: CollectionRef,
       query: Float32Array,
       k: number,
       filter?: MetadataFilter,
     ): Promise<SearchHit[]> {
-      const collection = byName.get(name);
-      if (!collection) throw new Error(`unknown collection "${name}"`);
+      const collection = byKey.get(collectionKey(ref));
+      if (!collection) throw new Error(`unknown collection ${describeCollection(ref)}`);
       const problem = vectorProblem(query, collection.info.dims);
       if (problem) throw new RangeError(`the query ${problem}`);
       if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
@@ -102,6 +108,10 @@ export async function openWasmVecIndex(
       const { statement, values } = knnStatement(collection, filter ?? {});
       const bytes = new Uint8Array(query.buffer, query.byteOffset, query.byteLength);
       return runKnn(statement, [bytes, k, ...values]);
+    },
+    database(ref) {
+      const collection = byKey.get(collectionKey(ref));
+      return collection && { db: collection.db, collectionId: collection.id };
     },
     close() {
       // Closing a database also finalizes the statements prepared on it.
@@ -146,6 +156,7 @@ function readCollections(db: SqliteDatabase, source: string): OpenCollection[] {
     const table = vecTableName(row.id);
     const columns = metadataColumnsOf(readTableSql(db, table, source));
     return {
+      id: row.id,
       source,
       db,
       table,

@@ -81,12 +81,24 @@ export async function benchWorkerDev(input: WorkerBenchOptions = {}): Promise<Wo
   }
 }
 
-export function startWranglerDev(port: number, persistTo: string | undefined): ChildProcess {
+export function startWranglerDev(
+  port: number,
+  persistTo: string | undefined,
+  inspectorPort = 0,
+): ChildProcess {
   const bin = join(
     dirname(createRequire(import.meta.url).resolve('wrangler/package.json')),
     'bin/wrangler.js',
   );
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0'];
+  const args = [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+  ];
   if (persistTo) args.push('--persist-to', resolve(persistTo));
   // Its own process group, so stopping it also stops the workerd it starts.
   return spawn(process.execPath, [bin, ...args], {
