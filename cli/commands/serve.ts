@@ -79,7 +79,12 @@ function printWelcome(server: RunningServer): void {
       '',
       'Try:',
       `  curl -s ${url}/v1/models`,
-      post('/v1/search', { query: 'a domestic animal that barks', k: 5, collection: 'wordnet' }),
+      ...server
+        .served()
+        .collections.slice(0, 1)
+        .map(({ name, model }) =>
+          post('/v1/search', { query: 'a domestic animal that barks', k: 5, collection: name, model }),
+        ),
       post('/v1/similarity', { pairs: [['a device for measuring temperature', 'thermometer']] }),
       post('/v1/embed', { inputs: ['hello world'] }),
       `  API description: ${url}/openapi.json`,
