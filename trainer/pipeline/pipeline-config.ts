@@ -43,6 +43,11 @@ export function runPipeline(
   loaded: PipelineConfig,
   options: Omit<PipelineOptions<unknown>, 'config'>,
 ): Promise<void> {
+  if (options.sharding && loaded.task !== 'text-similarity') {
+    throw new Error(
+      `sharding the Workers index applies to text-similarity configs; this run's task is ${loaded.task}`,
+    );
+  }
   switch (loaded.task) {
     case 'text-similarity':
       return runTextPipeline({ ...options, config: loaded.config });

@@ -1,3 +1,4 @@
+import type { Sharding } from '../../shared/artifacts/worker-index.ts';
 import type { BackendInfo } from '../backend/index.ts';
 import { formatDuration, type ProgressReporter } from '../train/progress.ts';
 import { recordStageFinished } from './stage-ledger.ts';
@@ -20,6 +21,8 @@ export interface PipelineOptions<Config> {
   stages: readonly Stage[];
   /** Stage times of an earlier finished run of the same config: the pipeline's ETA comes from them. */
   earlierRun?: { id: string; seconds: StageSeconds };
+  /** How the index stage splits the Workers index (`dml-edge index --shards`), over the config's own. */
+  sharding?: Sharding;
 }
 
 /**

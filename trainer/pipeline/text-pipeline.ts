@@ -30,7 +30,7 @@ export async function runTextPipeline(options: TextPipelineOptions): Promise<voi
       train: () => trainTextStage(options),
       evaluate: () => evaluateTextStage(runDir, progress),
       export: () => exportTextStage(runDir, progress),
-      index: () => indexTextStage(runDir, progress),
+      index: () => indexTextStage(runDir, progress, options.sharding),
       report: () => reportTextStage(runDir, progress),
       publish: () => publishTextStage(runDir, options.artifactsDir, progress),
     },
