@@ -64,7 +64,7 @@ export const ShardingSchema = z
     shardBytes: z
       .number()
       .int()
-      .min(1 << 20)
+      .min(1 << 16)
       .optional(),
   })
   .strict()
