@@ -14,6 +14,8 @@ export interface HeapUsage {
   totalSize: number;
   /** ArrayBuffers and external strings held outside the JS heap. */
   backingStorageSize?: number;
+  /** usedSize before the collection. */
+  beforeCollection?: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function heapUsage(inspectorPort: number): Promise<HeapUsage> {
       const id = ++next;
       pending.set(id, resolve);
       socket.send(JSON.stringify({ id, method }));
-      setTimeout(() => reject(new Error(`${method}: no answer from the inspector`)), 20_000);
+      setTimeout(() => reject(new Error(`${method}: no answer from the inspector`)), 120_000);
     });
   socket.on('message', (data) => {
     const message = JSON.parse(String(data)) as { id?: number; result?: unknown };
@@ -47,7 +49,11 @@ export async function heapUsage(inspectorPort: number): Promise<HeapUsage> {
     socket.on('error', (error) => reject(error));
   });
   try {
-    return (await call('Runtime.getHeapUsage')) as HeapUsage;
+    const before = (await call('Runtime.getHeapUsage')) as HeapUsage;
+    // A heap snapshot collects garbage first (workerd's inspector does not answer collectGarbage).
+    await call('HeapProfiler.takeHeapSnapshot');
+    const after = (await call('Runtime.getHeapUsage')) as HeapUsage;
+    return { ...after, beforeCollection: before.usedSize };
   } finally {
     socket.close();
   }
