@@ -1,4 +1,4 @@
-import type { MetadataColumn } from '../../shared/db/index-schema.ts';
+import { type MetadataColumn, vectorProblem } from '../../shared/db/index-schema.ts';
 import type { FilterValue, MetadataFilter } from '../ports.ts';
 
 /**
@@ -57,5 +57,17 @@ function filterValue(column: MetadataColumn, value: FilterValue): BoundValue {
     case 'boolean':
       if (typeof value !== 'boolean') throw wrong();
       return BigInt(value ? 1 : 0);
+  }
+}
+
+/** vec0's own ceiling on k, which every index adapter keeps; the HTTP API allows less. */
+export const MAX_K = 4096;
+
+/** RangeError for a query a collection of `dims` cannot take, or a k outside 1..MAX_K. */
+export function checkSearchArguments(query: Float32Array, dims: number, k: number): void {
+  const problem = vectorProblem(query, dims);
+  if (problem) throw new RangeError(`the query ${problem}`);
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
+    throw new RangeError(`k must be an integer in 1..${MAX_K}, got ${k}`);
   }
 }

@@ -12,16 +12,14 @@ import {
   metadataColumnsOf,
   SELECT_COLLECTIONS,
   vecTableName,
-  vectorProblem,
 } from '../../../shared/db/index-schema.ts';
 import { collectionKey, describeCollection } from '../../collection-key.ts';
 import type { CollectionInfo, CollectionRef, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
-import { filterConditions, knnSql } from '../knn-query.ts';
+import { checkSearchArguments, filterConditions, knnSql } from '../knn-query.ts';
 import { type GraphSearch, openGraphSearch } from './graph-search.ts';
 import { type SearchOptions, SearchOptionsSchema } from './search-options.ts';
 
-/** vec0's own ceiling on k; the HTTP API allows less. */
-export const MAX_K = 4096;
+export { MAX_K } from '../knn-query.ts';
 
 /** Lets the OS page the index in on demand instead of reading it through SQLite's cache. */
 const MMAP_BYTES = 1 << 30;
@@ -116,11 +114,7 @@ export function openSqliteVecIndex(
       const collection = byKey.get(collectionKey(ref));
       if (!collection) throw new Error(`unknown collection ${describeCollection(ref)}`);
       const { name } = ref;
-      const problem = vectorProblem(query, collection.info.dims);
-      if (problem) throw new RangeError(`the query ${problem}`);
-      if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
-        throw new RangeError(`k must be an integer in 1..${MAX_K}, got ${k}`);
-      }
+      checkSearchArguments(query, collection.info.dims, k);
       const filtered = filter !== undefined && Object.keys(filter).length > 0;
       if (collection.graph && !filtered) {
         const { itemIds, scores } = collection.graph.search(query, k, settings.ef);

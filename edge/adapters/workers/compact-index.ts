@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { type WorkerIndex, WorkerIndexSchema } from '../../../shared/artifacts/worker-index.ts';
-import { vectorProblem } from '../../../shared/db/index-schema.ts';
 import { collectionKey, describeCollection } from '../../collection-key.ts';
 import { ApiError } from '../../errors.ts';
 import type { CollectionInfo, CollectionRef, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
+import { checkSearchArguments } from '../knn-query.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 import { requireObject } from './artifact-store.ts';
 import { searchLoadedShard } from './shard-object.ts';
@@ -15,8 +15,6 @@ import {
 } from './shard-protocol.ts';
 import { type LoadedShard, loadShard, type ShardFileRef } from './shard-store.ts';
 import { readVerified } from './verified-read.ts';
-
-const MAX_K = 4096;
 
 /** The part of a Durable Object namespace binding the fan-out uses (wrangler.toml `SHARDS`). */
 export interface ShardNamespace {
@@ -123,10 +121,7 @@ export async function openCompactIndex(
     ): Promise<SearchHit[]> {
       const collection = byKey.get(collectionKey(ref));
       if (!collection) throw new Error(`unknown collection ${describeCollection(ref)}`);
-      const problem = vectorProblem(query, collection.info.dims);
-      if (problem) throw new RangeError(`the query ${problem}`);
-      if (!Number.isInteger(k) || k < 1 || k > MAX_K)
-        throw new RangeError(`k must be an integer in 1..${MAX_K}, got ${k}`);
+      checkSearchArguments(query, collection.info.dims, k);
       const request = {
         query: Array.from(query),
         k,

@@ -7,14 +7,10 @@ import {
   metadataColumnsOf,
   SELECT_COLLECTIONS,
   vecTableName,
-  vectorProblem,
 } from '../../../shared/db/index-schema.ts';
 import { collectionKey, describeCollection } from '../../collection-key.ts';
 import type { CollectionInfo, CollectionRef, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
-import { type BoundValue, filterConditions, knnSql } from '../knn-query.ts';
-
-/** vec0's own ceiling on k; the HTTP API allows less. */
-const MAX_K = 4096;
+import { type BoundValue, checkSearchArguments, filterConditions, knnSql } from '../knn-query.ts';
 
 /** Distinct filter shapes whose statements stay prepared per collection. */
 const MAX_FILTER_STATEMENTS = 64;
@@ -100,11 +96,7 @@ export async function openWasmVecIndex(
     ): Promise<SearchHit[]> {
       const collection = byKey.get(collectionKey(ref));
       if (!collection) throw new Error(`unknown collection ${describeCollection(ref)}`);
-      const problem = vectorProblem(query, collection.info.dims);
-      if (problem) throw new RangeError(`the query ${problem}`);
-      if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
-        throw new RangeError(`k must be an integer in 1..${MAX_K}, got ${k}`);
-      }
+      checkSearchArguments(query, collection.info.dims, k);
       const { statement, values } = knnStatement(collection, filter ?? {});
       const bytes = new Uint8Array(query.buffer, query.byteOffset, query.byteLength);
       return runKnn(statement, [bytes, k, ...values]);
