@@ -292,6 +292,9 @@ export const WorkerMemorySchema = z.object({
       items: z.number().int().nonnegative(),
       shards: z.number().int().nonnegative(),
       where: z.enum(['isolate', 'durable-objects', 'sqlite']),
+      shard_wasm_bytes: z
+        .array(z.number().int().nonnegative())
+        .describe("Each shard's WebAssembly memory; a Durable Object's as of its last answer (0: none yet)."),
     }),
   ),
 });

@@ -126,6 +126,8 @@ describe('/healthz on the Worker', () => {
   it('reports every WebAssembly memory the isolate owns and the items of each collection', async () => {
     const worker = workerWith();
     await worker.fetch('/v1/search', { ...SHARD_SEARCHES[0], model: 'flat' });
+    // Durable Objects report their shard's memory with each answer.
+    await worker.fetch('/v1/search', { ...SHARD_SEARCHES[0], model: 'sharded' });
     const response = await worker.fetch('/healthz');
     expect(response.status).toBe(200);
     const { memory } = HealthResponseSchema.parse(await response.json());
@@ -139,15 +141,28 @@ describe('/healthz on the Worker', () => {
     expect(memory.wasm_bytes.shards).toBeLessThan(flatShard.length + (1 << 17));
     expect(memory.wasm_bytes.sqlite).toBe(0);
     expect(memory.total_wasm_bytes).toBe(memory.wasm_bytes.onnxruntime + memory.wasm_bytes.shards);
+    const shardFile = (key: string) => decodeBase64(objects.find((o) => o.key === key)?.base64 ?? '').length;
+    const inMemory = (fileBytes: number) =>
+      expect.toSatisfy((bytes: number) => bytes >= fileBytes && bytes < fileBytes + (1 << 17));
     expect(memory.collections).toEqual(
       expect.arrayContaining([
-        { collection: 'catalogue', model: 'flat', items: CATALOGUE_ITEMS, shards: 1, where: 'isolate' },
+        {
+          collection: 'catalogue',
+          model: 'flat',
+          items: CATALOGUE_ITEMS,
+          shards: 1,
+          where: 'isolate',
+          shard_wasm_bytes: [memory.wasm_bytes.shards],
+        },
         {
           collection: 'catalogue',
           model: 'sharded',
           items: CATALOGUE_ITEMS,
           shards: SHARD_COUNT,
           where: 'durable-objects',
+          shard_wasm_bytes: Array.from({ length: SHARD_COUNT }, (_, i) =>
+            inMemory(shardFile(`sharded/v1/worker-catalogue-000${i}.bin`)),
+          ),
         },
       ]),
     );

@@ -45,6 +45,8 @@ export interface CompactIndex extends VectorIndex {
     items: number;
     shards: number;
     where: 'isolate' | 'durable-objects';
+    /** Each shard's WebAssembly memory: in this isolate, or as its Durable Object last reported it (0: not yet). */
+    shard_wasm_bytes: number[];
   }[];
 }
 
@@ -55,6 +57,8 @@ interface Shard {
   first: number;
   /** Loaded in this isolate; absent when a Durable Object serves it. */
   local?: LoadedShard;
+  /** The memory its Durable Object reported with its last answer. */
+  reportedBytes: number;
 }
 
 interface OpenCollection {
@@ -100,6 +104,7 @@ export async function openCompactIndex(
         bin,
         records,
         first: shard.first,
+        reportedBytes: 0,
         ...(remote ? {} : { local: await loadShard(store, bin, records) }),
       });
     }
@@ -145,6 +150,9 @@ export async function openCompactIndex(
         items: c.info.items,
         shards: c.shards.length,
         where: c.remote ? 'durable-objects' : 'isolate',
+        shard_wasm_bytes: c.shards.map(
+          (shard) => shard.local?.memory.buffer.byteLength ?? shard.reportedBytes,
+        ),
       })),
   };
 }
@@ -205,7 +213,11 @@ async function askShards(
       `${failed.length} of ${collection.shards.length} shards of collection ${describeCollection(collection.info)} did not answer: ${failed.join('; ')}; no partial result is given, retry the search`,
     );
   }
-  return settled.map((result) => (result as PromiseFulfilledResult<ShardSearchReply>).value);
+  return settled.map((result, i) => {
+    const reply = (result as PromiseFulfilledResult<ShardSearchReply>).value;
+    collection.shards[i].reportedBytes = reply.memoryBytes;
+    return reply;
+  });
 }
 
 async function askDurableObject(

@@ -27,6 +27,7 @@ export async function workerMemory(
         items: info.items,
         shards: 1,
         where: 'sqlite' as const,
+        shard_wasm_bytes: [],
       })),
     ],
   };
