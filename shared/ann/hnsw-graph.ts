@@ -33,6 +33,8 @@ export interface HnswLayer {
 /** A layer with its node -> position map, for searching (layer 0 needs none: position = node). */
 export interface SearchableLayer extends HnswLayer {
   positionOf?: Int32Array;
+  /** Without positionOf: found by binary search in `nodes` (ascending), no map of the graph's size. */
+  sorted?: boolean;
 }
 
 /** The similarity of a unit query and one node, as precise as the caller's storage allows. */
@@ -80,7 +82,25 @@ export function searchableLayers(layers: readonly HnswLayer[], count: number): S
 
 /** Where a node's links start in a layer, in units of `degree`. */
 export function positionIn(layer: SearchableLayer, node: number): number {
-  return layer.positionOf ? layer.positionOf[node] : node;
+  if (layer.positionOf) return layer.positionOf[node];
+  if (!layer.sorted) return node;
+  const { nodes } = layer;
+  let low = 0;
+  let high = nodes.length - 1;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (nodes[middle] < node) low = middle + 1;
+    else high = middle;
+  }
+  return nodes[low] === node ? low : -1;
+}
+
+/**
+ * The layers as a searcher reads them: the upper layers looked up by binary search, so that a search of
+ * a large graph holds no position map per layer (the Workers index counts every byte).
+ */
+export function compactSearchableLayers(layers: readonly HnswLayer[]): SearchableLayer[] {
+  return layers.map((layer, level) => (level === 0 ? layer : { ...layer, sorted: true }));
 }
 
 /** The k best nodes, best first, with their similarities to the query. */
@@ -121,7 +141,7 @@ export class HnswSearcher {
     if (exact && !codes) throw new Error('an exact scorer re-ranks int8 codes: pass the codes too');
     const count = graph.layers[0].nodes.length;
     this.visited = new Uint32Array(count);
-    this.layers = searchableLayers(graph.layers, count);
+    this.layers = compactSearchableLayers(graph.layers);
     const widest = widestDegree(graph.layers);
     this.batch = new Int32Array(widest);
     this.batchScores = new Float32Array(widest);

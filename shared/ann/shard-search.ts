@@ -46,7 +46,8 @@ export class ShardSearcher {
   private readonly graph?: HnswSearcher;
   private readonly columns: Map<string, { column: ShardColumn; values: Float64Array | Uint32Array }>;
   private readonly padded: Float32Array;
-  private readonly approx: Float32Array;
+  /** Each row's int8 score in a scan; made by the first scan (a shard with a graph may never scan). */
+  private approx?: Float32Array;
   private readonly ids = new Int32Array(SCAN_BATCH);
   private readonly batchScores = new Float32Array(SCAN_BATCH);
 
@@ -108,7 +109,6 @@ export class ShardSearcher {
       ]),
     );
     this.padded = new Float32Array(stride);
-    this.approx = new Float32Array(rows);
   }
 
   get rows(): number {
@@ -171,7 +171,9 @@ export class ShardSearcher {
    */
   private scan(query: Float32Array, k: number, matches?: (row: number) => boolean): ShardHits {
     const { rows, stride } = this.header;
-    const { codes, ids, batchScores, approx, scales } = this;
+    const { codes, ids, batchScores, scales } = this;
+    this.approx ??= new Float32Array(rows);
+    const { approx } = this;
     codes.setQuery(query);
     const root = Math.sqrt(stride);
     const queryHalfStep = codes.queryStep / 2;
