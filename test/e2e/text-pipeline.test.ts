@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startNodeServer } from '../../edge/adapters/node/server.ts';
 import { readCurrent } from '../../shared/artifacts/current.ts';
 import { versionDir } from '../../shared/artifacts/layout.ts';
+import { verifyVersion } from '../../shared/artifacts/verify.ts';
+import { WorkerIndexSchema } from '../../shared/artifacts/worker-index.ts';
 import { parseManifest } from '../../shared/manifest.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
 import { parseTextConfig } from '../../trainer/config/text-config.ts';
@@ -91,6 +93,13 @@ describe('text pipeline end to end', () => {
     expect(manifest.metrics.parity.int8_min_cosine).toBeGreaterThanOrEqual(0.995);
     expect(manifest.metrics.int8.precision_at_1).toBeGreaterThan(0);
     expect(existsSync(join(dir, 'index.db'))).toBe(true);
+    // The Workers build of the index, one shard by default, listed with its checksum and verified.
+    expect(manifest.files.worker_index?.path).toBe('worker-index.json');
+    const workerIndex = WorkerIndexSchema.parse(
+      JSON.parse(readFileSync(join(dir, 'worker-index.json'), 'utf8')),
+    );
+    expect(workerIndex.shards.map((shard) => shard.items)).toEqual([manifest.collections[0].items]);
+    await expect(verifyVersion(dir)).resolves.toBeDefined();
   });
 
   it('re-evaluates the published model exactly as the manifest recorded (dml-edge eval)', async () => {
