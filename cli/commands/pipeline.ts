@@ -1,5 +1,6 @@
 import { relative, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Sharding, ShardingSchema } from '../../shared/artifacts/worker-index.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
 import {
   loadPipelineConfig,
@@ -19,6 +20,7 @@ import {
   backendOption,
   DEFAULT_CONFIG,
   runsOption,
+  wholeNumber,
 } from '../options.ts';
 import { type R2Flags, r2Options, uploadCurrentToR2 } from './upload.ts';
 
@@ -27,6 +29,9 @@ export interface PipelineFlags extends ArtifactsFlag, BackendFlag {
   run?: string;
   runs: string;
   strict?: boolean;
+  /** `index`: how to split the Workers index, over the config's `index.worker`. */
+  shards?: number;
+  shardBytes?: number;
 }
 
 /** `pipeline` (every stage still to run) or one stage by name (rerun even when it finished). */
@@ -63,6 +68,7 @@ export async function runPipelineCommand(
       artifactsDir: artifacts,
       stages,
       earlierRun: earlierFinishedRun(flags.runs, loaded.config.name, target.runId),
+      ...shardingOf(flags),
     });
   } catch (error) {
     progress.done();
@@ -72,6 +78,40 @@ export async function runPipelineCommand(
     });
   }
   return target;
+}
+
+/** `--shards` / `--shard-bytes` as the pipeline's sharding; none when neither is given. */
+function shardingOf(flags: PipelineFlags): { sharding?: Sharding } {
+  if (flags.shards === undefined && flags.shardBytes === undefined) return {};
+  return {
+    sharding: ShardingSchema.parse({
+      ...(flags.shards === undefined ? {} : { shards: flags.shards }),
+      ...(flags.shardBytes === undefined ? {} : { shardBytes: flags.shardBytes }),
+    }),
+  };
+}
+
+/** A whole number of at least `min` from a flag, for commander's argParser. */
+const atLeast = (min: number) => (text: string) => {
+  const value = wholeNumber(text);
+  if (value < min) throw new InvalidArgumentError(`expected at least ${min}; got '${text}'`);
+  return value;
+};
+
+/** `index` only: the Workers index's split (docs/workers.md, "Large catalogues"). */
+function addShardOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--shards <n>',
+        "split the Workers index into n shards, each served by its own Durable Object (default: the config's index.worker, one shard)",
+      ).argParser(atLeast(1)),
+    )
+    .addOption(
+      new Option('--shard-bytes <bytes>', 'or: as many shards as it takes for shard files of about this size')
+        .argParser(atLeast(1 << 16))
+        .conflicts('shards'),
+    );
 }
 
 function stagesToRun(run: RunTarget | undefined, requested: Requested, progress: ProgressReporter): Stage[] {
@@ -139,7 +179,7 @@ const STAGE_SUMMARIES: Record<Exclude<Stage, 'publish'>, string> = {
   train: 'train a model (continues --run from its last checkpoint)',
   evaluate: 'evaluate a run on its held-out test split; writes eval.json',
   export: 'export fp32 and int8 ONNX, validate them, measure parity; writes export.json',
-  index: 'embed the catalogue with the exported model into index.db',
+  index: 'embed the catalogue with the exported model into index.db and the Workers index (--shards N)',
   report: "rebuild a run's report.html",
 };
 
@@ -152,11 +192,12 @@ export function pipelineCommands(): Command[] {
   ).action(async (flags: PipelineFlags) => {
     await runPipelineCommand(flags, 'pipeline');
   });
-  const stages = Object.entries(STAGE_SUMMARIES).map(([stage, summary]) =>
-    addPipelineOptions(new Command(stage).description(summary)).action(async (flags: PipelineFlags) => {
+  const stages = Object.entries(STAGE_SUMMARIES).map(([stage, summary]) => {
+    const command = addPipelineOptions(new Command(stage).description(summary));
+    return (stage === 'index' ? addShardOptions(command) : command).action(async (flags: PipelineFlags) => {
       await runPipelineCommand(flags, stage as Stage);
-    }),
-  );
+    });
+  });
   const publish = r2Options(
     addPipelineOptions(
       new Command('publish').description(
