@@ -8,8 +8,8 @@ import { target, timingRow, valueRow } from '../rows.ts';
 import type { RunnableSection, SectionContext, SectionOutcome } from '../section.ts';
 import { type RepeatOptions, timeRounds } from '../stats.ts';
 import { glossesAndLemmas } from '../wordnet-texts.ts';
-import { runWorkerScale } from '../worker/scale.ts';
 import { eventRequest, RECS_USER, recommendBody, seedRecsWorker } from '../worker/recs.ts';
+import { runWorkerScale } from '../worker/scale.ts';
 import { seedWorkerBucket, WORKER_COLLECTION, WORKER_ITEMS, WORKER_MODEL } from '../worker/seed.ts';
 import { postJson, startWorkerDev } from '../worker/wrangler-dev.ts';
 
@@ -130,7 +130,11 @@ async function runWorker(context: SectionContext): Promise<SectionOutcome> {
     ];
     // Issue 18: the default catalogue in one isolate, and a million items across Durable Objects.
     const scale = await runWorkerScale(context);
-    return { status: 'ran', notes: [...(await notes(context)), ...scale.notes], rows: [...rows, ...scale.rows] };
+    return {
+      status: 'ran',
+      notes: [...(await notes(context)), ...scale.notes],
+      rows: [...rows, ...scale.rows],
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { readCurrent } from '../../shared/artifacts/current.ts';
 import { listModels, listVersions } from '../../shared/artifacts/listing.ts';
+import { switchR2Current } from '../../trainer/publish/r2-current.ts';
 import { promoteVersion, rollbackChampion } from '../../trainer/registry/champion.ts';
 import { reconcileRegistry } from '../../trainer/registry/reconcile.ts';
 import { openVersionRegistry, type VersionRegistry } from '../../trainer/registry/registry.ts';
 import type { VersionRecord } from '../../trainer/registry/schema.ts';
 import { addRegistryOptions, artifactPaths, type RegistryFlags } from './retrain.ts';
+import { type R2Flags, r2Options } from './upload.ts';
 
-interface ModelsFlags extends RegistryFlags {
+interface ModelsFlags extends RegistryFlags, Partial<R2Flags> {
   model?: string;
   json?: boolean;
 }
@@ -72,14 +74,48 @@ async function changeChampion(
 ): Promise<void> {
   const { artifactsDir, registryPath } = artifactPaths(flags);
   const registry = await openVersionRegistry(registryPath);
+  let model: string;
   try {
-    const model = await chooseModel(flags, registry, artifactsDir);
+    model = await chooseModel(flags, registry, artifactsDir);
     for (const line of await reconcileRegistry(registry, artifactsDir, model)) {
       process.stderr.write(`registry: ${line}\n`);
     }
     process.stdout.write(`${await change(registry, artifactsDir, model)}\n`);
   } finally {
     registry.close();
+  }
+  if (flags.target === 'r2') await followInR2(flags, artifactsDir, model);
+}
+
+/** Refuses --local and --persist-to where they cannot apply, before anything is switched. */
+function checkR2Flags(flags: ModelsFlags, command: Command): void {
+  const usage = (message: string) => command.error(`error: ${message}`, { exitCode: 2, code: 'dml.usage' });
+  if (flags.target !== 'r2' && (flags.local || flags.persistTo !== undefined)) {
+    usage('--local and --persist-to apply to --target r2 only');
+  }
+  if (flags.persistTo !== undefined && !flags.local) usage('--persist-to needs --local');
+}
+
+/**
+ * `--target r2`: the Workers build's bucket follows the switch just made (trainer/publish/r2-current.ts);
+ * every isolate picks it up within its CURRENT_TTL_SECONDS.
+ */
+async function followInR2(flags: ModelsFlags, artifactsDir: string, model: string): Promise<void> {
+  const bucket = flags.bucket ?? 'dml-edge-models';
+  const where = `R2 bucket ${bucket}${flags.local ? ' (local)' : ''}`;
+  try {
+    const { version, uploaded } = await switchR2Current(
+      { artifactsDir, model, bucket, local: flags.local === true, persistTo: flags.persistTo },
+      { onObject: (object) => process.stderr.write(`uploading ${object.key}\n`) },
+    );
+    const objects = `${uploaded.length} object${uploaded.length === 1 ? '' : 's'}`;
+    process.stdout.write(`${where}: ${model}/current is ${version} (uploaded ${objects})\n`);
+  } catch (error) {
+    throw new Error(
+      `the registry and ${artifactsDir} switched, the ${where} did not: ${(error as Error).message}; ` +
+        `retry with dml-edge upload --target r2 --model ${model}${flags.local ? ' --local' : ''}`,
+      { cause: error },
+    );
   }
 }
 
@@ -140,13 +176,18 @@ export function modelsCommand(): Command {
         .addOption(new Option('--json', 'as JSON')),
     ).action(listCommand),
   );
+  // --target r2 (with --bucket, --local, --persist-to, as upload takes them): R2 follows the switch.
+  const withR2 = (command: Command) => r2Options(command);
   models.addCommand(
-    addRegistryOptions(
-      new Command('promote')
-        .description('make a published version live (it becomes champion)')
-        .argument('<version>', 'a published version')
-        .addOption(modelOption()),
-    ).action(async (version: string, flags: ModelsFlags) => {
+    withR2(
+      addRegistryOptions(
+        new Command('promote')
+          .description('make a published version live (it becomes champion); --target r2: in R2 too')
+          .argument('<version>', 'a published version')
+          .addOption(modelOption()),
+      ),
+    ).action(async (version: string, flags: ModelsFlags, command: Command) => {
+      checkR2Flags(flags, command);
       await changeChampion(flags, async (registry, artifactsDir, model) => {
         const reason = 'promoted by hand (dml-edge models promote)';
         const { previous } = await promoteVersion({ registry, artifactsDir, model, version, reason });
@@ -155,11 +196,16 @@ export function modelsCommand(): Command {
     }),
   );
   models.addCommand(
-    addRegistryOptions(
-      new Command('rollback')
-        .description('put the previous champion back; the current one is marked rejected')
-        .addOption(modelOption()),
-    ).action(async (flags: ModelsFlags) => {
+    withR2(
+      addRegistryOptions(
+        new Command('rollback')
+          .description(
+            'put the previous champion back; the current one is marked rejected; --target r2: in R2 too',
+          )
+          .addOption(modelOption()),
+      ),
+    ).action(async (flags: ModelsFlags, command: Command) => {
+      checkR2Flags(flags, command);
       await changeChampion(flags, async (registry, artifactsDir, model) => {
         const { from, to } = await rollbackChampion({ registry, artifactsDir, model });
         return `${model}: rolled back from ${from} to ${to}, which is live`;

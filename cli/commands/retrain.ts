@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { openStateDb, readEventsSince } from '../../edge/adapters/node/state-db.ts';
 import { loadRetrainConfig, type RetrainConfig } from '../../trainer/retrain/config.ts';
+import { d1EventLog } from '../../trainer/retrain/d1-event-log.ts';
 import type { EventLog } from '../../trainer/retrain/edge-events-source.ts';
 import { runRetrain } from '../../trainer/retrain/job.ts';
 import { EXIT_CODES, formatSummary } from '../../trainer/retrain/summary.ts';
 import { createProgress } from '../../trainer/train/progress.ts';
+import { addD1Options, type D1Flags, d1TargetOf, givenD1Flags } from '../d1-options.ts';
 import {
   type ArtifactsFlag,
   artifactsDir,
@@ -44,12 +46,62 @@ export function addRegistryOptions(command: Command): Command {
     );
 }
 
-interface RetrainFlags extends RegistryFlags, BackendFlag {
+interface RetrainFlags extends RegistryFlags, BackendFlag, EventFlags {
   config: string;
   runs: string;
   wait?: boolean;
   force?: boolean;
+}
+
+const EVENT_SOURCES = ['state', 'd1'] as const;
+type EventSource = (typeof EVENT_SOURCES)[number];
+
+/** Where a recommendation model's recorded events come from, and the flags that locate them. */
+export interface EventFlags extends ArtifactsFlag, D1Flags {
+  /** `state` (the Node server's state database), `d1` (the Worker's), or both; env DML_EDGE_EVENTS. */
+  events?: EventSource[];
   state?: string;
+}
+
+/** `--events state,d1`: a comma-separated list of sources, each once. */
+function eventSources(text: string): EventSource[] {
+  const names = text.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(EVENT_SOURCES as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0 || new Set(names).size !== names.length) {
+    throw new InvalidArgumentError(`expected state, d1 or state,d1; got '${text}'`);
+  }
+  return names as EventSource[];
+}
+
+/** The sources the flags name; throws when a D1 flag is given without d1, or --persist-to without --local. */
+function checkEventFlags(flags: EventFlags, env: NodeJS.ProcessEnv = process.env): EventSource[] {
+  const sources = flags.events ?? (env.DML_EDGE_EVENTS ? eventSources(env.DML_EDGE_EVENTS) : ['state']);
+  const d1Flags = givenD1Flags(flags);
+  if (!sources.includes('d1') && d1Flags.length > 0) {
+    throw new Error(`${d1Flags.join(', ')}: --local, --persist-to and --database apply to --events d1`);
+  }
+  if (flags.persistTo !== undefined && !flags.local) throw new Error('--persist-to needs --local');
+  return sources;
+}
+
+/**
+ * The event logs the flags name: the Node state database (`--state`; absent: no events) and/or the
+ * Worker's D1 database through wrangler (trainer/retrain/d1-event-log.ts). Close each when done.
+ */
+export async function openEventLogs(
+  flags: EventFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OpenEventLog[]> {
+  const sources = checkEventFlags(flags, env);
+  const logs: OpenEventLog[] = [];
+  for (const source of sources) {
+    logs.push(
+      source === 'state'
+        ? await openEventLog(statePath(flags, env))
+        : { ...d1EventLog(d1TargetOf(flags)), close: () => undefined },
+    );
+  }
+  return logs;
 }
 
 /**
@@ -59,10 +111,11 @@ interface RetrainFlags extends RegistryFlags, BackendFlag {
 async function retrain(flags: RetrainFlags): Promise<number> {
   const started = performance.now();
   let config: RetrainConfig;
-  let events: OpenEventLog | undefined;
+  let events: OpenEventLog[] = [];
   try {
+    checkEventFlags(flags);
     config = loadRetrainConfig(flags.config);
-    if (config.training.task === 'recommendation') events = await openEventLog(statePath(flags));
+    if (config.training.task === 'recommendation') events = await openEventLogs(flags);
   } catch (error) {
     process.stdout.write(
       `${formatSummary({
@@ -86,35 +139,45 @@ async function retrain(flags: RetrainFlags): Promise<number> {
       backend: flags.backend,
       force: flags.force === true,
       wait: flags.wait === true,
-      events,
+      ...(events.length > 0 && { events }),
       progress: createProgress(),
     });
     process.stdout.write(`${formatSummary(summary)}\n`);
     return exitCode;
   } finally {
-    events?.close();
+    for (const log of events) log.close();
   }
 }
 
 export function retrainCommand(): Command {
-  return addRegistryOptions(
-    new Command('retrain')
-      .description(
-        'nightly job: snapshot, train, gate against the champion, publish, switch; one JSON line out',
-      )
-      .addOption(new Option('--config <file>', 'retrain config').default(DEFAULT_CONFIG))
-      .addOption(runsOption())
-      .addOption(backendOption("the training config's"))
-      .addOption(
-        new Option(
-          '--wait',
-          `wait for a running job of the same model (default: exit ${EXIT_CODES.locked} at once)`,
+  return addD1Options(
+    addRegistryOptions(
+      new Command('retrain')
+        .description(
+          'nightly job: snapshot, train, gate against the champion, publish, switch; one JSON line out',
+        )
+        .addOption(new Option('--config <file>', 'retrain config').default(DEFAULT_CONFIG))
+        .addOption(runsOption())
+        .addOption(backendOption("the training config's"))
+        .addOption(
+          new Option(
+            '--wait',
+            `wait for a running job of the same model (default: exit ${EXIT_CODES.locked} at once)`,
+          ),
+        )
+        .addOption(
+          new Option('--force', 'retrain even when this data snapshot and config were already trained'),
+        )
+        .addOption(stateOption())
+        .addOption(
+          new Option(
+            '--events <sources>',
+            "recommendation models: the recorded events to train on: state (the Node server's state database), " +
+              "d1 (the Worker's D1 database, through wrangler) or state,d1 (env DML_EDGE_EVENTS; default state)",
+          ).argParser(eventSources),
         ),
-      )
-      .addOption(
-        new Option('--force', 'retrain even when this data snapshot and config were already trained'),
-      )
-      .addOption(stateOption()),
+    ),
+    'with --events d1',
   ).action(async (flags: RetrainFlags) => {
     process.exitCode = await retrain(flags);
   });

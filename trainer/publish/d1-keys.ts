@@ -7,7 +7,7 @@ import {
   SELECT_KEYS,
   toKeyListing,
 } from '../../shared/db/edge-state.ts';
-import { bindLiterals, type D1Target, d1Execute as execute, describeD1Target } from './d1.ts';
+import { bindLiterals, type D1Target, describeD1Target, d1Execute as execute } from './d1.ts';
 
 type Scope = (typeof API_KEY_SCOPE_VALUES)[number];
 

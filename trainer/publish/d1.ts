@@ -64,7 +64,8 @@ export async function d1Execute(
     ['d1', 'execute', target.database, ...whereFlags(target), '--json', '--command', sql],
     signal,
   );
-  const start = stdout.indexOf('[');
+  // The JSON array starts a line; anything wrangler prints before it (a notice) is skipped.
+  const start = stdout.search(/^\[/m);
   let parsed: unknown;
   try {
     parsed = JSON.parse(start >= 0 ? stdout.slice(start) : stdout);
