@@ -57,6 +57,8 @@ describe('the command line on bad input', () => {
     expect(strict.stderr).toContain('--strict applies to recommendation configs');
     const target = await cli(['publish', '--run', 'none', '--target', 's3', '--runs', dir]);
     expect(target.code).toBe(2);
-    expect(target.stderr).toContain("option '--target <target>' argument 's3' is invalid. Allowed choices are r2.");
+    expect(target.stderr).toContain(
+      "option '--target <target>' argument 's3' is invalid. Allowed choices are r2.",
+    );
   }, 60_000);
 });

@@ -342,6 +342,8 @@ describe('the command line', () => {
     const [message, blank, hint] = run.stderr.trim().split('\n').slice(-3);
     expect(message).toBe(`dml-edge: ${join(dir, 'movies.csv')}:2: not valid UTF-8 (save the file as UTF-8)`);
     expect(blank).toBe('');
-    expect(hint).toMatch(/^the run is kept; continue it with: dml-edge pipeline --run tiny-recs-\S+ --runs \S+$/);
+    expect(hint).toMatch(
+      /^the run is kept; continue it with: dml-edge pipeline --run tiny-recs-\S+ --runs \S+$/,
+    );
   }, 120_000);
 });
