@@ -12,10 +12,10 @@ import { createLiveApp, type Generation } from './live-app.ts';
 import { withMemoryReport, workerMemory } from './memory-report.ts';
 import { type ArtifactRef, loadWorkersModelRegistry } from './model-registry.ts';
 import { withPrecompiledOrt } from './ort-precompiled.ts';
-import { currentVersions, servedVersions, workerProductOptions } from './product.ts';
+import { currentVersions, servedVersions, verifyCurrentVersions, workerProductOptions } from './product.ts';
 import { unsupportedWrites } from './read-only.ts';
 import { startPrecompiledSqlite } from './sqlite-modules.ts';
-import { currentTtlMs, parseWorkerStateEnv } from './state-env.ts';
+import { currentTtlMs, parseWorkerStateEnv, versionSwitchMode } from './state-env.ts';
 import { readVerified } from './verified-read.ts';
 import { openWasmVecIndex } from './wasm-vec-index.ts';
 
@@ -45,6 +45,8 @@ export function createWorker(logger: Logger = consoleLogger, options: WorkerOpti
     load: (env) => loadApp(env, logger),
     pointers: (env) => currentVersions(artifactStoreFor(parseWorkerEnv(env))),
     ttlMs: currentTtlMs,
+    switchMode: versionSwitchMode,
+    verify: (env, versions) => verifyCurrentVersions(artifactStoreFor(parseWorkerEnv(env)), versions),
     logger,
     ...(options.now && { now: options.now }),
   });

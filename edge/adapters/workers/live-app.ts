@@ -18,9 +18,23 @@ export interface LiveAppOptions<Env> {
   pointers(env: Env): Promise<string>;
   /** How long a generation serves before the pointers are read again; 0: before every request. */
   ttlMs(env: Env): number;
+  /**
+   * How a switch holds memory. `overlap`: the new versions load while the old ones serve, so no request
+   * waits, but the isolate briefly holds both (twice the memory). `release-first`: requests wait while the
+   * old versions finish their requests, are freed, and the new ones load (a cold start's pause), so the
+   * isolate never holds two; a new version that fails to load then answers 503 until one loads.
+   */
+  switchMode(env: Env): SwitchMode;
+  /**
+   * Release-first only: checks that `versions` (as `pointers` gave them) can be loaded, cheaply, before the
+   * old versions are freed; a rejection is logged and the old versions serve on.
+   */
+  verify?(env: Env, versions: string): Promise<void>;
   logger: Logger;
   now?: () => number;
 }
+
+export type SwitchMode = 'overlap' | 'release-first';
 
 export interface LiveApp<Env> {
   fetch(request: Request, env: Env): Promise<Response>;
@@ -32,7 +46,10 @@ interface Live {
   checkedAt: number;
   inFlight: number;
   retired: boolean;
-  released: boolean;
+  /** Called when a retired generation's last request has finished (release-first switches). */
+  onDrained?: () => void;
+  /** Set once its release has begun; resolves when its sessions and databases are freed. */
+  released?: Promise<void>;
 }
 
 /**
@@ -55,13 +72,20 @@ export function createLiveApp<Env>(options: LiveAppOptions<Env>): LiveApp<Env> {
     checkedAt: now(),
     inFlight: 0,
     retired: false,
-    released: false,
   });
 
-  async function releaseOnce(old: Live): Promise<void> {
-    if (old.released) return;
-    old.released = true;
-    await old.generation.release();
+  function releaseOnce(old: Live): Promise<void> {
+    old.released ??= old.generation.release();
+    return old.released;
+  }
+
+  /** Retires `old` and resolves once its last request has finished and it has been freed. */
+  function drainAndRelease(old: Live): Promise<void> {
+    old.retired = true;
+    if (old.inFlight === 0) return releaseOnce(old);
+    return new Promise((resolve, reject) => {
+      old.onDrained = () => releaseOnce(old).then(resolve, reject);
+    });
   }
 
   async function retire(old: Live): Promise<void> {
@@ -72,6 +96,18 @@ export function createLiveApp<Env>(options: LiveAppOptions<Env>): LiveApp<Env> {
   async function check(env: Env, current: Live): Promise<void> {
     try {
       const versions = await options.pointers(env);
+      if (versions !== current.generation.versions && options.switchMode(env) === 'release-first') {
+        await options.verify?.(env, versions);
+        options.logger.info('switching: freeing the old versions before loading the new ones', {
+          from: current.generation.versions,
+          to: versions,
+        });
+        // Requests wait on `checking` meanwhile; the next one loads the new versions as a cold start does.
+        await drainAndRelease(current);
+        live = undefined;
+        first = undefined;
+        return;
+      }
       if (versions !== current.generation.versions) {
         const generation = await options.load(env);
         live = start(generation);
@@ -103,13 +139,19 @@ export function createLiveApp<Env>(options: LiveAppOptions<Env>): LiveApp<Env> {
       return first;
     }
     if (now() - live.checkedAt >= options.ttlMs(env)) {
-      // The first request past the TTL waits for the check (and a switch); the others go on meanwhile.
+      // The first request past the TTL waits for the check (and a switch); the others go on meanwhile,
+      // except during a release-first switch, whose old generation takes no new request.
       if (!checking) {
         checking = check(env, live).finally(() => {
           checking = undefined;
         });
         await checking;
+        return live ?? liveFor(env);
       }
+    }
+    if (live.retired && checking) {
+      await checking;
+      return live ?? liveFor(env);
     }
     return live;
   }
@@ -117,14 +159,18 @@ export function createLiveApp<Env>(options: LiveAppOptions<Env>): LiveApp<Env> {
   return {
     async fetch(request, env) {
       let serving = await liveFor(env);
-      // Retired while this request waited: its successor is live. From here to inFlight++ nothing yields.
-      if (serving.retired && live) serving = live;
+      // Retired while this request waited: serve on its successor (loaded first after a release-first
+      // switch). From the last check here to inFlight++ nothing yields.
+      while (serving.retired) serving = live && !live.retired ? live : await liveFor(env);
       serving.inFlight++;
       try {
         return await serving.generation.serve(request);
       } finally {
         serving.inFlight--;
-        if (serving.retired && serving.inFlight === 0) await releaseOnce(serving);
+        if (serving.retired && serving.inFlight === 0) {
+          if (serving.onDrained) serving.onDrained();
+          else await releaseOnce(serving);
+        }
       }
     },
   };

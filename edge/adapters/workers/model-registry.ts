@@ -102,7 +102,7 @@ async function loadVersion(
 }
 
 /** The version's manifest, which must describe the key it sits under. */
-async function readManifest(store: ArtifactStore, model: string, version: string): Promise<Manifest> {
+export async function readManifest(store: ArtifactStore, model: string, version: string): Promise<Manifest> {
   const key = objectKey(manifestPath('', model, version));
   const text = await store.getText(key);
   if (text === undefined) throw new Error(`${key} is missing from ${store.label}`);

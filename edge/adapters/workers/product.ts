@@ -4,6 +4,7 @@ import type { ModelRegistry, VectorIndex } from '../../ports.ts';
 import { type ArtifactStore, objectKey } from './artifact-store.ts';
 import { d1State } from './d1-state.ts';
 import { wasmItemCatalog } from './item-catalog.ts';
+import { readManifest } from './model-registry.ts';
 import { workerClientAddress, workerRateLimiters } from './rate-limiters.ts';
 import type { WorkerStateEnv } from './state-env.ts';
 import type { WasmVecIndex } from './wasm-vec-index.ts';
@@ -56,4 +57,16 @@ export async function currentVersions(store: ArtifactStore): Promise<string> {
     if (text !== undefined) live.push(`${model}@${parseCurrentPointer(text, key).version}`);
   }
   return live.sort().join(',');
+}
+
+/**
+ * Checks, before a release-first switch frees what serves, that every version the pointers name has its
+ * manifest in the store (reads the manifests only): a pointer to a version that was never uploaded is
+ * refused while the old versions serve on.
+ */
+export async function verifyCurrentVersions(store: ArtifactStore, versions: string): Promise<void> {
+  for (const named of versions.split(',').filter(Boolean)) {
+    const at = named.lastIndexOf('@');
+    await readManifest(store, named.slice(0, at), named.slice(at + 1));
+  }
 }

@@ -49,6 +49,12 @@ export const WorkerStateEnvSchema = z.object({
    * within this time plus the new version's load. 0 reads them before every request.
    */
   CURRENT_TTL_SECONDS: Seconds(86_400).default(30),
+  /**
+   * How an isolate switches versions (live-app.ts): `release-first` (default) frees the old versions
+   * before loading the new ones, so an isolate never holds two (the default deployment needs 92 MiB of
+   * its 128 MB); `overlap` loads the new ones while the old serve (no pause, twice the memory meanwhile).
+   */
+  VERSION_SWITCH: z.enum(['release-first', 'overlap']).default('release-first'),
 });
 export type WorkerStateEnv = z.infer<typeof WorkerStateEnvSchema>;
 
@@ -67,14 +73,21 @@ export function parseWorkerStateEnv(env: unknown): WorkerStateEnv {
   return parsed;
 }
 
-const ttls = new WeakMap<object, number>();
-
-/** CURRENT_TTL_SECONDS in ms, read once per env object (every request asks). */
-export function currentTtlMs(env: unknown): number {
-  const key = typeof env === 'object' && env !== null ? env : undefined;
-  const known = key && ttls.get(key);
-  if (known !== undefined) return known;
-  const ttl = parseWorkerStateEnv(env).CURRENT_TTL_SECONDS * 1000;
-  if (key) ttls.set(key, ttl);
-  return ttl;
+/** A setting read from the env once per env object (every request asks for it). */
+function perEnv<T>(read: (env: WorkerStateEnv) => T): (env: unknown) => T {
+  const cache = new WeakMap<object, { value: T }>();
+  return (env) => {
+    const key = typeof env === 'object' && env !== null ? env : undefined;
+    const known = key && cache.get(key);
+    if (known) return known.value;
+    const value = read(parseWorkerStateEnv(env));
+    if (key) cache.set(key, { value });
+    return value;
+  };
 }
+
+/** CURRENT_TTL_SECONDS in ms. */
+export const currentTtlMs = perEnv((env) => env.CURRENT_TTL_SECONDS * 1000);
+
+/** VERSION_SWITCH. */
+export const versionSwitchMode = perEnv((env) => env.VERSION_SWITCH);
