@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { readCurrent } from '../../shared/artifacts/current.ts';
 import { ModelNameSchema } from '../../shared/manifest.ts';
-import { planR2Upload, type R2Object, runWrangler } from './r2.ts';
+import { persistToNeedsLocal, planR2Upload, R2_TARGET_FIELDS, type R2Object, runWrangler } from './r2.ts';
 
 /**
  * `dml-edge models promote|rollback --target r2`: after the version registry and the local `current`
@@ -14,18 +14,9 @@ import { planR2Upload, type R2Object, runWrangler } from './r2.ts';
  * consistent, so every isolate sees the new pointer at its next check (the Worker's CURRENT_TTL_SECONDS).
  */
 export const R2SwitchOptionsSchema = z
-  .object({
-    artifactsDir: z.string().min(1),
-    model: ModelNameSchema,
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'not an R2 bucket name'),
-    local: z.boolean().default(false),
-    persistTo: z.string().min(1).optional(),
-  })
+  .object({ ...R2_TARGET_FIELDS, model: ModelNameSchema })
   .strict()
-  .refine((options) => options.local || options.persistTo === undefined, {
-    message: 'persistTo applies to the local bucket only',
-    path: ['persistTo'],
-  });
+  .refine(...persistToNeedsLocal);
 export type R2SwitchOptions = z.input<typeof R2SwitchOptionsSchema>;
 
 export interface R2SwitchResult {

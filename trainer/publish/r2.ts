@@ -26,28 +26,39 @@ import { ModelNameSchema } from '../../shared/manifest.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** Where an R2 operation goes: a bucket, on the account or in the local state `wrangler dev` serves. */
+export const R2_TARGET_FIELDS = {
+  artifactsDir: z.string().min(1),
+  /** R2's rule for bucket names. */
+  bucket: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+      'bucket names are 3-63 of a-z, 0-9 and -, alphanumeric at both ends',
+    ),
+  /** The local bucket `wrangler dev` serves instead of the account's real one. */
+  local: z.boolean().default(false),
+  /** With `local`: wrangler's state folder (wrangler's --persist-to). */
+  persistTo: z.string().min(1).optional(),
+};
+
+/** `persistTo` names a local state folder, so it goes with `local` only. */
+export const persistToNeedsLocal: [
+  (options: { local: boolean; persistTo?: string }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (options) => options.local || options.persistTo === undefined,
+  { message: 'persistTo applies to the local bucket only', path: ['persistTo'] },
+];
+
 export const R2UploadOptionsSchema = z
   .object({
-    artifactsDir: z.string().min(1),
-    /** R2's rule for bucket names. */
-    bucket: z
-      .string()
-      .regex(
-        /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
-        'bucket names are 3-63 of a-z, 0-9 and -, alphanumeric at both ends',
-      ),
+    ...R2_TARGET_FIELDS,
     /** Only this model; every model with a current version when omitted. */
     model: ModelNameSchema.optional(),
-    /** The local bucket `wrangler dev` serves instead of the account's real one. */
-    local: z.boolean().default(false),
-    /** With `local`: wrangler's state folder (wrangler's --persist-to). */
-    persistTo: z.string().min(1).optional(),
   })
   .strict()
-  .refine((options) => options.local || options.persistTo === undefined, {
-    message: 'persistTo applies to the local bucket only',
-    path: ['persistTo'],
-  });
+  .refine(...persistToNeedsLocal);
 export type R2UploadOptions = z.input<typeof R2UploadOptionsSchema>;
 
 export interface R2Object {

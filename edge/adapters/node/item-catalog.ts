@@ -5,7 +5,7 @@ import {
   type SqliteStatement,
 } from '../../../shared/db/better-sqlite.ts';
 import { CollectionRowSchema, SELECT_COLLECTIONS, vecTableName } from '../../../shared/db/index-schema.ts';
-import { collectionKey, describeCollection } from '../../collection-key.ts';
+import { collectionKey, requireCollection } from '../../collection-key.ts';
 import type { CollectionRef, ItemCatalog, ShippedHistory } from '../../ports.ts';
 
 export interface SqliteItemCatalog extends ItemCatalog {
@@ -60,11 +60,7 @@ export function openSqliteItemCatalog(indexPaths: readonly string[]): SqliteItem
     throw error;
   }
 
-  const statementsOf = (collection: CollectionRef) => {
-    const statements = byKey.get(collectionKey(collection));
-    if (!statements) throw new Error(`unknown collection ${describeCollection(collection)}`);
-    return statements;
-  };
+  const statementsOf = (collection: CollectionRef) => requireCollection(byKey, collection);
   return {
     async vectors(collection, ids) {
       const { vector, id } = statementsOf(collection);

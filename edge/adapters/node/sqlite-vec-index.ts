@@ -13,7 +13,7 @@ import {
   SELECT_COLLECTIONS,
   vecTableName,
 } from '../../../shared/db/index-schema.ts';
-import { collectionKey, describeCollection } from '../../collection-key.ts';
+import { collectionKey, describeCollection, requireCollection } from '../../collection-key.ts';
 import type { CollectionInfo, CollectionRef, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
 import { checkSearchArguments, filterConditions, knnSql } from '../knn-query.ts';
 import { type GraphSearch, openGraphSearch } from './graph-search.ts';
@@ -111,8 +111,7 @@ export function openSqliteVecIndex(
       k: number,
       filter?: MetadataFilter,
     ): Promise<SearchHit[]> {
-      const collection = byKey.get(collectionKey(ref));
-      if (!collection) throw new Error(`unknown collection ${describeCollection(ref)}`);
+      const collection = requireCollection(byKey, ref);
       const { name } = ref;
       checkSearchArguments(query, collection.info.dims, k);
       const filtered = filter !== undefined && Object.keys(filter).length > 0;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type WorkerIndex, WorkerIndexSchema } from '../../../shared/artifacts/worker-index.ts';
-import { collectionKey, describeCollection } from '../../collection-key.ts';
+import { collectionKey, describeCollection, requireCollection } from '../../collection-key.ts';
 import { ApiError } from '../../errors.ts';
 import type { CollectionInfo, CollectionRef, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
 import { checkSearchArguments } from '../knn-query.ts';
@@ -124,8 +124,7 @@ export async function openCompactIndex(
       k: number,
       filter?: MetadataFilter,
     ): Promise<SearchHit[]> {
-      const collection = byKey.get(collectionKey(ref));
-      if (!collection) throw new Error(`unknown collection ${describeCollection(ref)}`);
+      const collection = requireCollection(byKey, ref);
       checkSearchArguments(query, collection.info.dims, k);
       const request = {
         query: Array.from(query),

@@ -8,7 +8,7 @@ import {
   SELECT_COLLECTIONS,
   vecTableName,
 } from '../../../shared/db/index-schema.ts';
-import { collectionKey, describeCollection } from '../../collection-key.ts';
+import { collectionKey, describeCollection, requireCollection } from '../../collection-key.ts';
 import type { CollectionInfo, CollectionRef, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
 import { type BoundValue, checkSearchArguments, filterConditions, knnSql } from '../knn-query.ts';
 
@@ -94,8 +94,7 @@ export async function openWasmVecIndex(
       k: number,
       filter?: MetadataFilter,
     ): Promise<SearchHit[]> {
-      const collection = byKey.get(collectionKey(ref));
-      if (!collection) throw new Error(`unknown collection ${describeCollection(ref)}`);
+      const collection = requireCollection(byKey, ref);
       checkSearchArguments(query, collection.info.dims, k);
       const { statement, values } = knnStatement(collection, filter ?? {});
       const bytes = new Uint8Array(query.buffer, query.byteOffset, query.byteLength);
