@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEventLogs } from '../../cli/commands/retrain.ts';
 import { parseCurrentPointer } from '../../shared/artifacts/layout.ts';
-import { TextFeaturizerConfigSchema } from '../../shared/featurizer/text.ts';
-import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../../trainer/export/onnx-text-encoder.ts';
-import { initTextEncoder } from '../../trainer/models/text-encoder.ts';
 import { d1MigrationsApply, parseD1Target } from '../../trainer/publish/d1.ts';
-import { publishVersion } from '../../trainer/publish/publish.ts';
 import { runWrangler, uploadToR2 } from '../../trainer/publish/r2.ts';
+import { publishTinyVersion } from '../fixtures/tiny-version.ts';
 import { runCliInProcess } from './in-process.ts';
 
 /**
@@ -81,35 +78,8 @@ describe('dml-edge keys --target d1', () => {
   });
 });
 
-async function publish(version: string, seed: number) {
-  const weights = initTextEncoder(64, { embeddingDim: 4, outputDim: 4 }, seed);
-  const file = (name: string, data: Uint8Array) => {
-    writeFileSync(join(dir, name), data);
-    return join(dir, name);
-  };
-  await publishVersion({
-    artifactsDir: artifacts,
-    manifest: {
-      schema_version: 1,
-      name: 'tiny',
-      version,
-      created_at: '2025-01-01T00:00:00.000Z',
-      task: 'text-similarity',
-      input: {
-        kind: 'text',
-        featurizer: TextFeaturizerConfigSchema.parse({ buckets: 64 }),
-        onnx: TEXT_ENCODER_IO,
-      },
-      embedding: { dim: 4, distance: 'cosine', normalized: true },
-      training: { config: {}, backend: 'wasm', steps: 0, seconds: 0, run_id: 'test' },
-      data_fingerprint: '0'.repeat(64),
-      metrics: {},
-    },
-    files: {
-      model: file(`${version}.onnx`, exportTextEncoderOnnx(weights, { precision: 'fp32' })),
-      model_int8: file(`${version}.int8.onnx`, exportTextEncoderOnnx(weights, { precision: 'int8' })),
-    },
-  });
+function publish(version: string, seed: number) {
+  return publishTinyVersion({ artifactsDir: artifacts, work: dir, name: 'tiny', version, seed });
 }
 
 describe('dml-edge models promote|rollback --target r2', () => {

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setCurrent } from '../../shared/artifacts/current.ts';
 import { parseCurrentPointer } from '../../shared/artifacts/layout.ts';
-import { TextFeaturizerConfigSchema } from '../../shared/featurizer/text.ts';
-import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
-import { initTextEncoder } from '../models/text-encoder.ts';
-import { publishVersion } from './publish.ts';
+import { publishTinyVersion } from '../../test/fixtures/tiny-version.ts';
 import { runWrangler, uploadToR2 } from './r2.ts';
 import { switchR2Current } from './r2-current.ts';
 
@@ -15,35 +12,8 @@ let work: string;
 let artifacts: string;
 let persistTo: string;
 
-async function publish(version: string, seed: number) {
-  const weights = initTextEncoder(64, { embeddingDim: 4, outputDim: 4 }, seed);
-  const file = (name: string, data: Uint8Array) => {
-    writeFileSync(join(work, name), data);
-    return join(work, name);
-  };
-  await publishVersion({
-    artifactsDir: artifacts,
-    manifest: {
-      schema_version: 1,
-      name: 'tiny',
-      version,
-      created_at: '2025-01-01T00:00:00.000Z',
-      task: 'text-similarity',
-      input: {
-        kind: 'text',
-        featurizer: TextFeaturizerConfigSchema.parse({ buckets: 64 }),
-        onnx: TEXT_ENCODER_IO,
-      },
-      embedding: { dim: 4, distance: 'cosine', normalized: true },
-      training: { config: {}, backend: 'wasm', steps: 0, seconds: 0, run_id: 'test' },
-      data_fingerprint: '0'.repeat(64),
-      metrics: {},
-    },
-    files: {
-      model: file(`${version}.onnx`, exportTextEncoderOnnx(weights, { precision: 'fp32' })),
-      model_int8: file(`${version}.int8.onnx`, exportTextEncoderOnnx(weights, { precision: 'int8' })),
-    },
-  });
+function publish(version: string, seed: number) {
+  return publishTinyVersion({ artifactsDir: artifacts, work: work, name: 'tiny', version, seed });
 }
 
 const bucketPointer = async () =>

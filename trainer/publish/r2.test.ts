@@ -3,54 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { currentPointerPath, versionDir } from '../../shared/artifacts/layout.ts';
-import { TextFeaturizerConfigSchema } from '../../shared/featurizer/text.ts';
-import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
-import { initTextEncoder } from '../models/text-encoder.ts';
-import { type ManifestDraft, publishVersion } from './publish.ts';
+import { publishTinyVersion } from '../../test/fixtures/tiny-version.ts';
 import { planR2Upload, runWrangler, uploadToR2 } from './r2.ts';
 
 let work: string;
 let artifacts: string;
 
-function draft(name: string, version: string): ManifestDraft {
-  return {
-    schema_version: 1,
-    name,
-    version,
-    created_at: '2025-01-01T00:00:00.000Z',
-    task: 'text-similarity',
-    input: {
-      kind: 'text',
-      featurizer: TextFeaturizerConfigSchema.parse({ buckets: 64 }),
-      onnx: TEXT_ENCODER_IO,
-    },
-    embedding: { dim: 4, distance: 'cosine', normalized: true },
-    training: { config: {}, backend: 'wasm', steps: 0, seconds: 0, run_id: 'test' },
-    data_fingerprint: '0'.repeat(64),
-    metrics: {},
-  };
-}
-
-async function publish(
-  name: string,
-  version: string,
-  options: { makeCurrent?: boolean; index?: boolean } = {},
-) {
-  const weights = initTextEncoder(64, { embeddingDim: 4, outputDim: 4 }, 1);
-  const write = (file: string, data: string | Uint8Array) => {
-    writeFileSync(join(work, file), data);
-    return join(work, file);
-  };
-  await publishVersion({
-    artifactsDir: artifacts,
-    manifest: draft(name, version),
-    files: {
-      model: write('fp32.onnx', exportTextEncoderOnnx(weights, { precision: 'fp32' })),
-      model_int8: write('int8.onnx', exportTextEncoderOnnx(weights, { precision: 'int8' })),
-      ...(options.index ? { index: write('index.db', 'not really a database') } : {}),
-    },
-    makeCurrent: options.makeCurrent ?? true,
-  });
+function publish(name: string, version: string, options: { makeCurrent?: boolean; index?: boolean } = {}) {
+  return publishTinyVersion({ artifactsDir: artifacts, work, name, version, ...options });
 }
 
 beforeEach(() => {
