@@ -211,3 +211,26 @@ describe('loss configs and inputs', () => {
     expect(Object.keys(createLoss({ name: 'margin' }).parameters)).toEqual([]);
   });
 });
+
+describe('arcface past θ = π - m', () => {
+  it('uses cos θ - m·sin m for the target logit, as PML 2.x does', () => {
+    // One unit embedding at cos θ = -0.95 (θ ≈ 161.8°, past 180° - 28.6°) to its class, at 90° to the other.
+    const loss = createLoss({ name: 'arcface', num_classes: 2, embedding_size: 2 });
+    loss.parameters.W.assign(
+      tf.tensor2d([
+        [-0.95, 0],
+        [Math.sqrt(1 - 0.95 ** 2), 1],
+      ]),
+    );
+    const value = loss.compute(tf.tensor2d([[1, 0]]), tf.tensor1d([0], 'int32')).dataSync()[0];
+    const m = (28.6 * Math.PI) / 180;
+    const target = 64 * (-0.95 - m * Math.sin(m));
+    const other = 0;
+    const crossEntropy = -target + Math.log(Math.exp(target) + Math.exp(other));
+    expect(value).toBeCloseTo(crossEntropy, 3);
+    // cos(θ + m) would have given a larger loss-reducing logit: the branch matters here.
+    const withoutTurn = 64 * Math.cos(Math.acos(-0.95) + m);
+    expect(Math.abs(withoutTurn - target)).toBeGreaterThan(1);
+    loss.dispose();
+  });
+});

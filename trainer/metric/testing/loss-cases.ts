@@ -1,4 +1,5 @@
 import type { LossConfigInput } from '../create-loss.ts';
+import type { Variant } from './loss-harness.ts';
 import type { Matrix } from './reference/math.ts';
 import {
   circleRef,
@@ -41,6 +42,8 @@ export interface LossCase {
   reference(x: RefInput): number;
   /** Why the training test leaves this setting out, when it does. */
   notTrained?: string;
+  /** Inputs checked on top of the base variants, for a branch the small ones do not reach. */
+  extraVariants?: Variant[];
 }
 
 const lp = { name: 'lp' } as const;
@@ -230,6 +233,8 @@ export const LOSS_CASES: LossCase[] = [
     labels: 'classes',
     supportsRef: false,
     reference: (x) => largeMarginRef({ ...x, W: x.params.W }, { kind: 'arcface', margin: 28.6, scale: 64 }),
+    // 64 unit rows in 4 dimensions against 8 random class weights: some target angles exceed π - m.
+    extraVariants: [{ rows: 64, dim: 4, classes: 8, seed: 21, unit: true, withRef: false }],
   },
   {
     title: 'cosface (defaults)',

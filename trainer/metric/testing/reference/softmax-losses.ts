@@ -113,7 +113,10 @@ export function normalizedSoftmaxRef(
   );
 }
 
-/** ArcFace (angle + margin, margin in degrees) or CosFace (cosine - margin) on cosines to the columns of W. */
+/**
+ * ArcFace (angle + margin, margin in degrees; cos θ - m·sin m past θ = π - m, as PML 2.x) or CosFace
+ * (cosine - margin) on cosines to the columns of W.
+ */
 export function largeMarginRef(
   x: { E: Matrix; labels: number[]; W: Matrix },
   o: { kind: 'arcface' | 'cosface'; margin: number; scale: number },
@@ -125,10 +128,11 @@ export function largeMarginRef(
       const logits = classes.map((w, c) => {
         const cosine = d.between(e, w);
         if (c !== x.labels[i]) return o.scale * cosine;
+        if (o.kind === 'cosface') return o.scale * (cosine - o.margin);
+        const m = (o.margin * Math.PI) / 180;
         const angle = Math.acos(Math.min(1, Math.max(-1, cosine)));
-        return (
-          o.scale * (o.kind === 'arcface' ? Math.cos(angle + (o.margin * Math.PI) / 180) : cosine - o.margin)
-        );
+        // PML keeps the target logit decreasing past θ = π - m.
+        return o.scale * (angle <= Math.PI - m ? Math.cos(angle + m) : cosine - m * Math.sin(m));
       });
       return crossEntropy(logits, x.labels[i]);
     }),
