@@ -27,7 +27,8 @@ export const BASE_VARIANTS: Variant[] = [
 /** The variants a case is checked on: the base ones, plus reference sets where the loss takes them. */
 export function variantsFor(lossCase: LossCase): Variant[] {
   const extra = lossCase.extraVariants ?? [];
-  if (lossCase.labels !== 'classes') return [...BASE_VARIANTS.map((v) => ({ ...v, withRef: true })), ...extra];
+  if (lossCase.labels !== 'classes')
+    return [...BASE_VARIANTS.map((v) => ({ ...v, withRef: true })), ...extra];
   if (!lossCase.supportsRef) return [...BASE_VARIANTS, ...extra];
   return [...BASE_VARIANTS, { rows: 9, dim: 5, classes: 3, seed: 14, unit: false, withRef: true }, ...extra];
 }
