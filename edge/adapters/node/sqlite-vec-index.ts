@@ -36,7 +36,8 @@ const HitRowSchema = ItemRowSchema.extend({ distance: z.number() });
 const ItemByIdSchema = ItemRowSchema.extend({ rowid: z.number().int() });
 const MetadataSchema = z.record(z.string(), z.unknown());
 
-interface OpenCollection {
+/** A collection of an open index database, ready to search (see openCollection). */
+export interface OpenCollection {
   info: CollectionInfo;
   source: string;
   /** The unfiltered KNN query, then filtered ones by SQL text (one per filter shape seen). */
@@ -105,43 +106,49 @@ export function openSqliteVecIndex(
       if (!collection) return undefined;
       return collection.graph ? 'graph' : 'exact';
     },
-    async search(
-      ref: CollectionRef,
-      query: Float32Array,
-      k: number,
-      filter?: MetadataFilter,
-    ): Promise<SearchHit[]> {
-      const collection = requireCollection(byKey, ref);
-      const { name } = ref;
-      checkSearchArguments(query, collection.info.dims, k);
-      const filtered = filter !== undefined && Object.keys(filter).length > 0;
-      if (collection.graph && !filtered) {
-        const { itemIds, scores } = collection.graph.search(query, k, settings.ef);
-        const rows = new Map(
-          collection.items.all(JSON.stringify(Array.from(itemIds))).map((raw) => {
-            const row = ItemByIdSchema.parse(raw);
-            return [row.rowid, row];
-          }),
-        );
-        return Array.from(itemIds, (itemId, i) => {
-          const row = rows.get(itemId);
-          if (!row)
-            throw new Error(`collection "${name}": the graph names item ${itemId}, which is not stored`);
-          return toHit(row, scores[i]);
-        });
-      }
-      const { statement, values } = filtered
-        ? filteredKnn(collection, filter)
-        : { statement: collection.knn, values: [] };
-      return statement.all(vectorBlob(query), BigInt(k), ...values).map((raw) => {
-        const row = HitRowSchema.parse(raw);
-        return toHit(row, 1 - row.distance);
-      });
-    },
+    search: async (ref, query, k, filter) =>
+      searchCollection(requireCollection(byKey, ref), query, k, settings.ef, filter),
     close() {
       for (const db of databases) if (db.open) db.close();
     },
   };
+}
+
+/**
+ * Top-k of one open collection: through its graph when it has one and no filter is given, else exactly
+ * (vec0 scans every vector, the filter inside its WHERE).
+ */
+export function searchCollection(
+  collection: OpenCollection,
+  query: Float32Array,
+  k: number,
+  ef: number,
+  filter?: MetadataFilter,
+): SearchHit[] {
+  const { name } = collection.info;
+  checkSearchArguments(query, collection.info.dims, k);
+  const filtered = filter !== undefined && Object.keys(filter).length > 0;
+  if (collection.graph && !filtered) {
+    const { itemIds, scores } = collection.graph.search(query, k, ef);
+    const rows = new Map(
+      collection.items.all(JSON.stringify(Array.from(itemIds))).map((raw) => {
+        const row = ItemByIdSchema.parse(raw);
+        return [row.rowid, row];
+      }),
+    );
+    return Array.from(itemIds, (itemId, i) => {
+      const row = rows.get(itemId);
+      if (!row) throw new Error(`collection "${name}": the graph names item ${itemId}, which is not stored`);
+      return toHit(row, scores[i]);
+    });
+  }
+  const { statement, values } = filtered
+    ? filteredKnn(collection, filter)
+    : { statement: collection.knn, values: [] };
+  return statement.all(vectorBlob(query), BigInt(k), ...values).map((raw) => {
+    const row = HitRowSchema.parse(raw);
+    return toHit(row, 1 - row.distance);
+  });
 }
 
 function toHit(row: z.infer<typeof ItemRowSchema>, score: number): SearchHit {
@@ -157,35 +164,42 @@ function readCollections(db: SqliteDatabase, path: string, withGraphs: boolean):
       cause: error,
     });
   }
-  // One statement for all k hits: k point lookups through better-sqlite3 cost about three times as much.
-  const items = db.prepare<unknown[]>(
-    'SELECT id AS rowid, external_id AS id, text, metadata FROM items WHERE id IN (SELECT value FROM json_each(?))',
-  );
-  return rows.map((row) => {
-    const table = vecTableName(row.id);
-    const columns = metadataColumnsOf(readTableSql(db, table, path));
-    const graph = withGraphs ? openGraphSearch(db, row.id, table, row.dims) : undefined;
-    return {
-      source: path,
-      db,
-      table,
-      columns: new Map(columns.map((column) => [column.name, column])),
-      filtered: new Map(),
-      info: {
-        name: row.name,
-        model: row.model_name,
-        modelVersion: row.model_version,
-        dims: row.dims,
-        distance: row.distance,
-        items: row.items,
-        ...(row.description === null ? {} : { description: row.description }),
-        ...(columns.length > 0 ? { filterable: columns } : {}),
-      },
-      knn: db.prepare<unknown[]>(knnSql(table, [])),
-      items,
-      ...(graph ? { graph } : {}),
-    };
-  });
+  return rows.map((row) => openCollection(db, path, row, withGraphs));
+}
+
+/** One collection of an open index database, its statements prepared (and its graph loaded, if asked). */
+export function openCollection(
+  db: SqliteDatabase,
+  path: string,
+  row: CollectionRow,
+  withGraph: boolean,
+): OpenCollection {
+  const table = vecTableName(row.id);
+  const columns = metadataColumnsOf(readTableSql(db, table, path));
+  const graph = withGraph ? openGraphSearch(db, row.id, table, row.dims) : undefined;
+  return {
+    source: path,
+    db,
+    table,
+    columns: new Map(columns.map((column) => [column.name, column])),
+    filtered: new Map(),
+    info: {
+      name: row.name,
+      model: row.model_name,
+      modelVersion: row.model_version,
+      dims: row.dims,
+      distance: row.distance,
+      items: row.items,
+      ...(row.description === null ? {} : { description: row.description }),
+      ...(columns.length > 0 ? { filterable: columns } : {}),
+    },
+    knn: db.prepare<unknown[]>(knnSql(table, [])),
+    // One statement for all k hits: k point lookups through better-sqlite3 cost about three times as much.
+    items: db.prepare<unknown[]>(
+      'SELECT id AS rowid, external_id AS id, text, metadata FROM items WHERE id IN (SELECT value FROM json_each(?))',
+    ),
+    ...(graph ? { graph } : {}),
+  };
 }
 
 function readTableSql(db: SqliteDatabase, table: string, path: string): string {
