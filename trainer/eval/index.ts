@@ -1,4 +1,4 @@
-/** Evaluation: retrieval, clustering, correlation, pair and recommendation metrics, and the protocol. */
+/** Evaluation: retrieval, clustering, correlation, pair, verification and recommendation metrics, and the protocol. */
 export { type ClusteringMetrics, clusteringMetrics } from './clustering.ts';
 export { pearson, spearman } from './correlation.ts';
 export { type KMeansOptions, type KMeansResult, kMeans } from './kmeans.ts';
@@ -50,3 +50,17 @@ export {
   retrievalMetrics,
 } from './retrieval.ts';
 export { studentTCritical } from './student-t.ts';
+export {
+  DEFAULT_TARGET_FARS,
+  equalErrorRate,
+  type OperatingPoint,
+  operatingPoint,
+  type RocCurve,
+  rocCurve,
+  rocForDrawing,
+  scoreHistogram,
+  type TarAtFar,
+  tarAtFar,
+  type VerificationMetrics,
+  verificationMetrics,
+} from './verification.ts';
