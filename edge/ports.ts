@@ -62,6 +62,13 @@ export interface CollectionInfo {
   description?: string;
   /** Metadata fields searches may filter on (declared when the collection was built); none when absent. */
   filterable?: FilterableField[];
+  /** Written through the API (a CollectionStore's); absent for the collections a published version ships. */
+  writable?: boolean;
+  /**
+   * How a search without a filter runs now: through the collection's search graph, or exactly (no graph:
+   * a small collection, or a written one whose graph was dropped by a write and not rebuilt yet).
+   */
+  search?: 'graph' | 'exact';
 }
 
 export interface SearchHit {
@@ -87,6 +94,78 @@ export interface VectorIndex {
     k: number,
     filter?: MetadataFilter,
   ): Promise<SearchHit[]>;
+}
+
+/** An item as a client writes it, its vector already made (embedded by the server, or given). */
+export interface WrittenItem {
+  id: string;
+  /** A unit vector of the collection's dims. */
+  vector: Float32Array;
+  /** Returned with search hits: the item's text input, or null. */
+  text: string | null;
+  /**
+   * The input the server embedded (a text or an image, as JSON), kept so that the items can be embedded
+   * again by a newly promoted model version; null for a vector the client gave.
+   */
+  source: string | null;
+  /** Must carry every filterable field of the collection, with a value of its type. */
+  metadata: Record<string, unknown>;
+}
+
+/** A collection to create, bound to the model version that will embed its items. */
+export interface NewCollection extends CollectionRef {
+  modelVersion: string;
+  dims: number;
+  description?: string;
+  filterable?: FilterableField[];
+}
+
+/** One page of a collection's items, in id order; `next` is the id to list after, null on the last page. */
+export interface ItemPage {
+  items: WrittenItem[];
+  next: string | null;
+}
+
+/** Every item's stored input, with the collection's revision when they were read (see CollectionStore.rebind). */
+export interface ItemSources {
+  revision: number;
+  items: { id: string; source: string | null }[];
+}
+
+/**
+ * Collections clients create and write over HTTP, searched like the published ones. Each is bound to the
+ * model version that embedded it. Every write is all-or-nothing and durable once it resolves, and bumps
+ * the collection's revision; a write also drops the collection's search graph (search is exact until
+ * buildGraph), so a graph never answers for items it does not hold.
+ */
+export interface CollectionStore extends VectorIndex {
+  /** Throws when the model already has a collection of that name. */
+  create(collection: NewCollection): Promise<CollectionInfo>;
+  drop(collection: CollectionRef): Promise<void>;
+  /** Inserts the new ids and replaces the stored ones; ids must be distinct within a call. */
+  upsert(
+    collection: CollectionRef,
+    items: readonly WrittenItem[],
+  ): Promise<{ created: number; updated: number }>;
+  /** Deletes the given ids; returns those that were stored. */
+  remove(collection: CollectionRef, ids: readonly string[]): Promise<string[]>;
+  item(collection: CollectionRef, id: string): Promise<WrittenItem | undefined>;
+  /** Up to `limit` items with ids after `after` (from the first without it). */
+  page(collection: CollectionRef, after: string | undefined, limit: number): Promise<ItemPage>;
+  /** The stored vectors of the given items; ids the collection lacks are absent (as ItemCatalog.vectors). */
+  vectors(collection: CollectionRef, ids: readonly string[]): Promise<Map<string, Float32Array>>;
+  sources(collection: CollectionRef): Promise<ItemSources>;
+  /**
+   * Replaces every item's vector with one embedded by `modelVersion` and binds the collection to it, in
+   * one transaction; false (nothing written) when the collection was written since `revision`, or when
+   * `vectors` lacks one of its items.
+   */
+  rebind(
+    collection: CollectionRef,
+    change: { revision: number; modelVersion: string; vectors: ReadonlyMap<string, Float32Array> },
+  ): Promise<boolean>;
+  /** Builds the collection's search graph from its items as they are now. */
+  buildGraph(collection: CollectionRef): Promise<void>;
 }
 
 /** What a recommendation model shipped about one user: their interactions up to its training data. */

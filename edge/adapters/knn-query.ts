@@ -35,13 +35,16 @@ export function filterConditions(
     conditions.push(
       list.length === 1 ? `${column.name} = ?` : `${column.name} IN (${list.map(() => '?').join(', ')})`,
     );
-    values.push(...list.map((value) => filterValue(column, value)));
+    values.push(...list.map((value) => columnValue(column, value)));
   }
   return { conditions, values };
 }
 
-/** A value as vec0 compares it with the column: integers and booleans as 64-bit integers. */
-function filterValue(column: MetadataColumn, value: FilterValue): BoundValue {
+/**
+ * A value as vec0 stores and compares it in the column (integers and booleans as 64-bit integers);
+ * RangeError when it is not of the column's type.
+ */
+export function columnValue(column: MetadataColumn, value: unknown): BoundValue {
   const wrong = () =>
     new RangeError(`"${column.name}" takes ${column.type} values, got ${JSON.stringify(value)}`);
   switch (column.type) {
