@@ -1,4 +1,5 @@
-import { readGraph } from '../../../shared/ann/graph-table.ts';
+import type { ExactScan } from '../../../shared/ann/exact-scan.ts';
+import { readGraph, type StoredGraph } from '../../../shared/ann/graph-table.ts';
 import { HnswSearcher, widestDegree } from '../../../shared/ann/hnsw-graph.ts';
 import { Int8Codes } from '../../../shared/ann/int8-codes.ts';
 import { unitRows } from '../../../shared/ann/unit-rows.ts';
@@ -11,7 +12,7 @@ export interface GraphSearch {
   search(query: Float32Array, k: number, ef: number): { itemIds: Int32Array; scores: Float32Array };
 }
 
-/** The collection's graph, or undefined when its file has none (small collections, files older than 0003). */
+/** The collection's graph with its own copy of the vectors, or undefined when its file has none. */
 export function openGraphSearch(
   db: SqliteDatabase,
   collectionId: number,
@@ -21,13 +22,37 @@ export function openGraphSearch(
   const stored = readGraph(db, collectionId);
   if (!stored) return undefined;
   const vectors = unitRows(readVectors(db, table, dims, stored.nodeItems), dims);
-  const graph = { dim: dims, vectors, entry: stored.entry, layers: stored.layers };
   // int8 codes where the kernel takes the dimension (a multiple of 16), float32 otherwise.
   const codes = dims % 16 === 0 ? Int8Codes.quantize(vectors, dims, widestDegree(stored.layers)) : undefined;
-  const searcher = new HnswSearcher(graph, codes);
+  return graphSearch(stored, dims, vectors, codes);
+}
+
+/**
+ * The graph over an exact scan of the same vectors (node n = the scan's row n). Where the dimension is the
+ * scan's stride (a multiple of 16) the walk reads the scan's unit vectors and int8 codes in place, so the
+ * two share one copy; otherwise it walks float32 unit vectors of its own, made from `raw`.
+ */
+export function graphOverScan(stored: StoredGraph, scan: ExactScan, raw: Float32Array): GraphSearch {
+  const { dim } = scan;
+  if (scan.stride !== dim) return graphSearch(stored, dim, unitRows(raw, dim));
+  return graphSearch(
+    stored,
+    dim,
+    scan.vectors,
+    new Int8Codes(scan.int8Layout(), dim, widestDegree(stored.layers)),
+  );
+}
+
+function graphSearch(
+  stored: StoredGraph,
+  dim: number,
+  vectors: Float32Array,
+  codes?: Int8Codes,
+): GraphSearch {
+  const searcher = new HnswSearcher({ dim, vectors, entry: stored.entry, layers: stored.layers }, codes);
   return {
     search(query, k, ef) {
-      const { nodes, scores } = searcher.knn(unitRows(query, dims), k, ef);
+      const { nodes, scores } = searcher.knn(unitRows(query, dim), k, ef);
       return { itemIds: nodes.map((node) => stored.nodeItems[node]), scores };
     },
   };

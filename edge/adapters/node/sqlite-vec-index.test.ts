@@ -2,10 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openVecDatabase, vectorBlob } from '../../../shared/db/better-sqlite.ts';
+import { vecTableName } from '../../../shared/db/index-schema.ts';
 import type { TextEmbedder } from '../../../shared/onnx/text-embedder.ts';
 import { cosineSimilarity } from '../../../shared/vector.ts';
 import { buildIndex, type IndexItem } from '../../../trainer/index/build-index.ts';
 import { createTestEmbedder, testCatalogue } from '../../../trainer/index/test-fixtures.ts';
+import { knnSql } from '../knn-query.ts';
 import { MAX_K, openSqliteVecIndex, type SqliteVecIndex } from './sqlite-vec-index.ts';
 
 const DIM = 32;
@@ -132,6 +135,26 @@ describe('openSqliteVecIndex', () => {
         expect(hits.map((h) => h.id)).toEqual(expect.arrayContaining(mustHave));
         expect(mustHave.length).toBeGreaterThan(k / 2);
       }
+    }
+  });
+
+  it("answers as vec0's own exact KNN over the file does (the in-memory SIMD scan)", async () => {
+    const db = openVecDatabase(glossesPath, { readonly: true });
+    try {
+      const knn = db.prepare<unknown[]>(knnSql(vecTableName(1)));
+      for (const [q, k] of [
+        [0, 10],
+        [7, 1],
+        [123, 64],
+      ]) {
+        const query = vectors[q].map((x, j) => x + 0.05 * Math.sin(j + q));
+        const rows = knn.all(vectorBlob(query), BigInt(k)) as { id: string; distance: number }[];
+        const hits = await index.search({ model: 'tiny', name: 'glosses' }, query, k);
+        expect(hits.map((hit) => hit.id)).toEqual(rows.map((row) => row.id));
+        hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(1 - rows[i].distance, 6));
+      }
+    } finally {
+      db.close();
     }
   });
 

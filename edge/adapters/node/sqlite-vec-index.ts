@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadScanKernel } from '../../../shared/ann/scan-kernel/load-node.ts';
 import {
   openVecDatabase,
   type SqliteDatabase,
@@ -16,6 +17,7 @@ import {
 import { collectionKey, describeCollection, requireCollection } from '../../collection-key.ts';
 import type { CollectionInfo, CollectionRef, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
 import { checkSearchArguments, filterConditions, knnSql } from '../knn-query.ts';
+import { type CollectionScan, openCollectionVectors } from './collection-vectors.ts';
 import { type GraphSearch, openGraphSearch } from './graph-search.ts';
 import { type SearchOptions, SearchOptionsSchema } from './search-options.ts';
 
@@ -48,7 +50,12 @@ export interface OpenCollection {
   columns: Map<string, MetadataColumn>;
   /** Absent in 'exact' mode and for collections whose file has no graph. */
   graph?: GraphSearch;
-  /** Items by items.id, given as a JSON array: the graph's hits, fetched in one statement. */
+  /**
+   * The exact scan of the vectors held in memory; absent when the opener asked for none (a writable
+   * collection, which changes) or the collection is too large to hold: vec0 then scans the file.
+   */
+  scan?: CollectionScan;
+  /** Items by items.id, given as a JSON array: the in-memory searches' hits, fetched in one statement. */
   items: SqliteStatement;
 }
 
@@ -60,8 +67,9 @@ const MAX_FILTER_STATEMENTS = 64;
  * each with one or more collections). Files are opened read-only with mmap and each collection's query is
  * prepared once. Without a filter, a collection that has a search graph (built with the index, see
  * shared/ann/) is searched through it, in memory: approximate, recall@10 about 0.98 at the default ef.
- * Otherwise vec0 scans every vector, so results are the exact top-k by cosine distance. Either way
- * score = cosine similarity (= 1 - vec0's cosine distance).
+ * Otherwise every vector is scanned, so results are the exact top-k by cosine: without a filter by the
+ * WebAssembly SIMD scan over the vectors held in memory (shared/ann/exact-scan.ts), with one by vec0.
+ * Either way score = cosine similarity (= 1 - vec0's cosine distance).
  *
  * Metadata filters use vec0 metadata columns, declared when the collection was built (the fields in
  * `filterable`): the filter goes into the KNN's WHERE, so vec0 returns the exact top k among the matching
@@ -72,6 +80,7 @@ export function openSqliteVecIndex(
   options: SearchOptions = {},
 ): SqliteVecIndex {
   const settings = SearchOptionsSchema.parse(options);
+  const kernel = loadScanKernel();
   const databases: SqliteDatabase[] = [];
   // Keyed by model and name: two models may each hold a collection of the same name.
   const byKey = new Map<string, OpenCollection>();
@@ -81,7 +90,7 @@ export function openSqliteVecIndex(
       const db = openVecDatabase(path, { readonly: true });
       databases.push(db);
       db.pragma(`mmap_size = ${MMAP_BYTES}`);
-      for (const collection of readCollections(db, path, settings.mode === 'graph')) {
+      for (const collection of readCollections(db, path, { withGraphs: settings.mode === 'graph', kernel })) {
         const key = collectionKey(collection.info);
         const existing = byKey.get(key);
         if (existing) {
@@ -116,7 +125,8 @@ export function openSqliteVecIndex(
 
 /**
  * Top-k of one open collection: through its graph when it has one and no filter is given, else exactly
- * (vec0 scans every vector, the filter inside its WHERE).
+ * (without a filter the in-memory scan when there is one; otherwise vec0 scans every vector, the filter
+ * inside its WHERE).
  */
 export function searchCollection(
   collection: OpenCollection,
@@ -128,8 +138,11 @@ export function searchCollection(
   const { name } = collection.info;
   checkSearchArguments(query, collection.info.dims, k);
   const filtered = filter !== undefined && Object.keys(filter).length > 0;
-  if (collection.graph && !filtered) {
-    const { itemIds, scores } = collection.graph.search(query, k, ef);
+  const inMemory = filtered
+    ? undefined
+    : (collection.graph?.search(query, k, ef) ?? collection.scan?.(query, k));
+  if (inMemory) {
+    const { itemIds, scores } = inMemory;
     const rows = new Map(
       collection.items.all(JSON.stringify(Array.from(itemIds))).map((raw) => {
         const row = ItemByIdSchema.parse(raw);
@@ -138,7 +151,7 @@ export function searchCollection(
     );
     return Array.from(itemIds, (itemId, i) => {
       const row = rows.get(itemId);
-      if (!row) throw new Error(`collection "${name}": the graph names item ${itemId}, which is not stored`);
+      if (!row) throw new Error(`collection "${name}": the search names item ${itemId}, which is not stored`);
       return toHit(row, scores[i]);
     });
   }
@@ -155,7 +168,11 @@ function toHit(row: z.infer<typeof ItemRowSchema>, score: number): SearchHit {
   return { id: row.id, score, text: row.text, metadata: MetadataSchema.parse(JSON.parse(row.metadata)) };
 }
 
-function readCollections(db: SqliteDatabase, path: string, withGraphs: boolean): OpenCollection[] {
+function readCollections(
+  db: SqliteDatabase,
+  path: string,
+  options: { withGraphs: boolean; kernel: WebAssembly.Module },
+): OpenCollection[] {
   let rows: CollectionRow[];
   try {
     rows = z.array(CollectionRowSchema).parse(db.prepare(SELECT_COLLECTIONS).all());
@@ -164,19 +181,28 @@ function readCollections(db: SqliteDatabase, path: string, withGraphs: boolean):
       cause: error,
     });
   }
-  return rows.map((row) => openCollection(db, path, row, withGraphs));
+  return rows.map((row) => openCollection(db, path, row, options.withGraphs, options.kernel));
 }
 
-/** One collection of an open index database, its statements prepared (and its graph loaded, if asked). */
+/**
+ * One collection of an open index database, its statements prepared (and its graph loaded, if asked).
+ * With the scan kernel its vectors are read into memory once, for the exact scan and the graph to share.
+ */
 export function openCollection(
   db: SqliteDatabase,
   path: string,
   row: CollectionRow,
   withGraph: boolean,
+  kernel?: WebAssembly.Module,
 ): OpenCollection {
   const table = vecTableName(row.id);
   const columns = metadataColumnsOf(readTableSql(db, table, path));
-  const graph = withGraph ? openGraphSearch(db, row.id, table, row.dims) : undefined;
+  const vectors = kernel && openCollectionVectors(db, row.id, table, row.dims, { withGraph, kernel });
+  const graph = vectors
+    ? vectors.graph
+    : withGraph
+      ? openGraphSearch(db, row.id, table, row.dims)
+      : undefined;
   return {
     source: path,
     db,
@@ -199,6 +225,7 @@ export function openCollection(
       'SELECT id AS rowid, external_id AS id, text, metadata FROM items WHERE id IN (SELECT value FROM json_each(?))',
     ),
     ...(graph ? { graph } : {}),
+    ...(vectors ? { scan: vectors.scan } : {}),
   };
 }
 
