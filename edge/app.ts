@@ -1,4 +1,5 @@
-import { type Context, Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId } from 'hono/request-id';
@@ -23,6 +24,7 @@ import { modelVersionHeader } from './middleware/model-version.ts';
 import { type RateLimiters, rateLimitsFor, tokenBucketLimiters } from './middleware/rate-limit.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { closeAfterUnreadBody } from './middleware/unread-body.ts';
+import { validationHook } from './openapi/validation-hook.ts';
 import type {
   Embedder,
   EventStore,
@@ -41,7 +43,7 @@ import { healthRoutes } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { modelRoutes } from './routes/models.ts';
-import { openApiRoutes } from './routes/openapi.ts';
+import { DOCUMENT_CONFIG, openApiRoutes } from './routes/openapi.ts';
 import { recommendRoutes } from './routes/recommend.ts';
 import { searchRoutes } from './routes/search.ts';
 import { similarityRoutes } from './routes/similarity.ts';
@@ -89,7 +91,7 @@ export interface AppOptions {
  * The edge HTTP app. It sees only its ports, so Node and Workers run this same factory with different
  * adapters (`app.fetch` is a plain Request -> Response function).
  */
-export function createApp(options: AppOptions): Hono<AppEnv> {
+export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   const limits = LimitsSchema.parse(options.limits ?? {});
   const batching = BatchingSchema.parse(options.batching ?? {});
   if (options.rateLimiters && options.rateLimits)
@@ -125,7 +127,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const logger = options.logger ?? consoleLogger;
 
   // Cheap refusals first: the address limit before the body is read, the key limit once the key is known.
-  const app = new Hono<AppEnv>();
+  // Every route declares itself with createRoute (see routes/embed.ts); bodies that break a schema get the
+  // hook's 400 naming each field, and /openapi.json is generated from the declarations.
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId());
   // Outermost, so that every answer is logged and counted, refusals and errors included.
   if (options.accessLog) app.use(accessLog(logger));
@@ -157,7 +161,6 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     similarityRoutes,
     duplicatesRoutes,
     searchRoutes,
-    openApiRoutes,
   ]) {
     app.route('/', routes(deps));
   }
@@ -171,6 +174,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const guard = options.metricsNeedKey && keys ? requireScope(keys, 'read') : undefined;
     app.route('/', metricsRoutes(deps, options.metrics, guard));
   }
+  app.route(
+    '/',
+    openApiRoutes(() => app.getOpenAPI31Document(DOCUMENT_CONFIG)),
+  );
   return app;
 }
 

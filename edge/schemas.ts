@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// From @hono/zod-openapi: the same zod, extended first with .openapi() so routes can name components.
+import { z } from '@hono/zod-openapi';
 import { ModelNameSchema, VersionSchema } from '../shared/manifest.ts';
 import type { Limits } from './limits.ts';
 
@@ -299,6 +300,9 @@ export const WorkerMemorySchema = z.object({
   ),
 });
 
+/** Every answer that names a model names the version that answered too (X-Model-Version says both). */
+const ModelVersionField = z.string().describe('The version of `model` that answered, e.g. 20261128-0300.');
+
 export const HealthResponseSchema = z.object({
   status: z.literal('ok'),
   models: z.number().int().nonnegative(),
@@ -329,7 +333,7 @@ export const ModelsResponseSchema = z.object({ models: z.array(ModelInfoSchema) 
 export const CollectionInfoSchema = z.object({
   name: z.string(),
   model: z.string().describe('Queries are embedded with this model.'),
-  modelVersion: z.string(),
+  model_version: z.string().describe('The version of `model` that embedded the items; queries use it too.'),
   dims: z.number().int().positive(),
   distance: z.literal('cosine'),
   items: z.number().int().nonnegative(),
@@ -344,6 +348,7 @@ export const CollectionsResponseSchema = z.object({ collections: z.array(Collect
 
 export const EmbedResponseSchema = z.object({
   model: z.string(),
+  model_version: ModelVersionField,
   dims: z.number().int().positive(),
   embeddings: z.array(z.array(z.number())).describe('Unit vectors, one per input, in input order.'),
 });
@@ -375,6 +380,7 @@ export const PairExplanationSchema = z
 
 export const SimilarityResponseSchema = z.object({
   model: z.string(),
+  model_version: ModelVersionField,
   scores: z.array(z.number().min(-1).max(1)).describe('Cosine similarity of each pair, in pair order.'),
   threshold: z
     .number()
@@ -400,11 +406,13 @@ export const SearchHitSchema = z.object({
 export const SearchResponseSchema = z.object({
   collection: z.string(),
   model: z.string(),
+  model_version: ModelVersionField,
   results: z.array(SearchHitSchema).describe('Best first.'),
 });
 
 export const DuplicatesResponseSchema = z.object({
   model: z.string(),
+  model_version: ModelVersionField,
   threshold: z.number().describe('The cosine threshold used.'),
   groups: z
     .array(z.array(z.number().int().nonnegative()))
@@ -420,6 +428,7 @@ export const DuplicatesResponseSchema = z.object({
 
 export const RecommendResponseSchema = z.object({
   model: z.string(),
+  model_version: ModelVersionField,
   collection: z.string(),
   user_id: z.string().nullable(),
   based_on: z.array(z.string()).describe("The recent items the user's vector was pooled from, oldest first."),
@@ -430,6 +439,7 @@ export const RecommendResponseSchema = z.object({
 
 export const SimilarItemsResponseSchema = z.object({
   model: z.string(),
+  model_version: ModelVersionField,
   collection: z.string(),
   item: z.string(),
   results: z.array(SearchHitSchema).describe('Best first, without the item itself.'),

@@ -1,10 +1,11 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { cosineSimilarity } from '../../shared/vector.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { readJson } from '../read-json.ts';
+import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
+import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
 import { modelVersionOf, resolveModel, textInputOf } from '../resolve.ts';
-import type { DuplicatesResponse } from '../schemas.ts';
+import { type DuplicatesResponse, DuplicatesResponseSchema } from '../schemas.ts';
 
 /**
  * POST /v1/duplicates: groups the near-duplicates in a batch of texts. Two texts are duplicates when
@@ -12,9 +13,39 @@ import type { DuplicatesResponse } from '../schemas.ts';
  * groups are the connected components of that graph (single-linkage clustering cut at the threshold),
  * so A~B and B~C put A, B and C in one group even when A and C score below it.
  */
-export function duplicatesRoutes(deps: AppDeps): Hono<AppEnv> {
-  return new Hono<AppEnv>().post('/v1/duplicates', async (c) => {
-    const request = await readJson(c, deps.requests.DuplicatesRequest);
+export function duplicatesRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const route = createRoute({
+    method: 'post',
+    path: '/v1/duplicates',
+    operationId: 'findDuplicates',
+    tags: ['similarity'],
+    summary:
+      "Group near-duplicate texts (single linkage at the threshold, the model's calibrated one by default)",
+    middleware: [readsJsonBody] as const,
+    request: {
+      body: jsonBody(deps.requests.DuplicatesRequest.openapi('DuplicatesRequest'), {
+        texts: ['red running shoes', 'running shoes, red', 'a desk lamp'],
+      }),
+    },
+    responses: {
+      200: jsonResponse(
+        DuplicatesResponseSchema.openapi('DuplicatesResponse'),
+        'The groups of near-duplicates and the pairs that join them.',
+        {
+          model: 'minilm',
+          model_version: '20261128-0300',
+          threshold: 0.8,
+          groups: [[0, 1]],
+          pairs: [{ a: 0, b: 1, score: 0.93 }],
+        },
+        { modelVersion: true },
+      ),
+      ...errorResponses(...BODY_ERRORS, 404, 409, ...V1_ERRORS),
+    },
+  });
+
+  return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+    const request = c.req.valid('json');
     const model = resolveModel(deps.registry, request.model);
     textInputOf(model, '/v1/duplicates');
     c.set('modelVersion', modelVersionOf(model));
@@ -23,7 +54,7 @@ export function duplicatesRoutes(deps: AppDeps): Hono<AppEnv> {
       throw new ApiError(
         400,
         'invalid_request',
-        `model "${model.manifest.name}" has no calibrated threshold: give one in the request (threshold)`,
+        `threshold: model "${model.manifest.name}" has no calibrated threshold: give one in the request`,
       );
     }
     const distinct = [...new Set(request.texts)];
@@ -32,10 +63,11 @@ export function duplicatesRoutes(deps: AppDeps): Hono<AppEnv> {
     const embeddings = request.texts.map((text) => vectorOf.get(text)!);
     const body: DuplicatesResponse = {
       model: model.manifest.name,
+      model_version: model.manifest.version,
       threshold,
       ...groupDuplicates(embeddings, threshold),
     };
-    return c.json(body);
+    return c.json(body, 200);
   });
 }
 

@@ -1,10 +1,9 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { ModelNameSchema } from '../../shared/manifest.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
-import { ApiError } from '../errors.ts';
+import { errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
 import { modelVersionOf, resolveCollection } from '../resolve.ts';
-import type { SimilarItemsResponse } from '../schemas.ts';
+import { type SimilarItemsResponse, SimilarItemsResponseSchema } from '../schemas.ts';
 import { namedItemVectors, nearestExcept, type RecommendationDeps, resolveRecommender } from './recommend.ts';
 
 /**
@@ -12,44 +11,67 @@ import { namedItemVectors, nearestExcept, type RecommendationDeps, resolveRecomm
  * item's own, the item left out. `collection` and `model` pick the collection as in /v1/search; without
  * either, the first recommendation model's collection.
  */
-export function itemRoutes(deps: AppDeps, recs: RecommendationDeps): Hono<AppEnv> {
+export function itemRoutes(deps: AppDeps, recs: RecommendationDeps): OpenAPIHono<AppEnv> {
   const { limits } = deps;
-  const QuerySchema = z
-    .object({
-      k: z.coerce
-        .number()
-        .int()
-        .min(1, `k must be between 1 and ${limits.maxK}`)
-        .max(limits.maxK, `k must be between 1 and ${limits.maxK}`)
-        .default(limits.defaultK),
-      collection: ModelNameSchema.optional(),
-      model: ModelNameSchema.optional(),
-    })
-    .strict();
+  const route = createRoute({
+    method: 'get',
+    path: '/v1/items/{id}/similar',
+    operationId: 'similarItems',
+    tags: ['recommendations'],
+    summary: 'The items nearest to an item of a collection',
+    request: {
+      params: z.object({ id: z.string().min(1).openapi({ example: '318' }) }),
+      query: z
+        .object({
+          k: z.coerce
+            .number()
+            .int()
+            .min(1, `k must be between 1 and ${limits.maxK}`)
+            .max(limits.maxK, `k must be between 1 and ${limits.maxK}`)
+            .default(limits.defaultK),
+          collection: ModelNameSchema.optional().describe(
+            "The first recommendation model's collection when neither it nor `model` is given; a name several models hold is resolved as in /v1/search.",
+          ),
+          model: ModelNameSchema.optional().describe(
+            "The model whose collection it is; alone, that model's first collection.",
+          ),
+        })
+        .strict(),
+    },
+    responses: {
+      200: jsonResponse(
+        SimilarItemsResponseSchema.openapi('SimilarItemsResponse'),
+        'The nearest items, best first, without the item itself.',
+        {
+          model: 'movielens',
+          model_version: '20261128-0300',
+          collection: 'movies',
+          item: '318',
+          results: [{ id: '858', score: 0.77, text: 'The Godfather (1972)', metadata: {} }],
+        },
+        { modelVersion: true },
+      ),
+      ...errorResponses(400, 404, 409, ...V1_ERRORS),
+    },
+  });
 
-  return new Hono<AppEnv>().get('/v1/items/:id/similar', async (c) => {
-    const parsed = QuerySchema.safeParse(c.req.query());
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`);
-      throw new ApiError(400, 'invalid_request', problems.join('; '));
-    }
-    const { k } = parsed.data;
+  return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+    const query = c.req.valid('query');
     const named =
-      parsed.data.collection === undefined && parsed.data.model === undefined
-        ? recommenderCollection(deps)
-        : parsed.data;
+      query.collection === undefined && query.model === undefined ? recommenderCollection(deps) : query;
     const { collection, model } = resolveCollection(deps.index, deps.registry, named);
     c.set('modelVersion', modelVersionOf(model));
 
-    const id = c.req.param('id');
+    const { id } = c.req.valid('param');
     const vector = (await namedItemVectors(recs.catalog, collection, [id])).get(id)!;
     const body: SimilarItemsResponse = {
       model: model.manifest.name,
+      model_version: model.manifest.version,
       collection: collection.name,
       item: id,
-      results: await nearestExcept(deps.index, collection, vector, k, new Set([id])),
+      results: await nearestExcept(deps.index, collection, vector, query.k, new Set([id])),
     };
-    return c.json(body);
+    return c.json(body, 200);
   });
 }
 

@@ -1,8 +1,10 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Recommendation } from '../../shared/manifest.ts';
 import { recentDistinct, userVector } from '../../shared/recs/user-vector.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
+import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
 import type {
   CollectionRef,
   EventStore,
@@ -13,9 +15,8 @@ import type {
   SearchHit,
   VectorIndex,
 } from '../ports.ts';
-import { readJson } from '../read-json.ts';
 import { modelVersionOf } from '../resolve.ts';
-import type { RecommendRequest, RecommendResponse } from '../schemas.ts';
+import { type RecommendRequest, type RecommendResponse, RecommendResponseSchema } from '../schemas.ts';
 import { checkFilter } from './search.ts';
 
 /** What the recommendation routes use besides the app's deps. */
@@ -173,9 +174,41 @@ async function resolveUser(
  * then `recent_items`) pooled through the model's user tower; the answer is the items nearest to it. A
  * user the model never saw is served from `recent_items` alone, with no retraining.
  */
-export function recommendRoutes(deps: AppDeps, recs: RecommendationDeps): Hono<AppEnv> {
-  return new Hono<AppEnv>().post('/v1/recommend', async (c) => {
-    const request = await readJson(c, deps.requests.RecommendRequest);
+export function recommendRoutes(deps: AppDeps, recs: RecommendationDeps): OpenAPIHono<AppEnv> {
+  const route = createRoute({
+    method: 'post',
+    path: '/v1/recommend',
+    operationId: 'recommend',
+    tags: ['recommendations'],
+    summary: 'Items for a user: from their stored history, their recent items, or both',
+    middleware: [readsJsonBody] as const,
+    request: {
+      body: jsonBody(deps.requests.RecommendRequest.openapi('RecommendRequest'), {
+        user_id: '42',
+        recent_items: ['318', '858'],
+        k: 5,
+      }),
+    },
+    responses: {
+      200: jsonResponse(
+        RecommendResponseSchema.openapi('RecommendResponse'),
+        "The items nearest to the user's vector, best first.",
+        {
+          model: 'movielens',
+          model_version: '20261128-0300',
+          collection: 'movies',
+          user_id: '42',
+          based_on: ['318', '858'],
+          results: [{ id: '1221', score: 0.71, text: 'The Godfather: Part II (1974)', metadata: {} }],
+        },
+        { modelVersion: true },
+      ),
+      ...errorResponses(...BODY_ERRORS, 404, 409, ...V1_ERRORS),
+    },
+  });
+
+  return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+    const request = c.req.valid('json');
     const recommender = resolveRecommender(deps.registry, request.model);
     const { model, recommendation } = recommender;
     c.set('modelVersion', modelVersionOf(model));
@@ -200,11 +233,12 @@ export function recommendRoutes(deps: AppDeps, recs: RecommendationDeps): Hono<A
     );
     const body: RecommendResponse = {
       model: model.manifest.name,
+      model_version: model.manifest.version,
       collection: recommendation.collection,
       user_id: request.user_id ?? null,
       based_on: user.basedOn,
       results,
     };
-    return c.json(body);
+    return c.json(body, 200);
   });
 }

@@ -1,15 +1,47 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { embedRequestInputs } from '../image/request-inputs.ts';
+import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
+import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
 import type { CollectionInfo, MetadataFilter } from '../ports.ts';
-import { readJson } from '../read-json.ts';
 import { inputKindOf, modelVersionOf, resolveCollection } from '../resolve.ts';
-import type { SearchResponse } from '../schemas.ts';
+import { type SearchResponse, SearchResponseSchema } from '../schemas.ts';
 
-export function searchRoutes(deps: AppDeps): Hono<AppEnv> {
-  return new Hono<AppEnv>().post('/v1/search', async (c) => {
-    const request = await readJson(c, deps.requests.SearchRequest);
+export function searchRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const route = createRoute({
+    method: 'post',
+    path: '/v1/search',
+    operationId: 'search',
+    tags: ['search'],
+    summary: 'The k items of a collection nearest to a query',
+    middleware: [readsJsonBody] as const,
+    request: {
+      body: jsonBody(deps.requests.SearchRequest.openapi('SearchRequest'), {
+        query: 'running shoes',
+        collection: 'products',
+        k: 3,
+        filter: { color: ['red', 'blue'] },
+      }),
+    },
+    responses: {
+      200: jsonResponse(
+        SearchResponseSchema.openapi('SearchResponse'),
+        'The nearest items, best first.',
+        {
+          collection: 'products',
+          model: 'minilm',
+          model_version: '20261128-0300',
+          results: [{ id: 'shoe-1', score: 0.82, text: 'red running shoes', metadata: { color: 'red' } }],
+        },
+        { modelVersion: true },
+      ),
+      ...errorResponses(...BODY_ERRORS, 404, 409, ...V1_ERRORS),
+    },
+  });
+
+  return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+    const request = c.req.valid('json');
     const { collection, model } = resolveCollection(deps.index, deps.registry, {
       collection: request.collection,
       model: request.model,
@@ -21,9 +53,10 @@ export function searchRoutes(deps: AppDeps): Hono<AppEnv> {
     const body: SearchResponse = {
       collection: collection.name,
       model: model.manifest.name,
+      model_version: model.manifest.version,
       results: await deps.index.search(collection, query, request.k, request.filter),
     };
-    return c.json(body);
+    return c.json(body, 200);
   });
 }
 

@@ -1,16 +1,40 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { readJson } from '../read-json.ts';
+import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
+import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
 import { modelVersionOf, resolveModel, textInputOf } from '../resolve.ts';
-import { EXPLAINED_FEATURES, type SimilarityResponse } from '../schemas.ts';
+import { EXPLAINED_FEATURES, type SimilarityResponse, SimilarityResponseSchema } from '../schemas.ts';
 import { explainPairs, projectorOf } from './similarity-explain.ts';
 
-export function similarityRoutes(deps: AppDeps): Hono<AppEnv> {
-  return new Hono<AppEnv>().post('/v1/similarity', async (c) => {
-    const request = await readJson(c, deps.requests.SimilarityRequest);
+export function similarityRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const route = createRoute({
+    method: 'post',
+    path: '/v1/similarity',
+    operationId: 'similarity',
+    tags: ['similarity'],
+    summary: 'Cosine similarity of pairs of inputs',
+    middleware: [readsJsonBody] as const,
+    request: {
+      body: jsonBody(deps.requests.SimilarityRequest.openapi('SimilarityRequest'), {
+        pairs: [['red running shoes', 'running shoes, red']],
+      }),
+    },
+    responses: {
+      200: jsonResponse(
+        SimilarityResponseSchema.openapi('SimilarityResponse'),
+        'One score per pair; with the threshold and the match decisions when the model has a calibrated one.',
+        { model: 'minilm', model_version: '20261128-0300', scores: [0.93], threshold: 0.8, matches: [true] },
+        { modelVersion: true },
+      ),
+      ...errorResponses(...BODY_ERRORS, 404, 409, ...V1_ERRORS),
+    },
+  });
+
+  return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+    const request = c.req.valid('json');
     const model = resolveModel(deps.registry, request.model);
     const input = textInputOf(model, '/v1/similarity');
     c.set('modelVersion', modelVersionOf(model));
@@ -21,14 +45,10 @@ export function similarityRoutes(deps: AppDeps): Hono<AppEnv> {
     // Clamped because float rounding can put the cosine of near-identical vectors a hair outside [-1, 1].
     const scores = request.pairs.map(([a, b]) => clamp(cosineSimilarity(vectorOf.get(a)!, vectorOf.get(b)!)));
     const decision = model.manifest.decision;
+    const answered = { model: model.manifest.name, model_version: model.manifest.version, scores };
     const body: SimilarityResponse = decision
-      ? {
-          model: model.manifest.name,
-          scores,
-          threshold: decision.threshold,
-          matches: scores.map((s) => s >= decision.threshold),
-        }
-      : { model: model.manifest.name, scores };
+      ? { ...answered, threshold: decision.threshold, matches: scores.map((s) => s >= decision.threshold) }
+      : answered;
     if (request.explain) {
       // Not through the micro-batcher: explanations need the model's output before normalisation.
       const projector = projectorOf(model.embedder);
@@ -48,7 +68,7 @@ export function similarityRoutes(deps: AppDeps): Hono<AppEnv> {
         EXPLAINED_FEATURES,
       );
     }
-    return c.json(body);
+    return c.json(body, 200);
   });
 }
 

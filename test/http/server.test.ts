@@ -105,7 +105,7 @@ describe('the Node server', () => {
       {
         name: 'products',
         model: 'tiny',
-        modelVersion: 'v1',
+        model_version: 'v1',
         dims: 8,
         distance: 'cosine',
         items: ITEMS.length,
@@ -218,6 +218,7 @@ describe('the Node server', () => {
       '/v1/admin/models/{name}/promote': ['post'],
       '/metrics': ['get'],
       '/openapi.json': ['get'],
+      '/docs': ['get'],
     });
     const { EmbedRequest, SearchRequest } = document.components.schemas;
     expect(EmbedRequest.properties.inputs).toMatchObject({ minItems: 1, maxItems: 128 });
