@@ -1,5 +1,4 @@
 import type { LossConfigInput } from '../create-loss.ts';
-import type { Variant } from './loss-harness.ts';
 import type { Matrix } from './reference/math.ts';
 import {
   circleRef,
@@ -31,6 +30,16 @@ export interface RefInput {
   params: Record<string, Matrix>;
   /** The embeddings the detached weights come from (circle); E when absent. */
   frozen?: Matrix;
+}
+
+/** One small seeded input for a loss: sizes, whether rows are unit length, whether a reference set is used. */
+export interface Variant {
+  rows: number;
+  dim: number;
+  classes: number;
+  seed: number;
+  unit: boolean;
+  withRef: boolean;
 }
 
 export interface LossCase {

@@ -3,18 +3,8 @@ import { createLoss } from '../create-loss.ts';
 import type { ComputeOptions, MetricLoss } from '../losses/index.ts';
 import { createRandom } from '../random.ts';
 import { flat, randomBatch, randomMatrix, unflatten } from './data.ts';
-import type { LossCase, RefInput } from './loss-cases.ts';
+import type { LossCase, RefInput, Variant } from './loss-cases.ts';
 import type { Matrix } from './reference/math.ts';
-
-/** One small seeded input for a loss: sizes, whether rows are unit length, whether a reference set is used. */
-export interface Variant {
-  rows: number;
-  dim: number;
-  classes: number;
-  seed: number;
-  unit: boolean;
-  withRef: boolean;
-}
 
 export const BASE_VARIANTS: Variant[] = [
   { rows: 8, dim: 4, classes: 3, seed: 11, unit: false, withRef: false },
