@@ -24,6 +24,7 @@ import { modelVersionHeader } from './middleware/model-version.ts';
 import { type RateLimiters, rateLimitsFor, tokenBucketLimiters } from './middleware/rate-limit.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { closeAfterUnreadBody } from './middleware/unread-body.ts';
+import { openAiErrorShape } from './openai/error-shape.ts';
 import { validationHook } from './openapi/validation-hook.ts';
 import type {
   Embedder,
@@ -43,6 +44,7 @@ import { healthRoutes } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { modelRoutes } from './routes/models.ts';
+import { OPENAI_EMBEDDINGS_PATH, openAiEmbeddingsRoutes } from './routes/openai-embeddings.ts';
 import { DOCUMENT_CONFIG, openApiRoutes } from './routes/openapi.ts';
 import { recommendRoutes } from './routes/recommend.ts';
 import { searchRoutes } from './routes/search.ts';
@@ -139,6 +141,8 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   if (cors) app.use(cors);
   app.use(timing());
   app.use(modelVersionHeader());
+  // Around every refusal on that path (methods, limits, keys), so OpenAI's clients can read them all.
+  app.use(OPENAI_EMBEDDINGS_PATH, openAiErrorShape());
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
   if (limiters.perAddress) app.use('/v1/*', limiters.perAddress);
   app.use(
@@ -158,6 +162,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     modelRoutes,
     collectionRoutes,
     embedRoutes,
+    openAiEmbeddingsRoutes,
     similarityRoutes,
     duplicatesRoutes,
     searchRoutes,

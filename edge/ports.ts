@@ -29,6 +29,13 @@ export interface ModelRegistry {
   list(): readonly LoadedModel[];
   /** The named model, or the default when `name` is undefined; undefined when no such model. */
   get(name?: string): LoadedModel | undefined;
+  /**
+   * A published version of a served model other than the one serving, for requests that pin it
+   * (`model@version`): loaded on demand and kept in a small bounded cache. Rejects with a 404 ApiError
+   * (version_not_found) when that version is not published. Absent where only the serving versions fit
+   * (Workers: the isolate's memory); such requests get a 409 naming the version served.
+   */
+  pinned?(name: string, version: string): Promise<LoadedModel>;
 }
 
 /** A metadata field a collection's search can filter on, and the type of its values. */

@@ -1,6 +1,7 @@
 import type { TextInput } from '../shared/manifest.ts';
 import { ApiError } from './errors.ts';
 import type { RequestInput } from './image/request-inputs.ts';
+import { parseModelRef } from './model-ref.ts';
 import type { CollectionInfo, LoadedModel, ModelRegistry, VectorIndex } from './ports.ts';
 
 /** What a request gives a model to embed: texts, or images (base64 files or pixel rows). */
@@ -49,6 +50,47 @@ export function resolveModel(
     404,
     'model_not_found',
     name === undefined ? 'no default model is loaded' : `no model named "${name}" is loaded`,
+  );
+}
+
+/**
+ * The model a request's `model` field names (`<name>` or `<name>@<version>`; the default for this kind of
+ * input when absent), at the version it pins: the serving version as it is; another published version
+ * through `registry.pinned` (Node loads it on demand); where the registry cannot load one (Workers), a
+ * 409 naming the version served. 404 for an unknown model or an unpublished version.
+ */
+export async function resolveModelRef(
+  registry: ModelRegistry,
+  ref: string | undefined,
+  kind: InputKind = 'text',
+  field = 'model',
+): Promise<LoadedModel> {
+  const { name, version } = ref === undefined ? { name: undefined, version: undefined } : parseModelRef(ref);
+  const served = resolveModel(registry, name, kind);
+  if (version === undefined || version === served.manifest.version) return served;
+  if (!registry.pinned) {
+    throw new ApiError(
+      409,
+      'version_not_served',
+      `${field}: this deployment serves ${modelVersionOf(served)} only; ${ref} cannot be loaded beside it`,
+    );
+  }
+  return registry.pinned(served.manifest.name, version);
+}
+
+/** A 409 when the request pins a version other than the one that embedded the collection. */
+export function checkPinnedVersion(
+  ref: string | undefined,
+  collection: CollectionInfo,
+  field = 'model',
+): void {
+  const version = ref === undefined ? undefined : parseModelRef(ref).version;
+  if (version === undefined || version === collection.modelVersion) return;
+  throw new ApiError(
+    409,
+    'version_mismatch',
+    `${field}: collection "${collection.name}" was embedded with ${collection.model}@${collection.modelVersion}; ` +
+      `a query embedded with version ${version} would not be comparable`,
   );
 }
 

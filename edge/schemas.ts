@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'item_not_found',
   'user_not_found',
   'version_not_found',
+  'version_not_served',
+  'version_mismatch',
   'artifact_rejected',
   'rate_limited',
   'headers_too_large',
