@@ -15,8 +15,8 @@ export interface ExactScanOptions {
    * 'float32': every row's float32 vector is read.
    */
   codes: 'int8' | 'float32';
-  /** Room kept for an Int8Codes kernel's scratch of this many bytes (a graph walk on the same codes). */
-  int8ScratchBytes?: number;
+  /** Room kept past the rows for the caller (a graph walk on the same codes), at `extraAt`. */
+  extraBytes?: number;
 }
 
 /**
@@ -33,17 +33,18 @@ export class ExactScan {
   readonly codesAt: number;
   /** Each row's code scale (max |x| / 127). */
   readonly scales: Float32Array;
-  readonly int8ScratchAt: number;
+  /** Where the caller's `extraBytes` start (16-aligned). */
+  readonly extraAt: number;
   private readonly scratch: ScanScratch;
 
   /** The bytes a scan of `rows` rows of `dim` values needs. */
-  static bytesFor(rows: number, dim: number, int8ScratchBytes = 0): number {
+  static bytesFor(rows: number, dim: number, extraBytes = 0): number {
     const stride = scanStride(dim);
     return (
       align(rows * stride * 4) +
       align(rows * stride) +
       align(rows * 4) +
-      align(int8ScratchBytes) +
+      align(extraBytes) +
       scanScratchBytes(stride, rows)
     );
   }
@@ -59,7 +60,7 @@ export class ExactScan {
     this.rows = rows;
     const stride = scanStride(dim);
     this.stride = stride;
-    const bytes = ExactScan.bytesFor(rows, dim, options.int8ScratchBytes);
+    const bytes = ExactScan.bytesFor(rows, dim, options.extraBytes);
     if (bytes > MAX_SCAN_BYTES) throw new RangeError(`${rows} rows of ${dim} need ${bytes} bytes`);
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
     const buffer = this.memory.buffer;
@@ -68,7 +69,7 @@ export class ExactScan {
     const codes = new Int8Array(buffer, this.codesAt, rows * stride);
     const scalesAt = this.codesAt + align(rows * stride);
     this.scales = new Float32Array(buffer, scalesAt, rows);
-    this.int8ScratchAt = scalesAt + align(rows * 4);
+    this.extraAt = scalesAt + align(rows * 4);
     for (let row = 0; row < rows; row++) {
       let squared = 0;
       for (let j = 0; j < dim; j++) squared += vectors[row * dim + j] * vectors[row * dim + j];
@@ -79,7 +80,7 @@ export class ExactScan {
     this.scratch = new ScanScratch(
       options.module,
       this.memory,
-      this.int8ScratchAt + align(options.int8ScratchBytes ?? 0),
+      this.extraAt + align(options.extraBytes ?? 0),
       stride,
       rows,
     );
@@ -87,9 +88,9 @@ export class ExactScan {
 
   readonly rows: number;
 
-  /** Where Int8Codes finds these rows' codes (graph walks share them), when dim is the stride. */
-  int8Layout(): Int8CodesLayout {
-    return { memory: this.memory, codesAt: this.codesAt, scales: this.scales, scratchAt: this.int8ScratchAt };
+  /** Where Int8Codes finds these rows' codes (graph walks share them), its scratch at `scratchAt`. */
+  int8Layout(scratchAt: number): Int8CodesLayout {
+    return { memory: this.memory, codesAt: this.codesAt, scales: this.scales, scratchAt };
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { GraphWalk } from './graph-walk.ts';
 import type { Int8Codes } from './int8-codes.ts';
 import { ScoreHeap } from './score-heap.ts';
 
@@ -137,8 +138,10 @@ export class HnswSearcher {
     private readonly graph: HnswGraph,
     private readonly codes?: Int8Codes,
     private readonly exact?: ExactScore,
+    /** Runs the layer-0 search in WebAssembly on the same codes (graph-walk.ts). */
+    private readonly walk?: GraphWalk,
   ) {
-    if (exact && !codes) throw new Error('an exact scorer re-ranks int8 codes: pass the codes too');
+    if ((exact || walk) && !codes) throw new Error('an exact scorer or a walk needs the int8 codes too');
     const count = graph.layers[0].nodes.length;
     this.visited = new Uint32Array(count);
     this.layers = compactSearchableLayers(graph.layers);
@@ -155,8 +158,9 @@ export class HnswSearcher {
     for (let level = this.layers.length - 1; level > 0; level--) {
       entry = this.greedy(query, 0, entry, level);
     }
+    if (this.walk) return this.rerank(query, this.walk.search(query, entry, Math.max(ef, k)), k);
     this.searchLayer(query, 0, entry, Math.max(ef, k), 0);
-    return codes ? this.rerank(query, k) : this.drainBest(k);
+    return codes ? this.rerank(query, this.drainBest(this.found.size).nodes, k) : this.drainBest(k);
   }
 
   /** Moves to the neighbour most similar to the query until none is better: the descent's step. */
@@ -257,11 +261,11 @@ export class HnswSearcher {
     this.touchedSum = sum;
   }
 
-  /** The k best of `found` by their float32 similarity (found holds approximate int8 scores). */
-  private rerank(query: Float32Array, k: number): Neighbours {
+  /** The k best of `nodes` by their float32 similarity (the walk kept them by approximate int8 scores). */
+  private rerank(query: Float32Array, nodes: Int32Array, k: number): Neighbours {
     const { vectors, dim } = this.graph;
-    const { nodes } = this.drainBest(this.found.size);
     const { found, exact } = this;
+    found.clear();
     if (!exact) this.touch(nodes, nodes.length);
     for (const node of nodes) {
       const score = exact ? exact(query, node) : dotAt(query, 0, vectors, node * dim, dim);

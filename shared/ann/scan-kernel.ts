@@ -44,6 +44,37 @@ export interface ScanKernel {
     ids: number,
   ): number;
   sumF32(values: number, count: number): number;
+  walkI8(
+    query16: number,
+    queryStep: number,
+    codes: number,
+    scales: number,
+    stride: number,
+    links: number,
+    degree: number,
+    entry: number,
+    ef: number,
+    visited: number,
+    epoch: number,
+    candKeys: number,
+    candRows: number,
+    foundScores: number,
+    foundRows: number,
+    batch: number,
+  ): number;
+}
+
+/**
+ * Writes a unit vector's int8 codes (code = round(127 x / max|x|), as int8-codes.ts quantizes rows)
+ * widened to int16, zero-padded to the target's length; returns their step (max |x| / 127).
+ */
+export function setQueryCodes16(unit: ArrayLike<number>, target: Int16Array): number {
+  let max = 0;
+  for (let j = 0; j < unit.length; j++) max = Math.max(max, Math.abs(unit[j]));
+  const inverse = max > 0 ? 127 / max : 0;
+  target.fill(0);
+  for (let j = 0; j < unit.length; j++) target[j] = Math.round(unit[j] * inverse);
+  return max / 127;
 }
 
 /** Hits best first: rows and their similarities; ties go to the lower row. */
@@ -106,14 +137,9 @@ export class ScanScratch {
     return this.queryAt;
   }
 
-  /** Writes the query's int8 codes (code = round(127 x / max|x|)) widened to int16; returns their step. */
+  /** Writes the query's int8 codes widened to int16 (setQueryCodes16); returns their step. */
   setQueryCodes(unit: ArrayLike<number>): number {
-    let max = 0;
-    for (let j = 0; j < unit.length; j++) max = Math.max(max, Math.abs(unit[j]));
-    const inverse = max > 0 ? 127 / max : 0;
-    this.query16.fill(0);
-    for (let j = 0; j < unit.length; j++) this.query16[j] = Math.round(unit[j] * inverse);
-    return max / 127;
+    return setQueryCodes16(unit, this.query16);
   }
 
   /** Copies a filter's bitmap (bit r of byte r >> 3 set: row r may be returned); returns where it is. */

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { ExactScan, MAX_SCAN_BYTES } from '../../../shared/ann/exact-scan.ts';
 import { readGraph } from '../../../shared/ann/graph-table.ts';
-import { widestDegree } from '../../../shared/ann/hnsw-graph.ts';
-import { int8ScratchBytes } from '../../../shared/ann/int8-codes.ts';
 import type { SqliteDatabase } from '../../../shared/db/better-sqlite.ts';
-import { type GraphSearch, graphOverScan } from './graph-search.ts';
+import { type GraphSearch, graphOverScan, graphScratchBytes } from './graph-search.ts';
 import { readVectors } from './vec0-vectors.ts';
 
 /**
@@ -41,14 +39,14 @@ export function openCollectionVectors(
 ): CollectionVectors | undefined {
   const stored = options.withGraph ? readGraph(db, collectionId) : undefined;
   const itemIds = stored?.nodeItems ?? itemsOf(db, collectionId);
-  const walkScratch = stored ? int8ScratchBytes(dims, widestDegree(stored.layers)) : 0;
+  const walkScratch = stored ? graphScratchBytes(stored, dims) : 0;
   if (itemIds.length === 0 || ExactScan.bytesFor(itemIds.length, dims, walkScratch) > MAX_SCAN_BYTES)
     return undefined;
   const raw = readVectors(db, table, dims, itemIds);
   const scan = new ExactScan(raw, dims, {
     module: options.kernel,
     codes: 'int8',
-    int8ScratchBytes: walkScratch,
+    extraBytes: walkScratch,
   });
   return {
     itemIds,
@@ -56,7 +54,7 @@ export function openCollectionVectors(
       const { rows, scores } = scan.search(query, k, bitmap);
       return { itemIds: rows.map((row) => itemIds[row]), scores };
     },
-    ...(stored ? { graph: graphOverScan(stored, scan, raw) } : {}),
+    ...(stored ? { graph: graphOverScan(stored, scan, raw, options.kernel) } : {}),
   };
 }
 

@@ -1,7 +1,9 @@
 import type { ExactScan } from '../../../shared/ann/exact-scan.ts';
 import { readGraph, type StoredGraph } from '../../../shared/ann/graph-table.ts';
+import { GraphWalk, walkBytes } from '../../../shared/ann/graph-walk.ts';
 import { HnswSearcher, widestDegree } from '../../../shared/ann/hnsw-graph.ts';
-import { Int8Codes } from '../../../shared/ann/int8-codes.ts';
+import { Int8Codes, int8ScratchBytes } from '../../../shared/ann/int8-codes.ts';
+import { align } from '../../../shared/ann/scan-kernel.ts';
 import { unitRows } from '../../../shared/ann/unit-rows.ts';
 import type { SqliteDatabase } from '../../../shared/db/better-sqlite.ts';
 import { readVectors } from './vec0-vectors.ts';
@@ -27,20 +29,35 @@ export function openGraphSearch(
   return graphSearch(stored, dims, vectors, codes);
 }
 
-/**
- * The graph over an exact scan of the same vectors (node n = the scan's row n). Where the dimension is the
- * scan's stride (a multiple of 16) the walk reads the scan's unit vectors and int8 codes in place, so the
- * two share one copy; otherwise it walks float32 unit vectors of its own, made from `raw`.
- */
-export function graphOverScan(stored: StoredGraph, scan: ExactScan, raw: Float32Array): GraphSearch {
-  const { dim } = scan;
-  if (scan.stride !== dim) return graphSearch(stored, dim, unitRows(raw, dim));
-  return graphSearch(
-    stored,
-    dim,
-    scan.vectors,
-    new Int8Codes(scan.int8Layout(), dim, widestDegree(stored.layers)),
+/** The room graphOverScan needs past an ExactScan's rows (its `extraBytes`). */
+export function graphScratchBytes(stored: StoredGraph, dim: number): number {
+  const rows = stored.nodeItems.length;
+  return (
+    align(int8ScratchBytes(dim, widestDegree(stored.layers))) +
+    walkBytes(rows, stored.layers[0].degree, dim, true)
   );
+}
+
+/**
+ * The graph over an exact scan of the same vectors (node n = the scan's row n), made with
+ * graphScratchBytes of extra room. Where the dimension is the scan's stride (a multiple of 16) the search
+ * reads the scan's unit vectors and int8 codes in place, so the two share one copy, and layer 0 is walked
+ * in WebAssembly (graph-walk.ts); otherwise it walks float32 unit vectors of its own, made from `raw`.
+ */
+export function graphOverScan(
+  stored: StoredGraph,
+  scan: ExactScan,
+  raw: Float32Array,
+  kernel: WebAssembly.Module,
+): GraphSearch {
+  const { dim, memory, codesAt, stride, rows } = scan;
+  if (stride !== dim) return graphSearch(stored, dim, unitRows(raw, dim));
+  const widest = widestDegree(stored.layers);
+  const codes = new Int8Codes(scan.int8Layout(scan.extraAt), dim, widest);
+  const walkAt = scan.extraAt + align(int8ScratchBytes(dim, widest));
+  const walkCodes = { memory, codesAt, scalesAt: scan.scales.byteOffset, stride, rows };
+  const walk = new GraphWalk(kernel, walkCodes, stored.layers[0], walkAt);
+  return graphSearch(stored, dim, scan.vectors, codes, walk);
 }
 
 function graphSearch(
@@ -48,8 +65,10 @@ function graphSearch(
   dim: number,
   vectors: Float32Array,
   codes?: Int8Codes,
+  walk?: GraphWalk,
 ): GraphSearch {
-  const searcher = new HnswSearcher({ dim, vectors, entry: stored.entry, layers: stored.layers }, codes);
+  const graph = { dim, vectors, entry: stored.entry, layers: stored.layers };
+  const searcher = new HnswSearcher(graph, codes, undefined, walk);
   return {
     search(query, k, ef) {
       const { nodes, scores } = searcher.knn(unitRows(query, dim), k, ef);

@@ -242,3 +242,109 @@ export function sumF32(values: usize, count: i32): f32 {
     (f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3))
   );
 }
+
+/** Pushes (key, row) onto a min-heap on key of `size` pairs; returns the new size. */
+function pushMin(keys: usize, rows: usize, size: i32, key: f32, row: i32): i32 {
+  let i = size;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const parentKey = scoreAt(keys, parent);
+    if (parentKey <= key) break;
+    put(keys, rows, i, parentKey, rowAt(rows, parent));
+    i = parent;
+  }
+  put(keys, rows, i, key, row);
+  return size + 1;
+}
+
+/** Puts (key, row) in the top slot of a min-heap of `size` pairs and moves it down to its place. */
+function siftDownMin(keys: usize, rows: usize, size: i32, key: f32, row: i32): void {
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= size) break;
+    if (child + 1 < size && scoreAt(keys, child + 1) < scoreAt(keys, child)) child++;
+    const childKey = scoreAt(keys, child);
+    if (childKey >= key) break;
+    put(keys, rows, i, childKey, rowAt(rows, child));
+    i = child;
+  }
+  put(keys, rows, i, key, row);
+}
+
+/**
+ * Best-first search of an HNSW graph's layer 0 (Malkov and Yashunin, 2018, algorithm 2) on int8 codes, as
+ * candidatesI8 lays them out: node n's `degree` neighbours are i32 at links + 4 * n * degree, padded with
+ * -1. `visited` holds a u32 per node; a node is visited when it holds `epoch` (the host picks a fresh
+ * epoch per search). Candidates are a min-heap on negated scores at candKeys/candRows (room for every
+ * node), the `ef` best found so far a min-heap on scores at foundScores/foundRows, which it leaves there;
+ * returns their number. Each expansion first reads both cache lines of every unvisited neighbour's codes,
+ * so the cache misses overlap, then scores them. `batch` holds room for `degree` i32.
+ */
+export function walkI8(
+  query16: usize,
+  queryStep: f32,
+  codes: usize,
+  scales: usize,
+  stride: i32,
+  links: usize,
+  degree: i32,
+  entry: i32,
+  ef: i32,
+  visited: usize,
+  epoch: u32,
+  candKeys: usize,
+  candRows: usize,
+  foundScores: usize,
+  foundRows: usize,
+  batch: usize,
+): i32 {
+  const rowBytes = <usize>stride;
+  const first =
+    <f32>dotI8(query16, codes + <usize>entry * rowBytes, stride) *
+    queryStep *
+    load<f32>(scales + (<usize>entry << 2));
+  store<u32>(visited + (<usize>entry << 2), epoch);
+  let candidates = pushMin(candKeys, candRows, 0, -first, entry);
+  let found = pushMin(foundScores, foundRows, 0, first, entry);
+  let sink: i32 = 0;
+  while (candidates > 0) {
+    const score = -scoreAt(candKeys, 0);
+    // Every candidate left is worse than the worst kept: nothing nearer can be reached.
+    if (found >= ef && score < scoreAt(foundScores, 0)) break;
+    const node = rowAt(candRows, 0);
+    candidates--;
+    if (candidates > 0)
+      siftDownMin(candKeys, candRows, candidates, scoreAt(candKeys, candidates), rowAt(candRows, candidates));
+    const base = links + ((<usize>node * <usize>degree) << 2);
+    let count = 0;
+    for (let i = 0; i < degree; i++) {
+      const next = load<i32>(base + (<usize>i << 2));
+      if (next < 0) break;
+      const mark = visited + (<usize>next << 2);
+      if (load<u32>(mark) == epoch) continue;
+      store<u32>(mark, epoch);
+      store<i32>(batch + (<usize>count << 2), next);
+      const row = codes + <usize>next * rowBytes;
+      sink += <i32>load<u8>(row) + <i32>load<u8>(row + rowBytes - 1);
+      count++;
+    }
+    for (let i = 0; i < count; i++) {
+      const next = load<i32>(batch + (<usize>i << 2));
+      const nextScore =
+        <f32>dotI8(query16, codes + <usize>next * rowBytes, stride) *
+        queryStep *
+        load<f32>(scales + (<usize>next << 2));
+      if (found < ef) {
+        candidates = pushMin(candKeys, candRows, candidates, -nextScore, next);
+        found = pushMin(foundScores, foundRows, found, nextScore, next);
+      } else if (nextScore > scoreAt(foundScores, 0)) {
+        candidates = pushMin(candKeys, candRows, candidates, -nextScore, next);
+        siftDownMin(foundScores, foundRows, found, nextScore, next);
+      }
+    }
+  }
+  // Keeps the touching loads: written where the batch was, which the host ignores.
+  store<i32>(batch, sink);
+  return found;
+}
