@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { evalCommand } from './commands/eval.ts';
 import { experimentCommand } from './commands/experiment.ts';
+import { fewShotCommand } from './commands/fewshot.ts';
 import { keysCommand } from './commands/keys.ts';
 import { modelsCommand } from './commands/models.ts';
 import { pipelineCommands } from './commands/pipeline.ts';
@@ -31,6 +32,7 @@ export function createProgram(): Command {
     serveCommand(),
     ...pipelineCommands(),
     evalCommand(),
+    fewShotCommand(),
     experimentCommand(),
     protocolCommand(),
     retrainCommand(),

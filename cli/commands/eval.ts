@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { readCurrent } from '../../shared/artifacts/current.ts';
-import { versionDir } from '../../shared/artifacts/layout.ts';
-import { listModels } from '../../shared/artifacts/listing.ts';
 import { EVAL_DATASETS, evaluatePublishedModel } from '../../trainer/pipeline/eval-published.ts';
 import { formatMetrics } from '../../trainer/train/loop.ts';
 import { type ArtifactsFlag, artifactsDir, artifactsOption } from '../options.ts';
+import { publishedVersionDir } from '../published-version.ts';
 
 interface EvalFlags extends ArtifactsFlag {
   model: string;
@@ -18,18 +16,8 @@ interface EvalFlags extends ArtifactsFlag {
 
 /** `dml-edge eval`: evaluates a published model version (the current one by default) on a dataset. */
 async function evalPublished(flags: EvalFlags): Promise<void> {
-  const artifacts = artifactsDir(flags);
-  const models = await listModels(artifacts);
-  if (!models.includes(flags.model)) {
-    throw new Error(
-      `no published model ${flags.model} in ${artifacts}` +
-        (models.length ? `; published: ${models.join(', ')}` : '; publish one with dml-edge pipeline'),
-    );
-  }
-  const version = flags.version ?? (await readCurrent(artifacts, flags.model))?.version;
-  if (!version) throw new Error(`${flags.model} has no current version in ${artifacts}; pass --version`);
   const result = await evaluatePublishedModel({
-    versionDir: versionDir(artifacts, flags.model, version),
+    versionDir: await publishedVersionDir(artifactsDir(flags), flags.model, flags.version),
     dataset: flags.dataset,
     split: flags.split,
     file: flags.file,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { verifyVersion } from '../../shared/artifacts/verify.ts';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { Manifest } from '../../shared/manifest.ts';
-import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
+import { createOnnxTextEmbedder, type TextEmbedder } from '../../shared/onnx/text-embedder.ts';
 import { parseTextConfig } from '../config/text-config.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
@@ -69,34 +69,17 @@ export async function evaluatePublishedModel(options: {
   if (!dataset) {
     throw new Error(`unknown dataset '${options.dataset}'; available: ${EVAL_DATASETS.join(', ')}`);
   }
-  const manifest = await verifyVersion(options.versionDir);
-  const { input } = manifest;
-  if (manifest.task !== 'text-similarity') {
-    throw new Error(
-      `${manifest.name}@${manifest.version} is a ${manifest.task} model; dataset '${options.dataset}' ` +
-        'evaluates text-similarity models (its own run report has its metrics: dml-edge report --run <id>)',
-    );
-  }
-  if (input.kind !== 'text') {
-    throw new Error(
-      `${manifest.name}@${manifest.version} takes ${input.kind}s; dataset '${options.dataset}' holds texts`,
-    );
-  }
-  const fileKey = options.file ?? manifest.serve;
-  const entry = manifest.files[fileKey];
-  const embedder = await createOnnxTextEmbedder({
-    ort: nodeOrt(),
-    model: await readFile(join(options.versionDir, entry.path)),
-    featurizer: createTextFeaturizer(input.featurizer),
-    io: input.onnx,
-    dim: manifest.embedding.dim,
-  });
+  const { manifest, embedder, file } = await openPublishedTextModel(
+    options.versionDir,
+    `dataset '${options.dataset}'`,
+    options.file,
+  );
   try {
     const embed = embedTextsWith(embedder);
     const result: PublishedEvaluation = {
       model: manifest.name,
       version: manifest.version,
-      file: entry.path,
+      file,
       dataset: options.dataset,
       description: dataset.description,
       split: options.split,
@@ -108,4 +91,36 @@ export async function evaluatePublishedModel(options: {
   } finally {
     await embedder.release();
   }
+}
+
+/**
+ * A published text model's files verified against its manifest and its ONNX file (the served one unless
+ * `file` names the other) in onnxruntime-web with the manifest's featurizer: the model as the edge runs it.
+ * `use` says what wants it, for the error when the model is not a text model. Release the embedder after.
+ */
+export async function openPublishedTextModel(
+  versionDir: string,
+  use: string,
+  file?: 'model' | 'model_int8',
+): Promise<{ manifest: Manifest; embedder: TextEmbedder; file: string }> {
+  const manifest = await verifyVersion(versionDir);
+  const { input } = manifest;
+  if (manifest.task !== 'text-similarity') {
+    throw new Error(
+      `${manifest.name}@${manifest.version} is a ${manifest.task} model; ${use} ` +
+        'evaluates text-similarity models (its own run report has its metrics: dml-edge report --run <id>)',
+    );
+  }
+  if (input.kind !== 'text') {
+    throw new Error(`${manifest.name}@${manifest.version} takes ${input.kind}s; ${use} holds texts`);
+  }
+  const entry = manifest.files[file ?? manifest.serve];
+  const embedder = await createOnnxTextEmbedder({
+    ort: nodeOrt(),
+    model: await readFile(join(versionDir, entry.path)),
+    featurizer: createTextFeaturizer(input.featurizer),
+    io: input.onnx,
+    dim: manifest.embedding.dim,
+  });
+  return { manifest, embedder, file: entry.path };
 }
