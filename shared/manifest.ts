@@ -86,11 +86,38 @@ export const RecommendationSchema = z
   .strict();
 export type Recommendation = z.infer<typeof RecommendationSchema>;
 
+/**
+ * A labelled collection's classes, computed at index time so /v1/classify can classify against the
+ * collection without examples in the request: each item's class is its metadata[`field`].
+ */
+export const CollectionLabelsSchema = z
+  .object({
+    field: z.string().min(1),
+    classes: z
+      .array(
+        z
+          .object({
+            label: z.string(),
+            items: z.number().int().positive(),
+            /** The unit mean of the class's unit item vectors (nearest-prototype classification). */
+            prototype: z.array(z.number()),
+          })
+          .strict(),
+      )
+      .min(2),
+    /** The prototype method's open-set threshold, by leave-one-out over the items; null when none could be set. */
+    open_set_threshold: z.number().min(-1).max(1).nullable(),
+  })
+  .strict();
+export type CollectionLabels = z.infer<typeof CollectionLabelsSchema>;
+
 export const CollectionEntrySchema = z
   .object({
     name: ModelNameSchema,
     items: z.number().int().nonnegative(),
     description: z.string().optional(),
+    /** Present for a labelled collection (items carry a class label in their metadata). */
+    labels: CollectionLabelsSchema.optional(),
   })
   .strict();
 
@@ -141,6 +168,21 @@ export const ManifestSchema = z
         calibrated_on: z.string(),
         test_precision: z.number().min(0).max(1),
         test_recall: z.number().min(0).max(1),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Verification (same identity or not): the edge's /v1/verify answers `same` for scores >= threshold,
+     * calibrated on validation pairs for a target false-accept rate, with what it gave on test pairs.
+     */
+    verification: z
+      .object({
+        threshold: z.number().min(-1).max(1),
+        target_far: z.number().gt(0).lt(1),
+        calibrated_on: z.string(),
+        test_far: z.number().min(0).max(1),
+        test_tar: z.number().min(0).max(1),
+        test_eer: z.number().min(0).max(1),
       })
       .strict()
       .optional(),

@@ -4,6 +4,7 @@ import { TextFeaturizerConfigSchema } from '../../shared/featurizer/text.ts';
 import { ModelNameSchema } from '../../shared/manifest.ts';
 import { parseOrThrow } from '../../shared/validation.ts';
 import { BACKEND_CHOICES } from '../backend/index.ts';
+import { DEFAULT_VERIFICATION_FAR } from '../eval/verification.ts';
 import { LossConfigSchema } from '../metric/index.ts';
 import { TextEncoderShapeSchema } from '../models/text-encoder.ts';
 import { SemanticInitSchema } from '../text-sim/semantic-init.ts';
@@ -76,11 +77,17 @@ export const TextConfigSchema = z
       })
       .strict(),
     serve: z.enum(['model', 'model_int8']).default('model_int8'),
-    /** The precision the edge's `match` decisions aim for (threshold calibrated on validation pairs). */
+    /**
+     * The precision the edge's `match` decisions aim for, and the false-accept rate of its `/v1/verify`
+     * threshold (both calibrated on validation pairs).
+     */
     calibration: z
-      .object({ targetPrecision: z.number().gt(0).lte(1).default(0.9) })
+      .object({
+        targetPrecision: z.number().gt(0).lte(1).default(0.9),
+        verificationFar: z.number().gt(0).lt(1).default(DEFAULT_VERIFICATION_FAR),
+      })
       .strict()
-      .default({ targetPrecision: 0.9 }),
+      .default({ targetPrecision: 0.9, verificationFar: DEFAULT_VERIFICATION_FAR }),
   })
   .strict()
   .refine((config) => !config.train.update || config.sources, {

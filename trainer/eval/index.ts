@@ -52,6 +52,7 @@ export {
 export { studentTCritical } from './student-t.ts';
 export {
   DEFAULT_TARGET_FARS,
+  DEFAULT_VERIFICATION_FAR,
   equalErrorRate,
   type OperatingPoint,
   operatingPoint,

@@ -100,6 +100,9 @@ export function tarAtFar(roc: RocCurve, targetFar: number): TarAtFar {
 
 export const DEFAULT_TARGET_FARS = [1e-2, 1e-3] as const;
 
+/** The false-accept rate a served verification threshold is calibrated for, unless a config says. */
+export const DEFAULT_VERIFICATION_FAR = 1e-3;
+
 export function verificationMetrics(
   genuineScores: ArrayLike<number>,
   impostorScores: ArrayLike<number>,

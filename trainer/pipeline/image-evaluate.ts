@@ -1,3 +1,4 @@
+import { DEFAULT_VERIFICATION_FAR } from '../eval/verification.ts';
 import { type CnnWeights, initCnn } from '../image/cnn.ts';
 import type { ImageConfig } from '../image/image-config.ts';
 import {
@@ -11,11 +12,18 @@ import {
 } from '../image/image-metrics.ts';
 import { loadImageDataset } from '../image/load-dataset.ts';
 import { splitForProtocol } from '../image/protocols.ts';
+import { mulberry32 } from '../models/text-encoder.ts';
 import { formatMetrics } from '../train/loop.ts';
 import { type ProgressReporter, timedStep } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { loadTrainedImageModel } from './image-weights.ts';
 import { runPath } from './run-dir.ts';
+import {
+  describeVerification,
+  evaluateVerification,
+  samplePairScores,
+  type VerificationEvaluation,
+} from './verification-eval.ts';
 
 export interface ImageEvaluation {
   protocol: string;
@@ -32,6 +40,8 @@ export interface ImageEvaluation {
   };
   /** Per headline metric: the trained model minus the better of the two baselines (> 0 beats both). */
   marginOverBaselines: Record<string, number>;
+  /** Same class or not, by a threshold for a false-accept rate; absent in runs evaluated before it existed. */
+  verification?: VerificationEvaluation;
 }
 
 /**
@@ -43,7 +53,7 @@ export async function evaluateImageStage(
   progress: ProgressReporter,
 ): Promise<ImageEvaluation> {
   const { config, weights } = loadTrainedImageModel(runDir);
-  const { test, description } = testSplit(config);
+  const { test, validation, description } = testSplit(config);
   // On a 10,000-image test set each model's embedding, neighbour search and k-means take tens of seconds:
   // each logs its progress, prefixed with the model, so the stage is never silent.
   const logAs = (model: string) => ({ log: (message: string) => progress.log(`${model}: ${message}`) });
@@ -53,7 +63,24 @@ export async function evaluateImageStage(
     );
     return imageMetrics(embeddings, cnn.shape.embeddingDim, test.labels, config.seed, logAs(model));
   };
-  const tfjs = evaluateModel('trained CNN', weights);
+  const dim = weights.shape.embeddingDim;
+  const trainedTest = timedStep(logAs('trained CNN'), `embedding ${test.count} test images`, () =>
+    embedSet(weights, test, config.normalization),
+  );
+  const tfjs = imageMetrics(trainedTest, dim, test.labels, config.seed, logAs('trained CNN'));
+  const verification = timedStep(progress, 'verification threshold calibration', () =>
+    evaluateVerification({
+      validation: classPairScores(
+        embedSet(weights, validation, config.normalization),
+        dim,
+        validation.labels,
+        config.seed + 17,
+      ),
+      test: classPairScores(trainedTest, dim, test.labels, config.seed + 19),
+      targetFar: DEFAULT_VERIFICATION_FAR,
+      calibratedOn: `${validation.count} validation images, each against ${IMAGE_PAIRS_PER_ROW} others at random (same class or not); judged on the test images`,
+    }),
+  );
   const rawPixels = evaluateRawPixels(test, config.seed, logAs('raw pixels'));
   const untrained = evaluateModel('untrained CNN', initCnn(config.model, config.seed));
   const evaluation: ImageEvaluation = {
@@ -63,6 +90,7 @@ export async function evaluateImageStage(
     tfjs,
     baselines: { rawPixels, untrained },
     marginOverBaselines: marginOverBaselines(tfjs.overall, [rawPixels.overall, untrained.overall]),
+    verification,
   };
   writeJsonAtomic(runPath(runDir, 'evaluation'), evaluation);
   progress.log(`test (${test.count} images; ${description})`);
@@ -75,7 +103,24 @@ export async function evaluateImageStage(
       ? '  the trained CNN beats both baselines on every metric'
       : `  the trained CNN does not beat both baselines on ${behind.join(', ')}`,
   );
+  progress.log(`  ${describeVerification(verification)}`);
   return evaluation;
+}
+
+/** Pairs drawn per image for verification: 1,000 validation images give 50,000 pairs. */
+const IMAGE_PAIRS_PER_ROW = 50;
+
+/** Verification pairs of a set of images: each with IMAGE_PAIRS_PER_ROW others at random; same class = genuine. */
+function classPairScores(embeddings: Float32Array, dim: number, labels: Int32Array, seed: number) {
+  return samplePairScores({
+    a: embeddings,
+    b: embeddings,
+    dim,
+    perRow: IMAGE_PAIRS_PER_ROW,
+    random: mulberry32(seed),
+    diagonal: false,
+    judge: (i, j) => labels[i] === labels[j],
+  });
 }
 
 /** The protocol's test images, as the train stage split them (the split is seeded, so it is the same). */

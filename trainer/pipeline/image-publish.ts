@@ -9,6 +9,7 @@ import type { ImageTrainRunInfo } from './image-train.ts';
 import { loadTrainedImageModel } from './image-weights.ts';
 import { publishRun } from './publish-run.ts';
 import { readRunJson } from './run-dir.ts';
+import { manifestVerification } from './verification-eval.ts';
 
 /** Stage 6: assembles the manifest from the run's files and publishes the version atomically. */
 export async function publishImageStage(
@@ -44,6 +45,7 @@ export async function publishImageStage(
       collections: [
         { name: config.index.collection, items: indexed.items, description: config.index.description },
       ],
+      ...(evaluation.verification ? { verification: manifestVerification(evaluation.verification) } : {}),
       metrics: {
         tfjs: headline(evaluation.tfjs),
         fp32: headline(exported.onnx.fp32),

@@ -57,6 +57,7 @@ export async function reportImageStage(runDir: string, progress: ProgressReporte
       { name: 'same CNN, untrained', metrics: headline(evaluation.baselines.untrained) },
     ],
     quantization: { fp32: headline(exported.onnx.fp32), int8: headline(exported.onnx.int8) },
+    verification: evaluation.verification,
     options: { maxMapPoints: config.report.mapItems, seed: config.seed, distance: 'cosine' },
   };
   await writeReport(runPath(runDir, 'report'), data, progress);

@@ -1,4 +1,5 @@
 import { dot } from '../../shared/vector.ts';
+import type { Synset } from '../data/wordnet.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { glossLemmaDecisionPairs, glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
 import { type PairMetrics, pairMetrics, type ThresholdChoice, thresholdForPrecision } from '../eval/pairs.ts';
@@ -12,9 +13,15 @@ import { formatMetrics } from '../train/loop.ts';
 import { type ProgressReporter, timedStep } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { runPath } from './run-dir.ts';
-import { embedAll, evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
+import { type EmbedTexts, embedAll, evaluateTextRetrieval, headlineMetrics } from './text-retrieval-eval.ts';
 import { tfjsEmbedder } from './text-train.ts';
 import { loadTrainedTextModel } from './text-weights.ts';
+import {
+  describeVerification,
+  evaluateVerification,
+  samplePairScores,
+  type VerificationEvaluation,
+} from './verification-eval.ts';
 
 function precisionRecallAt(scores: number[], matches: boolean[], threshold: number) {
   let truePositives = 0;
@@ -49,6 +56,11 @@ export interface TextEvaluation {
     threshold: ThresholdChoice | null;
     test: PairMetrics & { atThreshold: { precision: number; recall: number } | null };
   };
+  /**
+   * Verification (same synset or not) of (gloss, lemma) pairs: a threshold for a false-accept rate,
+   * calibrated on validation synsets, judged on test synsets. Absent in runs evaluated before it existed.
+   */
+  verification?: VerificationEvaluation;
 }
 
 /**
@@ -107,6 +119,14 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
           await scorePairs(glossLemmaDecisionPairs(dataset.test, mulberry32(config.seed + 13))),
         ],
   );
+  const verification = await timedStep(progress, 'verification threshold calibration', async () =>
+    evaluateVerification({
+      validation: await glossLemmaPairScores(embed, weights.outputDim, dataset.validation, config.seed + 17),
+      test: await glossLemmaPairScores(embed, weights.outputDim, dataset.test, config.seed + 19),
+      targetFar: config.calibration.verificationFar,
+      calibratedOn: `WordNet validation synsets: (gloss, first lemma) of the same synset vs ${GLOSS_LEMMA_IMPOSTORS} other synsets' per gloss; judged on test synsets`,
+    }),
+  );
   const targetPrecision = config.calibration.targetPrecision;
   const threshold = thresholdForPrecision(validationPairs.scores, validationPairs.matches, targetPrecision);
   const evaluation: TextEvaluation = {
@@ -124,6 +144,7 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
         atThreshold: threshold && precisionRecallAt(testPairs.scores, testPairs.matches, threshold.threshold),
       },
     },
+    verification,
   };
   writeJsonAtomic(runPath(runDir, 'evaluation'), evaluation);
   progress.log(`test (${dataset.test.length} held-out synsets): ${formatMetrics(headlineMetrics(tfjs))}`);
@@ -140,5 +161,36 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
         ? `, precision ${test.atThreshold.precision.toFixed(4)} recall ${test.atThreshold.recall.toFixed(4)}`
         : ''),
   );
+  progress.log(describeVerification(verification));
   return evaluation;
+}
+
+/** Impostor lemmas drawn per gloss: 2,356 validation synsets give about 235,000 impostor pairs. */
+const GLOSS_LEMMA_IMPOSTORS = 100;
+
+/**
+ * Verification pairs of a split: each synset's gloss with its own first lemma (genuine) and with the first
+ * lemma of GLOSS_LEMMA_IMPOSTORS other synsets drawn at random (impostors; left out when that lemma is
+ * also one of the gloss's synset's, as "bank" is of several).
+ */
+async function glossLemmaPairScores(
+  embed: EmbedTexts,
+  dim: number,
+  synsets: readonly Synset[],
+  seed: number,
+) {
+  const firstLemmas = synsets.map((s) => s.lemmas[0]);
+  return samplePairScores({
+    a: await embedAll(
+      embed,
+      synsets.map((s) => s.gloss),
+      dim,
+    ),
+    b: await embedAll(embed, firstLemmas, dim),
+    dim,
+    perRow: GLOSS_LEMMA_IMPOSTORS,
+    random: mulberry32(seed),
+    diagonal: true,
+    judge: (i, j) => (i === j ? true : synsets[i].lemmas.includes(firstLemmas[j]) ? null : false),
+  });
 }

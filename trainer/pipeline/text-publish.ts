@@ -10,6 +10,7 @@ import type { TextExportInfo } from './text-export.ts';
 import { headlineMetrics } from './text-retrieval-eval.ts';
 import type { TrainRunInfo } from './text-train.ts';
 import { loadTrainedTextModel } from './text-weights.ts';
+import { manifestVerification } from './verification-eval.ts';
 
 /** Stage 6: assembles the manifest from the run's files and publishes the version atomically. */
 export async function publishTextStage(
@@ -46,6 +47,7 @@ export async function publishTextStage(
             },
           }
         : {}),
+      ...(evaluation.verification ? { verification: manifestVerification(evaluation.verification) } : {}),
       metrics: {
         tfjs: headlineMetrics(evaluation.tfjs),
         fp32: headlineMetrics(exported.onnx.fp32),

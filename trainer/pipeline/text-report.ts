@@ -63,6 +63,7 @@ export async function reportTextStage(runDir: string, progress: ProgressReporter
     },
     baselines: [{ name: 'same encoder, untrained', metrics: headlineMetrics(evaluation.untrained) }],
     quantization: { fp32: headlineMetrics(exported.onnx.fp32), int8: headlineMetrics(exported.onnx.int8) },
+    verification: evaluation.verification,
     options: { maxMapPoints: MAP_ITEMS, seed: config.seed, distance: 'cosine' },
   };
   await writeReport(runPath(runDir, 'report'), data, progress);

@@ -56,7 +56,50 @@
     });
   }
 
+  /** Same and different pairs' scores as shares of their kind, side by side per score bin. */
+  function scoreHistogramChart(id, { genuine, impostors, low, high }) {
+    const width = (high - low) / genuine.length;
+    const share = (counts) => {
+      const total = counts.reduce((a, b) => a + b, 0) || 1;
+      return counts.map((c, i) => [low + (i + 0.5) * width, c / total]);
+    };
+    chartIn(id, {
+      title: { text: 'Test pair scores', left: 'center', textStyle: { fontSize: 14 } },
+      tooltip: { trigger: 'axis' },
+      legend: { bottom: 0 },
+      grid: { left: 60, right: 24, top: 40, bottom: 56 },
+      xAxis: { type: 'value', name: 'cosine', nameLocation: 'middle', nameGap: 28, min: low, max: high },
+      yAxis: { type: 'value', name: 'share of pairs' },
+      series: [
+        { name: 'same', type: 'bar', barGap: '-100%', data: share(genuine), itemStyle: { opacity: 0.6 } },
+        { name: 'different', type: 'bar', data: share(impostors), itemStyle: { opacity: 0.6 } },
+      ],
+    });
+  }
+
+  function rocChart(id, points) {
+    chartIn(id, {
+      title: { text: 'ROC (test pairs)', left: 'center', textStyle: { fontSize: 14 } },
+      tooltip: { trigger: 'axis' },
+      grid: { left: 60, right: 24, top: 40, bottom: 56 },
+      xAxis: {
+        type: 'value',
+        name: 'false-accept rate',
+        nameLocation: 'middle',
+        nameGap: 28,
+        min: 0,
+        max: 1,
+      },
+      yAxis: { type: 'value', name: 'true-accept rate', min: 0, max: 1 },
+      series: [{ name: 'ROC', type: 'line', showSymbol: false, data: points }],
+    });
+  }
+
   lineChart('chart-loss', 'Training loss', [['loss', data.curves.loss]]);
+  if (data.verification) {
+    scoreHistogramChart('chart-verification-scores', data.verification.histograms);
+    rocChart('chart-roc', data.verification.roc);
+  }
   const validation = Object.entries(data.curves.validation);
   if (validation.length > 0) lineChart('chart-validation', 'Validation metrics', validation);
   mapChart('map-tsne', 't-SNE', data.maps.tsne);

@@ -18,6 +18,16 @@ function pageData(html: string) {
 }
 
 describe('renderReport', () => {
+  it('shows the verification figures, and its text as text', () => {
+    const verification = input.verification!;
+    expect(page).toContain('<h2>Verification</h2>');
+    expect(page).toContain(verification.test.eer.rate.toFixed(4));
+    expect(page).toContain(`test TAR at FAR 0.001 (threshold)`);
+    expect(page).toContain('random &lt;vectors&gt; as validation pairs');
+    expect(pageData(page).verification.roc).toHaveLength(verification.roc.length);
+    expect(renderReport({ ...input, verification: undefined })).not.toContain('<h2>Verification</h2>');
+  });
+
   it('never emits user text as markup', () => {
     for (const text of [...HOSTILE_TEXTS, '<script>alert(1)</script>', '<b>bold</b>', '<blobs>']) {
       expect(page).not.toContain(text);

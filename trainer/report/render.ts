@@ -6,7 +6,14 @@ import { html, jsonForScript, SafeHtml } from './html.ts';
 import { type EmbeddingMaps, embeddingMaps } from './maps.ts';
 import { neighbourExamples } from './neighbours.ts';
 import { parseReportData, type ReportData, type ReportDataInput } from './schema.ts';
-import { classNameOf, metricsTable, neighbourSection, perClassTable, quantizationTable } from './sections.ts';
+import {
+  classNameOf,
+  metricsTable,
+  neighbourSection,
+  perClassTable,
+  quantizationTable,
+  verificationSection,
+} from './sections.ts';
 import { STYLE } from './style.ts';
 
 const ECHARTS_PATH = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
@@ -70,6 +77,7 @@ export function renderReport(input: ReportDataInput, progress?: Pick<ProgressRep
   by ${options.distance} distance; ✓ marks the same class.</p>
   ${neighbourSection(data, examples)}
 </section>
+${verificationSection(data)}
 <section><h2>Per class</h2>${perClassTable(data)}</section>
 <section><h2>Configuration</h2><pre>${JSON.stringify(data.config, null, 2)}</pre></section>
 <script id="report-data" type="application/json">${new SafeHtml(jsonForScript(clientData(data, maps)))}</script>
@@ -100,6 +108,10 @@ function clientData(data: ReportData, maps: EmbeddingMaps) {
       texts: Array.from(maps.items, (item) => data.test.texts[item].slice(0, TOOLTIP_CHARS)),
       tsne: pairs(maps.tsne),
       umap: pairs(maps.umap),
+    },
+    verification: data.verification && {
+      histograms: data.verification.histograms,
+      roc: data.verification.roc.map((p) => [p.far, p.tar]),
     },
     curves: {
       loss: curve(data.curves.loss),

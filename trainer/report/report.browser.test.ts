@@ -88,6 +88,11 @@ describe('report in headless Chromium', () => {
       expect(await page.evaluate(seriesSizes, id)).toEqual(Object.fromEntries(perClass));
     }
     expect(Object.keys(await page.evaluate(seriesSizes, 'chart-loss'))).toEqual(['loss']);
+    expect(await page.evaluate(seriesSizes, 'chart-verification-scores')).toEqual({
+      same: 40,
+      different: 40,
+    });
+    expect((await page.evaluate(seriesSizes, 'chart-roc')).ROC).toBe(data.verification?.roc.length);
 
     // Hostile item texts and names stayed text: nothing ran, nothing was injected.
     expect(await page.title()).toBe('Synthetic <blobs> & friends — run-0001');

@@ -73,6 +73,39 @@ const ClassMetricsSchema = z
   })
   .strict();
 
+const OperatingPointSchema = z.object({ threshold: z.number(), far: z.number(), tar: z.number() }).strict();
+const TarAtFarSchema = OperatingPointSchema.extend({ targetFar: z.number() }).strict();
+
+/**
+ * Verification of same/different pairs (trainer/pipeline/verification-eval.ts): the threshold calibrated
+ * for a false-accept rate, the test figures, score histograms of both kinds of pair and the test ROC.
+ */
+const VerificationSchema = z
+  .object({
+    calibratedOn: z.string(),
+    targetFar: z.number(),
+    calibration: TarAtFarSchema,
+    test: z
+      .object({
+        genuine: z.number().int().positive(),
+        impostors: z.number().int().positive(),
+        eer: z.object({ rate: z.number(), threshold: z.number() }).strict(),
+        tarAtFar: z.array(TarAtFarSchema),
+        atThreshold: OperatingPointSchema,
+      })
+      .strict(),
+    histograms: z
+      .object({
+        genuine: z.array(z.number().int().nonnegative()),
+        impostors: z.array(z.number().int().nonnegative()),
+        low: z.number(),
+        high: z.number(),
+      })
+      .strict(),
+    roc: z.array(OperatingPointSchema),
+  })
+  .strict();
+
 /**
  * Everything a run's report shows. It is the output of training plus evaluation; the report computes the
  * 2-D maps and neighbour examples itself from `test`.
@@ -107,6 +140,7 @@ export const ReportDataSchema = z
     baselines: z.array(z.object({ name: z.string().min(1), metrics: MetricsSchema }).strict()).default([]),
     /** The same metrics for the fp32 and the int8 ONNX model. */
     quantization: z.object({ fp32: MetricsSchema, int8: MetricsSchema }).strict().optional(),
+    verification: VerificationSchema.optional(),
     options: z
       .object({
         /** Above this many test items, the maps show a seeded sample of this many (exact t-SNE is O(n^2)). */

@@ -95,3 +95,30 @@ export function neighbourSection(data: ReportData, examples: NeighbourExample[])
     </div>`,
   )}`;
 }
+
+/** The verification figures: the calibrated threshold and how it holds on test pairs, the EER, TAR at FAR. */
+export function verificationSection(data: ReportData): SafeHtml {
+  const v = data.verification;
+  if (!v) return html``;
+  const rows: [string, string][] = [
+    [`threshold for FAR ${v.targetFar} (validation)`, v.calibration.threshold.toFixed(4)],
+    [
+      'test FAR / TAR at that threshold',
+      `${v.test.atThreshold.far.toFixed(5)} / ${v.test.atThreshold.tar.toFixed(4)}`,
+    ],
+    [
+      'test equal error rate (threshold)',
+      `${v.test.eer.rate.toFixed(4)} (${v.test.eer.threshold.toFixed(4)})`,
+    ],
+    ...v.test.tarAtFar.map((t): [string, string] => [
+      `test TAR at FAR ${t.targetFar} (threshold)`,
+      `${t.tar.toFixed(4)} (${t.threshold.toFixed(4)})`,
+    ]),
+  ];
+  return html`<section><h2>Verification</h2>
+  <p class="note">Same or different, by score &gt;= threshold: ${v.calibratedOn}. Test pairs: ${v.test.genuine} same,
+  ${v.test.impostors} different.</p>
+  <table><tbody>${rows.map(([name, value]) => html`<tr><th>${name}</th><td>${value}</td></tr>`)}</tbody></table>
+  <div class="charts"><div class="chart" id="chart-verification-scores"></div><div class="chart" id="chart-roc"></div></div>
+</section>`;
+}

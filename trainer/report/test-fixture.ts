@@ -1,7 +1,9 @@
+import { l2Normalize } from '../../shared/vector.ts';
 import { clusteringMetrics } from '../eval/clustering.ts';
 import { embeddingMatrix } from '../eval/matrix.ts';
 import { gaussian, mulberry32 } from '../eval/random.ts';
 import { retrievalMetrics } from '../eval/retrieval.ts';
+import { evaluateVerification, samplePairScores } from '../pipeline/verification-eval.ts';
 import type { ReportDataInput } from './schema.ts';
 
 /** A 1x1 PNG, as a thumbnail for image-style items. */
@@ -67,7 +69,29 @@ export function syntheticReportData(classes = 5, perClass = 10, seed = 1): Repor
     metrics: { overall: overall(embeddings), perClass: metrics.perClass },
     baselines: [{ name: 'random vectors', metrics: overall(noise) }],
     quantization: { fp32: overall(embeddings), int8: overall(int8) },
+    verification: evaluateVerification({
+      validation: classPairs(noise.data, dim, labels, seed),
+      test: classPairs(embeddings.data, dim, labels, seed + 1),
+      targetFar: 0.1,
+      calibratedOn: 'random <vectors> as validation pairs',
+    }),
   };
+}
+
+/** Each item with 20 others at random; same class = genuine. */
+function classPairs(data: Float32Array, dim: number, labels: number[], seed: number) {
+  const unit = Float32Array.from(data);
+  for (let i = 0; i < labels.length; i++)
+    unit.set(l2Normalize(data.subarray(i * dim, (i + 1) * dim)), i * dim);
+  return samplePairScores({
+    a: unit,
+    b: unit,
+    dim,
+    perRow: 20,
+    random: mulberry32(seed),
+    diagonal: false,
+    judge: (i, j) => labels[i] === labels[j],
+  });
 }
 
 /** Symmetric int8 quantisation (one scale for all values) and back: the rounding an int8 model adds. */
