@@ -28,6 +28,19 @@ export const FileEntrySchema = z
   .strict();
 export type FileEntry = z.infer<typeof FileEntrySchema>;
 
+/** The WebGPU adapter a model trained on (`dml-edge backends` shows the same fields). */
+export const GpuAdapterSchema = z
+  .object({
+    vendor: z.string(),
+    architecture: z.string(),
+    device: z.string(),
+    description: z.string(),
+    /** A CPU implementation (lavapipe, SwiftShader): proves the path, not GPU speed. */
+    software: z.boolean(),
+  })
+  .strict();
+export type GpuAdapter = z.infer<typeof GpuAdapterSchema>;
+
 export const TextInputSchema = z
   .object({
     kind: z.literal('text'),
@@ -153,6 +166,8 @@ export const ManifestSchema = z
       .object({
         config: z.record(z.string(), z.unknown()),
         backend: z.string(),
+        /** Present when the backend was webgpu. */
+        adapter: GpuAdapterSchema.optional(),
         steps: z.number().int().nonnegative(),
         seconds: z.number().nonnegative(),
         run_id: z.string(),

@@ -15,20 +15,18 @@ async function runStep(request: StepRequest): Promise<void> {
   await initBackend(request.backend);
   const step = TRAIN_MODELS[request.model]();
   send({ kind: 'batch', batch: step.batch });
-  for (let i = 0; i < request.warmup; i++) step.run();
+  for (let i = 0; i < request.warmup; i++) await step.run();
   let spentMs = 0;
   for (let i = 0; i < request.repeats; i++) {
     if (spentMs > request.budgetSeconds * 1000 && i >= request.minRuns) break;
     const start = performance.now();
-    step.run();
+    await step.run();
     const ms = performance.now() - start;
     spentMs += ms;
     send({ kind: 'sample', ms });
   }
   for (let i = 0; i < request.profileSteps; i++) {
-    const profile = await tf.profile(() => {
-      step.run();
-    });
+    const profile = await tf.profile(() => step.run());
     const kernels = profile.kernels.flatMap((k) =>
       typeof k.kernelTimeMs === 'number' ? [{ name: k.name, ms: k.kernelTimeMs }] : [],
     );

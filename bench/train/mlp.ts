@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createLoss } from '../../trainer/metric/index.ts';
+import { readAndDispose } from '../../trainer/train/read-back.ts';
 import type { TrainStep } from './step.ts';
 
 export const CLASSES = 32;
@@ -29,10 +30,9 @@ export function metricTrainStep(
   const optimizer = tf.train.adam(1e-3);
   return {
     batch,
-    run() {
+    async run() {
       const cost = optimizer.minimize(() => loss.compute(forward(x), labels), true, variables);
-      cost?.dataSync();
-      cost?.dispose();
+      if (cost) await readAndDispose([cost]);
     },
     dispose() {
       loss.dispose();

@@ -2,6 +2,6 @@
 export interface TrainStep {
   /** Samples one step consumes (pairs for the text encoder, images for the others). */
   batch: number;
-  run(): void;
+  run(): Promise<void>;
   dispose(): void;
 }

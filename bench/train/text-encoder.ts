@@ -28,9 +28,9 @@ export function textEncoderStep(): TrainStep {
   let step = 0;
   return {
     batch,
-    run() {
+    async run() {
       const start = (step++ * batch) % (pairs.length - batch);
-      textPairStep(
+      await textPairStep(
         weights,
         adam,
         config.train.optimizer,

@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type Sharding, ShardingSchema } from '../../shared/artifacts/worker-index.ts';
-import { initBackend } from '../../trainer/backend/index.ts';
+import { describeBackend, initBackend } from '../../trainer/backend/index.ts';
 import {
   loadPipelineConfig,
   type PipelineConfig,
@@ -57,9 +57,7 @@ export async function runPipelineCommand(
 
   const target = run ?? createRun(flags.runs, loaded);
   const backend = await initBackend(flags.backend ?? loaded.config.backend);
-  progress.log(
-    `run ${target.runId} in ${target.runDir}; TensorFlow.js backend: ${backend.name} (${backend.package})`,
-  );
+  progress.log(`run ${target.runId} in ${target.runDir}; TensorFlow.js backend: ${describeBackend(backend)}`);
   try {
     await runPipeline(target.loaded, {
       ...target,

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { initBackend } from '../../trainer/backend/index.ts';
+import { describeBackend, initBackend } from '../../trainer/backend/index.ts';
 import { formatMeanWithCI } from '../../trainer/eval/protocol.ts';
 import { loadImageConfig } from '../../trainer/image/image-config.ts';
 import { HEADLINE_LABELS, HEADLINE_METRICS } from '../../trainer/image/image-metrics.ts';
@@ -75,9 +75,7 @@ export function protocolCommand(): Command {
       const dir = resolve(flags.runs, id);
       const backend = await initBackend(flags.backend ?? config.backend);
       const progress = createProgress();
-      progress.log(
-        `protocol run ${id} in ${dir}; TensorFlow.js backend: ${backend.name} (${backend.package})`,
-      );
+      progress.log(`protocol run ${id} in ${dir}; TensorFlow.js backend: ${describeBackend(backend)}`);
       const report = await runFoldProtocol({
         config,
         protocol: { folds: flags.folds, seeds: flags.seeds, minutesPerRun: flags.minutes },

@@ -72,11 +72,11 @@ export async function benchmarkCnnStep(options: CnnStepBenchmarkOptions): Promis
   });
   try {
     const warmup = options.warmupSteps ?? 3;
-    for (let step = 0; step < warmup; step++) trainer.step(step);
+    for (let step = 0; step < warmup; step++) await trainer.step(step);
     const stepMs: number[] = [];
     for (let step = warmup; step < warmup + steps; step++) {
       const started = performance.now();
-      trainer.step(step);
+      await trainer.step(step);
       stepMs.push(performance.now() - started);
     }
     const medianMs = [...stepMs].sort((a, b) => a - b)[Math.floor(stepMs.length / 2)];

@@ -4,6 +4,7 @@ import { deriveSeed } from '../metric/random.ts';
 import { l2NormalizeRows } from '../models/text-encoder.ts';
 import { type AdamConfig, adamCheckpoint, applyDense, beginStep, createAdamState } from '../train/adam.ts';
 import type { LoopModel } from '../train/loop.ts';
+import { readAndDispose } from '../train/read-back.ts';
 import type { StepResult } from '../train/text-pair-step.ts';
 import { augmentImages, type GreyAugmentConfig } from './augment.ts';
 import { type CnnWeights, cnnFeatures, cnnParamSpecs } from './cnn.ts';
@@ -108,7 +109,7 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
     return batches[stepIndex % perEpoch];
   };
 
-  function step(stepIndex: number): StepResult {
+  async function step(stepIndex: number): Promise<StepResult> {
     const indices = batchOf(stepIndex);
     const random = createRandom(deriveSeed(options.seed, stepIndex));
     const views = Array.from({ length: options.views }, () => {
@@ -118,10 +119,10 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
     const input = views.length === 1 ? views[0] : concatArrays(views);
     const rows = indices.length * options.views;
     const labels = Int32Array.from({ length: rows }, (_, i) => images.labels[indices[i % indices.length]]);
-    const stats: { mean: Float32Array; variance: Float32Array }[] = [];
-    let value = Number.NaN;
-    let grads: Record<string, Float32Array> = {};
-    tf.tidy(() => {
+    // Batch-norm batch statistics leave the tape as tensors and are read with the gradients afterwards.
+    const statTensors: tf.Tensor[] = [];
+    let reached: string[] = [];
+    const outputs = tf.tidy(() => {
       const fixed = Object.fromEntries(
         specs.filter((s) => !s.trainable).map(({ name, dims }) => [name, tf.tensor(params[name], dims)]),
       );
@@ -132,10 +133,8 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
           const features = cnnFeatures(shape, { ...fixed, ...tensorsOf('') }, x, {
             training: true,
             onStats: (block, batch) => {
-              stats[block] = {
-                mean: batch.mean.dataSync() as Float32Array,
-                variance: batch.variance.dataSync() as Float32Array,
-              };
+              statTensors[2 * block] = tf.keep(batch.mean);
+              statTensors[2 * block + 1] = tf.keep(batch.variance);
             },
           });
           const z = options.head ? headForward(tensorsOf('head.'), features) : l2NormalizeRows(features);
@@ -147,11 +146,16 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
         },
         Object.values(trainables).map((t) => t.variable),
       );
-      value = result.value.dataSync()[0];
-      grads = Object.fromEntries(
-        Object.entries(result.grads).map(([name, g]) => [name, g.dataSync() as Float32Array]),
-      );
+      reached = Object.keys(result.grads);
+      return [result.value, ...reached.map((name) => result.grads[name])];
     });
+    const [[value], ...gradValues] = await readAndDispose(outputs);
+    const grads = Object.fromEntries(reached.map((name, i) => [name, gradValues[i]]));
+    const statValues = await readAndDispose(statTensors);
+    const stats = Array.from({ length: statValues.length / 2 }, (_, block) => ({
+      mean: statValues[2 * block],
+      variance: statValues[2 * block + 1],
+    }));
     if (!Number.isFinite(value) || !Object.values(grads).every(allFinite))
       return { loss: value, finite: false };
 

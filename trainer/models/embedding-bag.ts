@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs';
  *   pooled[b] = sum_l weights[b,l] * rows[ids[b,l]] / max(sum_l weights[b,l], epsilon)
  * Composing it from gather, mul and sum builds a [batch, length, dim] intermediate, and the wasm
  * backend's GatherV2 alone took ~250 ms for 256 x 300 x 64; these loops touch each element once.
+ * On webgpu the rows live on the GPU, which Node cannot read synchronously, so there it is that
+ * composition (gather's gradient is the GPU's UnsortedSegmentSum).
  */
 export function embeddingBag(
   rows: tf.Tensor2D,
@@ -22,6 +24,7 @@ export function embeddingBag(
     const inverse = 1 / Math.max(total, epsilon);
     for (let l = 0; l < length; l++) scale[b * length + l] = weights[b * length + l] * inverse;
   }
+  if (tf.getBackend() === 'webgpu') return composedBag(rows, ids, scale, batch, length);
   const bag = tf.customGrad((input) => {
     const table = (input as tf.Tensor2D).dataSync() as Float32Array;
     const pooled = new Float32Array(batch * dim);
@@ -53,4 +56,21 @@ export function embeddingBag(
     };
   });
   return bag(rows) as tf.Tensor2D;
+}
+
+/** The same bag from tfjs ops: gather the rows, scale them, sum each bag's [length, dim] block. */
+function composedBag(
+  rows: tf.Tensor2D,
+  ids: Int32Array,
+  scale: Float32Array,
+  batch: number,
+  length: number,
+): tf.Tensor2D {
+  return tf.tidy(() =>
+    tf
+      .gather(rows, tf.tensor1d(ids, 'int32'))
+      .mul(tf.tensor2d(scale, [ids.length, 1]))
+      .reshape([batch, length, rows.shape[1]])
+      .sum(1),
+  );
 }

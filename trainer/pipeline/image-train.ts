@@ -1,4 +1,4 @@
-import type { BackendInfo } from '../backend/index.ts';
+import { type BackendInfo, describeBackend } from '../backend/index.ts';
 import { initCnn } from '../image/cnn.ts';
 import { createCnnTrainer } from '../image/cnn-trainer.ts';
 import type { ImageConfig } from '../image/image-config.ts';
@@ -78,7 +78,7 @@ export async function trainImageStage(options: {
     validate: async (w) => headline(evaluateCnn(w, split.validation, config.normalization, config.seed)),
   });
   progress.log(
-    `training ${config.name} on ${options.backend.name} (${options.backend.package}): ${totalSteps} steps ` +
+    `training ${config.name} on ${describeBackend(options.backend)}: ${totalSteps} steps ` +
       `of ${batchSize} images (${m} per class) x ${config.views} view(s), loss ${config.loss.name}` +
       `${config.miner ? ` with miner ${config.miner.name}` : ''}, at most ${config.train.maxMinutes} min`,
   );

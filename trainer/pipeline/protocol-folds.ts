@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import type { BackendInfo } from '../backend/index.ts';
+import { type BackendInfo, describeBackend } from '../backend/index.ts';
 import {
   ClassDisjointOptionsSchema,
   type ClassDisjointPlan,
@@ -112,7 +112,7 @@ export async function runFoldProtocol(options: {
   mkdirSync(dir, { recursive: true });
   const report: FoldProtocolReport = {
     config,
-    backend: `${backend.name} (${backend.package})`,
+    backend: describeBackend(backend),
     data: { dir: dataset.dir, fingerprint: dataset.fingerprint },
     classNames: test.classNames,
     trainClasses: plan.trainClasses,

@@ -49,6 +49,7 @@ export async function publishRun(options: {
       training: {
         config,
         backend: `${run.backend.name} (${run.backend.package})`,
+        ...(run.backend.adapter ? { adapter: run.backend.adapter } : {}),
         steps: run.steps,
         seconds: run.seconds,
         run_id: run.runId,

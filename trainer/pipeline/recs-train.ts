@@ -1,4 +1,4 @@
-import type { BackendInfo } from '../backend/index.ts';
+import { type BackendInfo, describeBackend } from '../backend/index.ts';
 import { createSampler } from '../metric/index.ts';
 import { formatBadRow } from '../recs/bad-rows.ts';
 import type { RecsConfig } from '../recs/config.ts';
@@ -95,7 +95,7 @@ export async function trainRecsStage(options: {
   });
   const totalSteps = Math.max(1, Math.round(config.train.epochs * sampler.epoch(0).length));
   progress.log(
-    `training ${config.name} on ${options.backend.name} (${options.backend.package}): ${examples.count} ` +
+    `training ${config.name} on ${describeBackend(options.backend)}: ${examples.count} ` +
       `next-item examples, ${totalSteps} steps of ${batchSize}, at most ${config.train.maxMinutes} min`,
   );
   return trainAndRecord(model, {

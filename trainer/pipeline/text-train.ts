@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
-import type { BackendInfo } from '../backend/index.ts';
+import { type BackendInfo, describeBackend } from '../backend/index.ts';
 import type { TextConfig } from '../config/text-config.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { glossLemmaRetrievalSet, samplePairsEpoch } from '../data/wordnet-pairs.ts';
@@ -95,7 +95,7 @@ export async function trainTextStage(options: {
         validate,
       });
   progress.log(
-    `training ${config.name} on ${options.backend.name} (${options.backend.package}): ${totalSteps} steps ` +
+    `training ${config.name} on ${describeBackend(options.backend)}: ${totalSteps} steps ` +
       `of ${batchSize} pairs` +
       (config.train.maxMinutes === undefined
         ? ', no time limit'

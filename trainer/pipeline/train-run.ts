@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { leaveDeviceBackend } from '../backend/host-backend.ts';
 import type { BackendInfo } from '../backend/index.ts';
 import { type LoopModel, type LoopResult, runTrainingLoop } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
@@ -74,6 +75,7 @@ export async function trainAndRecord<Extra extends object>(
     runDir,
     progress,
   });
+  await leaveDeviceBackend();
   const info = {
     runId: options.runId,
     version: options.version,

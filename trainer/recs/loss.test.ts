@@ -52,11 +52,11 @@ describe('createRecsLoss', () => {
     expect(Math.abs(expected - uncorrected)).toBeGreaterThan(0.1);
   });
 
-  it('runs any other library loss with the batch’s other positives as negatives (a triplet hinge)', () => {
+  it('runs any other library loss with the batch’s other positives as negatives (a triplet hinge)', async () => {
     const loss = createRecsLoss(LossConfigSchema.parse({ name: 'triplet_margin', margin: 0.2 }), false);
     const value = tf.tidy(() => loss.compute(tf.tensor2d(users), tf.tensor2d(items), logQ).dataSync()[0]);
     expect(value).toBeGreaterThan(0);
-    expect(loss.stats?.loss_tuples).toBe(6 * 5);
+    expect((await loss.readStats()).loss_tuples).toBe(6 * 5);
   });
 
   it('accepts popularity correction only with multiple_negatives_ranking in its plain form', () => {

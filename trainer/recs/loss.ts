@@ -6,7 +6,7 @@ import { pairLossOf } from '../train/pair-loss.ts';
 export interface RecsLoss {
   /** `logQ` holds log q of each positive item, read only with popularity correction. */
   compute(users: tf.Tensor2D, positives: tf.Tensor2D, logQ: Float32Array): tf.Scalar;
-  readonly stats?: Readonly<Record<string, number>>;
+  readStats(): Promise<Readonly<Record<string, number>>>;
 }
 
 /**
@@ -24,9 +24,7 @@ export function createRecsLoss(config: LossConfig, popularityCorrection: boolean
     const pairLoss = pairLossOf(createLoss(config));
     return {
       compute: (users, positives) => pairLoss.compute(users, positives),
-      get stats() {
-        return pairLoss.stats;
-      },
+      readStats: () => pairLoss.readStats(),
     };
   }
   if (config.name !== 'multiple_negatives_ranking') {
@@ -48,8 +46,6 @@ export function createRecsLoss(config: LossConfig, popularityCorrection: boolean
         );
       });
     },
-    get stats() {
-      return pairLoss.stats;
-    },
+    readStats: () => pairLoss.readStats(),
   };
 }

@@ -3,6 +3,7 @@ import type { TextFeatures } from '../../shared/featurizer/text.ts';
 import { padFeatures } from '../../shared/onnx/sub-batches.ts';
 import { gatherIds, tableRows } from '../models/text-encoder.ts';
 import { type AdamConfig, type AdamState, applyDense, applyRows, beginStep } from '../train/adam.ts';
+import { readAndDispose } from '../train/read-back.ts';
 import type { StepResult } from '../train/text-pair-step.ts';
 import type { NextItemExamples } from './examples.ts';
 import type { RecsLoss } from './loss.ts';
@@ -26,12 +27,12 @@ export interface StepContext {
  * as a positive) is encoded once; users pool those vectors, so gradients reach the item tower through
  * both sides. Only touched rows of the content table and the id table get gradients and Adam updates.
  */
-export function recsStep(
+export async function recsStep(
   weights: RecsWeights,
   context: StepContext,
   batch: Int32Array,
   seed: number,
-): StepResult {
+): Promise<StepResult> {
   const { examples, adam, adamConfig } = context;
   const { window } = examples.histories;
 
@@ -68,9 +69,7 @@ export function recsStep(
   const keep = idKeepMask(items.length, context.idDropout, seed);
   const { content, dim } = weights;
 
-  let value = Number.NaN;
-  let grads: Float32Array[] = [];
-  tf.tidy(() => {
+  const outputs = tf.tidy(() => {
     const compute = (...params: tf.Tensor[]) => {
       const [contentRows, contentKernel, contentBias, idRows, userKernel, userBias] = params;
       const vectors = itemVectors(
@@ -103,9 +102,9 @@ export function recsStep(
       tf.tensor2d(weights.userKernel, [dim, dim]),
       tf.tensor1d(weights.userBias),
     ]);
-    value = result.value.dataSync()[0];
-    grads = result.grads.map((g) => g.dataSync() as Float32Array);
+    return [result.value, ...result.grads];
   });
+  const [[value], ...grads] = await readAndDispose(outputs);
 
   if (!Number.isFinite(value) || !grads.every(allFinite)) return { loss: value, finite: false };
   const [tableGrad, kernelGrad, biasGrad, idGrad, userKernelGrad, userBiasGrad] = grads;
@@ -118,7 +117,7 @@ export function recsStep(
   applyRows(adam, 'ids', weights.ids, pick(itemRows, kept), rowsOf(idGrad, kept, dim), dim, adamConfig);
   applyDense(adam, 'userKernel', weights.userKernel, userKernelGrad, adamConfig);
   applyDense(adam, 'userBias', weights.userBias, userBiasGrad, adamConfig);
-  return { loss: value, finite: true, stats: context.loss.stats };
+  return { loss: value, finite: true, stats: await context.loss.readStats() };
 }
 
 /** Rows `rows` of a [n, dim] table, packed. */

@@ -41,13 +41,13 @@ function setup() {
 }
 
 describe('the two towers', () => {
-  it('learn: the in-batch loss falls over a few steps', () => {
+  it('learn: the in-batch loss falls over a few steps', async () => {
     const { weights, examples, context } = setup();
     const random = mulberry32(5);
     const losses: number[] = [];
     for (let step = 0; step < 40; step++) {
       const batch = Int32Array.from({ length: 12 }, () => Math.floor(random() * examples.count));
-      const result = recsStep(weights, { ...context }, batch, step);
+      const result = await recsStep(weights, { ...context }, batch, step);
       expect(result.finite).toBe(true);
       losses.push(result.loss);
     }
@@ -55,10 +55,10 @@ describe('the two towers', () => {
     expect(mean(losses.slice(-8))).toBeLessThan(mean(losses.slice(0, 8)) * 0.8);
   });
 
-  it('move only the id rows of items a batch touched; an untouched item is its content vector', () => {
+  it('move only the id rows of items a batch touched; an untouched item is its content vector', async () => {
     const { weights, examples, context } = setup();
     for (let step = 0; step < 5; step++) {
-      recsStep(
+      await recsStep(
         weights,
         context,
         Int32Array.from({ length: 8 }, (_, i) => (step * 8 + i) % examples.count),

@@ -36,12 +36,12 @@ export function createMultiSourceModel(options: MultiSourceModelOptions): LoopMo
   );
 
   return {
-    step(stepIndex) {
+    async step(stepIndex) {
       const { source, batch } = schedule.at(stepIndex);
       const { name } = sources[source].source;
       const { anchors, positives, loss } = sources[source].source.batch(batch);
       const now = atStep(options.adam, update, stepIndex, options.totalSteps);
-      const result = featurePairStep(weights, adam, now.adam, anchors, positives, loss, now.update);
+      const result = await featurePairStep(weights, adam, now.adam, anchors, positives, loss, now.update);
       const stats = Object.fromEntries(
         Object.entries(result.stats ?? {}).map(([key, value]) => [`${name}_${key}`, value]),
       );

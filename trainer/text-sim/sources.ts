@@ -95,9 +95,7 @@ export function scoredPairSource(
     return {
       compute: (anchors, positives) =>
         loss.compute(anchors, tf.tensor1d(scores), { refEmbeddings: positives }),
-      get stats() {
-        return loss.stats;
-      },
+      readStats: () => loss.readStats(),
     };
   });
 }

@@ -87,13 +87,13 @@ describe('multi-source training', () => {
       ],
       validate: async () => ({}),
     });
-    for (let step = 0; step < 150; step++) expect(model.step(step).finite).toBe(true);
+    for (let step = 0; step < 150; step++) expect((await model.step(step)).finite).toBe(true);
     const after = await spearmanOf();
     expect(Math.abs(before)).toBeLessThan(30);
     expect(after).toBeGreaterThan(60);
   });
 
-  it('mixes sources, prefixing each step’s stats with its source', () => {
+  it('mixes sources, prefixing each step’s stats with its source', async () => {
     const featurizer = createTextFeaturizer({ buckets: 1024 });
     const weights = initTextEncoder(1024, { embeddingDim: 8, outputDim: 8 }, 2);
     const pairs = synonymPairs(64, 3);
@@ -123,7 +123,7 @@ describe('multi-source training', () => {
     });
     const prefixes = new Set<string>();
     for (let step = 0; step < 12; step++) {
-      const result = model.step(step);
+      const result = await model.step(step);
       expect(result.finite).toBe(true);
       for (const key of Object.keys(result.stats ?? {})) prefixes.add(key.split('_')[0]);
     }
@@ -213,7 +213,7 @@ describe('parameter updates', () => {
       ],
       validate: async () => ({}),
     });
-    for (let step = 0; step < 60; step++) expect(model.step(step).finite).toBe(true);
+    for (let step = 0; step < 60; step++) expect((await model.step(step)).finite).toBe(true);
     expect(await spearmanOf()).toBeGreaterThan(before + 10);
     expect(weights.kernel).toEqual(initial.kernel);
     expect(weights.bias).toEqual(initial.bias);
@@ -227,7 +227,7 @@ describe('parameter updates', () => {
     expect(model.snapshot().arrays['adam.tableScale.m'].length).toBe(2048);
   });
 
-  it("with table 'scale+rows' also moves the rows' elements, each group at its own rate", () => {
+  it("with table 'scale+rows' also moves the rows' elements, each group at its own rate", async () => {
     const featurizer = createTextFeaturizer({ buckets: 512, charNgrams: null, wordBigrams: false });
     const weights = initTextEncoder(512, { embeddingDim: 8, outputDim: 8, kernelInit: 'identity' }, 3);
     const initial = weights.table.slice();
@@ -256,7 +256,7 @@ describe('parameter updates', () => {
       ],
       validate: async () => ({}),
     });
-    for (let step = 0; step < 4; step++) expect(model.step(step).finite).toBe(true);
+    for (let step = 0; step < 4; step++) expect((await model.step(step)).finite).toBe(true);
     const filler = featurizer.featurize('filler0').ids[0];
     const row = Array.from(weights.table.subarray(filler * 8, (filler + 1) * 8));
     const before = Array.from(initial.subarray(filler * 8, (filler + 1) * 8));

@@ -30,7 +30,7 @@ function quadraticModel(scores: number[], nanAtStep = -1): LoopModel & { x: Floa
   let validations = 0;
   return {
     x,
-    step(stepIndex) {
+    async step(stepIndex) {
       if (stepIndex === nanAtStep) return { loss: Number.NaN, finite: false };
       const loss = (x[0] - 3) ** 2;
       x[0] -= 0.1 * 2 * (x[0] - 3);

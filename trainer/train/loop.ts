@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { onHostBackend } from '../backend/host-backend.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import type { ProgressReporter } from './progress.ts';
@@ -7,7 +8,7 @@ import type { StepResult } from './text-pair-step.ts';
 
 /** What the loop drives: one model with its optimiser, able to step, validate and round-trip its state. */
 export interface LoopModel {
-  step(stepIndex: number): StepResult;
+  step(stepIndex: number): Promise<StepResult>;
   validate(): Promise<Record<string, number>>;
   /** Weights and optimiser state as arrays, plus small JSON-able extras (e.g. Adam's step count). */
   snapshot(): { arrays: Record<string, Float32Array>; extra: Record<string, number> };
@@ -98,7 +99,7 @@ export async function runTrainingLoop(model: LoopModel, options: LoopOptions): P
   let stopReason: StopReason = 'completed';
 
   while (state.step < options.totalSteps) {
-    const result = model.step(state.step);
+    const result = await model.step(state.step);
     if (!result.finite) {
       progress.done();
       throw new TrainingDivergedError(
@@ -140,7 +141,7 @@ export async function runTrainingLoop(model: LoopModel, options: LoopOptions): P
 
     const outOfTime = remainingByBudget <= 0;
     if (state.step % options.evalEvery === 0 || state.step === options.totalSteps || outOfTime) {
-      const metrics = await model.validate();
+      const metrics = await onHostBackend(() => model.validate());
       state.history.validation.push({ step: state.step, metrics });
       const value = metrics[options.monitor];
       if (value === undefined)

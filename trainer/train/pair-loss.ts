@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MetricLoss } from '../metric/index.ts';
+import { range } from '../metric/losses/base.ts';
 import type { PairLoss } from './text-pair-step.ts';
 
 /**
@@ -9,11 +10,10 @@ import type { PairLoss } from './text-pair-step.ts';
 export function pairLossOf(loss: MetricLoss): PairLoss {
   return {
     compute(anchors, positives) {
-      const labels = tf.range(0, anchors.shape[0], 1, 'int32') as tf.Tensor1D;
+      // Host-made labels: the loss reads them back, which a GPU backend cannot do synchronously.
+      const labels = tf.tensor1d(range(anchors.shape[0]), 'int32');
       return loss.compute(anchors, labels, { refEmbeddings: positives, refLabels: labels });
     },
-    get stats() {
-      return loss.stats;
-    },
+    readStats: () => loss.readStats(),
   };
 }

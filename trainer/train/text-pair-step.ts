@@ -4,6 +4,7 @@ import type { TextPair } from '../data/wordnet-pairs.ts';
 import { encodeFromRows, gatherIds, type TextEncoderWeights, tableRows } from '../models/text-encoder.ts';
 import { type AdamConfig, type AdamState, applyDense, applyRowScales, applyRows, beginStep } from './adam.ts';
 import { DEFAULT_PARAMETER_UPDATE, type ParameterUpdate, withLearningRate } from './parameter-update.ts';
+import { readAndDispose } from './read-back.ts';
 
 /**
  * A loss over aligned anchor and positive embeddings ([batch, dim] each; row i of both is a pair), with
@@ -11,7 +12,7 @@ import { DEFAULT_PARAMETER_UPDATE, type ParameterUpdate, withLearningRate } from
  */
 export interface PairLoss {
   compute(anchors: tf.Tensor2D, positives: tf.Tensor2D): tf.Scalar;
-  readonly stats?: Readonly<Record<string, number>>;
+  readStats(): Promise<Readonly<Record<string, number>>>;
 }
 
 export interface StepResult {
@@ -33,7 +34,7 @@ export function textPairStep(
   featurizer: TextFeaturizer,
   pairs: readonly TextPair[],
   loss: PairLoss,
-): StepResult {
+): Promise<StepResult> {
   const anchors = featurizer.featurizeBatch(pairs.map((p) => p.anchor));
   const positives = featurizer.featurizeBatch(pairs.map((p) => p.positive));
   return featurePairStep(weights, adam, adamConfig, anchors, positives, loss);
@@ -46,7 +47,7 @@ export const TABLE_SCALE_SLOT = 'tableScale';
  * The same step on already featurized batches (row i of each is a pair): for views made by dropping
  * features, and for graded pairs whose loss closes over the batch's scores.
  */
-export function featurePairStep(
+export async function featurePairStep(
   weights: TextEncoderWeights,
   adam: AdamState,
   adamConfig: AdamConfig,
@@ -54,18 +55,14 @@ export function featurePairStep(
   positives: FeatureBatch,
   loss: PairLoss,
   update: ParameterUpdate = DEFAULT_PARAMETER_UPDATE,
-): StepResult {
+): Promise<StepResult> {
   const all = new Int32Array(anchors.ids.length + positives.ids.length);
   all.set(anchors.ids);
   all.set(positives.ids, anchors.ids.length);
   const { uniqueIds, localIds } = gatherIds(all);
   const { embeddingDim, outputDim } = weights;
 
-  // Results leave the tidy through these variables: returning typed arrays from tf.tidy makes tfjs walk
-  // every element looking for tensors (a third of the step time on a 2^17-row table).
-  let value = Number.NaN;
-  let grads: Float32Array[] = [];
-  tf.tidy(() => {
+  const outputs = tf.tidy(() => {
     const anchorIds = localIds.subarray(0, anchors.ids.length);
     const positiveIds = localIds.subarray(anchors.ids.length);
     const compute = (rows: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor) => {
@@ -85,10 +82,9 @@ export function featurePairStep(
       tf.tensor2d(weights.kernel, [embeddingDim, outputDim]),
       tf.tensor1d(weights.bias),
     ]);
-    value = result.value.dataSync()[0];
-    grads = result.grads.map((g) => g.dataSync() as Float32Array);
+    return [result.value, ...result.grads];
   });
-
+  const [[value], ...grads] = await readAndDispose(outputs);
   const [rowGrad, kernelGrad, biasGrad] = grads;
   if (!Number.isFinite(value) || !grads.every(allFinite)) return { loss: value, finite: false };
   beginStep(adam);
@@ -105,7 +101,7 @@ export function featurePairStep(
     applyDense(adam, 'kernel', weights.kernel, kernelGrad, denseAdam);
     applyDense(adam, 'bias', weights.bias, biasGrad, denseAdam);
   }
-  return { loss: value, finite: true, stats: loss.stats };
+  return { loss: value, finite: true, stats: await loss.readStats() };
 }
 
 function allFinite(values: Float32Array): boolean {

@@ -11,6 +11,7 @@ import {
 } from '../reducers/index.ts';
 import type { EmbeddingRegularizer } from '../regularizers/index.ts';
 import { type IndicesTuple, type LabelSets, labelSets } from '../tuples.ts';
+import { createRecordedStats } from './recorded-stats.ts';
 
 export interface ComputeOptions {
   /** Mines the tuples from this batch (after refEmbeddings, when given). */
@@ -26,15 +27,16 @@ export interface ComputeOptions {
 export interface MetricLoss {
   readonly name: string;
   compute(embeddings: tf.Tensor2D, labels: tf.Tensor1D, options?: ComputeOptions): tf.Scalar;
-  /** Learnable parameters by name (proxies, class weights `W`, `beta`): read with dataSync, set with assign. */
+  /** Learnable parameters by name (proxies, class weights `W`, `beta`): read with data(), set with assign. */
   readonly parameters: Readonly<Record<string, tf.Variable>>;
   /**
    * What the last compute saw, for training logs: per sub-loss its value, tuple count and how many
    * tuples had a non-zero loss (a loss stuck at 0 with tuples but none non-zero means every tuple already
-   * satisfies its margin), and the miner's statistics prefixed `miner_`.
+   * satisfies its margin), and the miner's statistics prefixed `miner_`. Asynchronous: the values may
+   * live on a GPU.
    */
-  readonly stats: Readonly<Record<string, number>>;
-  /** Frees the parameters. */
+  readStats(): Promise<Readonly<Record<string, number>>>;
+  /** Frees the parameters and the recorded statistics. */
   dispose(): void;
 }
 
@@ -65,15 +67,14 @@ export interface LossSpec {
 
 /** The shared compute path: checks inputs, mines, computes the terms, regularises, reduces, records stats. */
 export function buildLoss(spec: LossSpec): MetricLoss {
-  let stats: Record<string, number> = {};
+  const stats = createRecordedStats();
   const parameters = spec.parameters ?? {};
   return {
     name: spec.name,
     parameters,
-    get stats() {
-      return stats;
-    },
+    readStats: () => stats.read(),
     dispose: () => {
+      stats.dispose();
       for (const variable of Object.values(parameters)) variable.dispose();
     },
     compute(embeddings, labels, options = {}) {
@@ -92,30 +93,34 @@ export function buildLoss(spec: LossSpec): MetricLoss {
         ? miner.mine(embeddings, sets.labels, ref, ref && sets.refLabels)
         : options.indicesTuple;
       if (tuple) checkTuple(tuple, embeddings.shape[0], ref?.shape[0] ?? embeddings.shape[0]);
-      const next: Record<string, number> = {};
-      const total = tf.tidy(() => {
+      const host: Record<string, number> = {};
+      return tf.tidy(() => {
         const terms = spec.terms({ embeddings, ref, sets, labels, tuple });
         if (spec.regularizer) terms.embedding_reg_loss = spec.regularizer(embeddings);
         const { total, parts } = reduceTerms(spec.reducer, terms, { embeddings, labels: sets.labels });
-        for (const [name, term] of Object.entries(terms))
-          Object.assign(next, termStats(name, term, parts[name]));
+        const device: Record<string, tf.Scalar> = {};
+        for (const [name, term] of Object.entries(terms)) termStats(name, term, parts[name], host, device);
+        if (miner) for (const [key, value] of Object.entries(miner.stats)) host[`miner_${key}`] = value;
+        stats.record(host, device);
         return total;
       });
-      if (miner) for (const [key, value] of Object.entries(miner.stats)) next[`miner_${key}`] = value;
-      stats = next;
-      return total;
     },
   };
 }
 
-function termStats(name: string, term: LossTerm, reduced: tf.Scalar): Record<string, number> {
-  const out: Record<string, number> = { [name]: reduced.dataSync()[0] };
-  if (term.kind === 'already_reduced') return out;
-  if (term.losses === null) return { ...out, [`${name}_tuples`]: 0, [`${name}_nonzero`]: 0 };
-  const values = term.losses.dataSync();
-  let nonZero = 0;
-  for (const v of values) if (v > 0) nonZero++;
-  return { ...out, [`${name}_tuples`]: values.length, [`${name}_nonzero`]: nonZero };
+/** A term's value and non-zero count stay on the device (read later); its tuple count is known here. */
+function termStats(
+  name: string,
+  term: LossTerm,
+  reduced: tf.Scalar,
+  host: Record<string, number>,
+  device: Record<string, tf.Scalar>,
+): void {
+  device[name] = reduced;
+  if (term.kind === 'already_reduced') return;
+  host[`${name}_tuples`] = term.losses?.size ?? 0;
+  if (term.losses === null) host[`${name}_nonzero`] = 0;
+  else device[`${name}_nonzero`] = term.losses.greater(0).sum().cast('float32') as tf.Scalar;
 }
 
 function checkShapes(

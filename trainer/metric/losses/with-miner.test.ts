@@ -27,13 +27,14 @@ function tripletLossOver(triplets: string[], margin: number): number {
 }
 
 describe('losses on mined tuples', () => {
-  it('triplet_margin uses exactly the batch_hard triplets and reports the miner statistics', () => {
+  it('triplet_margin uses exactly the batch_hard triplets and reports the miner statistics', async () => {
     const loss = createLoss({ name: 'triplet_margin', margin: 0.3 });
     const value = loss.compute(embeddings(), labels(), { miner: createMiner({ name: 'batch_hard' }) });
     const expected = batchHardMinerRef(batch, { name: 'lp' });
     expect(value.dataSync()[0]).toBeCloseTo(tripletLossOver(expected, 0.3), 5);
-    expect(loss.stats.miner_triplets).toBe(expected.length);
-    expect(loss.stats.loss_tuples).toBe(expected.length);
+    const stats = await loss.readStats();
+    expect(stats.miner_triplets).toBe(expected.length);
+    expect(stats.loss_tuples).toBe(expected.length);
   });
 
   it('triplet_margin turns mined pairs into every triplet sharing an anchor (PML convert_to_triplets)', () => {
@@ -51,7 +52,7 @@ describe('losses on mined tuples', () => {
     expect(value.dataSync()[0]).toBeCloseTo(tripletLossOver(triplets, 0.3), 5);
   });
 
-  it('contrastive on a caller-given tuple uses only those pairs', () => {
+  it('contrastive on a caller-given tuple uses only those pairs', async () => {
     const loss = createLoss({ name: 'contrastive' });
     const indicesTuple = {
       kind: 'pairs' as const,
@@ -63,7 +64,7 @@ describe('losses on mined tuples', () => {
     const value = loss.compute(embeddings(), labels(), { indicesTuple });
     const expected = lp.between(batch.E[0], batch.E[indicesTuple.p[0]]);
     expect(value.dataSync()[0]).toBeCloseTo(expected, 5);
-    expect(loss.stats).toMatchObject({ pos_loss_tuples: 1, neg_loss_tuples: 0 });
+    expect(await loss.readStats()).toMatchObject({ pos_loss_tuples: 1, neg_loss_tuples: 0 });
   });
 
   it('refuses tuples that point outside the batch', () => {

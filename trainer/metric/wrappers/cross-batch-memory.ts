@@ -31,14 +31,12 @@ export function createCrossBatchMemory(config: CrossBatchMemoryConfig): MetricLo
   const memoryLabels = new Int32Array(size);
   let next = 0;
   let filled = 0;
-  let stats: Record<string, number> = {};
+  let hostStats: Record<string, number> = {};
 
   return {
     name: 'cross_batch_memory',
     parameters: inner.parameters,
-    get stats() {
-      return stats;
-    },
+    readStats: async () => ({ ...(await inner.readStats()), ...hostStats }),
     dispose: () => inner.dispose(),
     compute(embeddings, labels, options = {}) {
       if (options.refEmbeddings || options.indicesTuple || options.miner) {
@@ -72,8 +70,8 @@ export function createCrossBatchMemory(config: CrossBatchMemoryConfig): MetricLo
           refLabels: tf.tensor1d(refLabels, 'int32'),
           indicesTuple: withoutSelfComparisons(mined, slots),
         });
-        stats = { ...inner.stats, memory_filled: filled };
-        if (miner) for (const [key, value] of Object.entries(miner.stats)) stats[`miner_${key}`] = value;
+        hostStats = { memory_filled: filled };
+        if (miner) for (const [key, value] of Object.entries(miner.stats)) hostStats[`miner_${key}`] = value;
         return loss;
       });
     },

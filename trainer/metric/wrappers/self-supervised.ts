@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { strictConfig } from '../config.ts';
+import { range } from '../losses/base.ts';
 import { createPlainLoss, type MetricLoss } from '../losses/index.ts';
 import { InnerLossConfigSchema } from './inner-loss.ts';
 
@@ -23,9 +24,7 @@ export function createSelfSupervisedLoss(config: SelfSupervisedConfig): MetricLo
   return {
     name: 'self_supervised',
     parameters: inner.parameters,
-    get stats() {
-      return inner.stats;
-    },
+    readStats: () => inner.readStats(),
     dispose: () => inner.dispose(),
     compute(embeddings, _labels, options = {}) {
       const ref = options.refEmbeddings;
@@ -38,7 +37,8 @@ export function createSelfSupervisedLoss(config: SelfSupervisedConfig): MetricLo
         throw new Error('self_supervised builds its own tuples from the views');
       return tf.tidy(() => {
         const rows = embeddings.shape[0];
-        const ids = tf.range(0, rows, 1, 'int32') as tf.Tensor1D;
+        // Host-made labels: losses read them back, which a GPU backend cannot do synchronously.
+        const ids = tf.tensor1d(range(rows), 'int32');
         if (!config.symmetric) return inner.compute(embeddings, ids, { refEmbeddings: ref, refLabels: ids });
         return inner.compute(tf.concat([embeddings, ref]), tf.concat([ids, ids]));
       });

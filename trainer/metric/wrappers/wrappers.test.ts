@@ -40,11 +40,11 @@ describe('cross_batch_memory', () => {
   };
   const batches = [randomBatch(6, 3, 3, 71), randomBatch(6, 3, 3, 72), randomBatch(6, 3, 3, 73)];
 
-  it('compares each batch with every remembered embedding, ring-buffered, minus itself', () => {
+  it('compares each batch with every remembered embedding, ring-buffered, minus itself', async () => {
     const loss = createLoss(config);
     const memory: Matrix = [];
     const memoryLabels: number[] = [];
-    batches.forEach((batch, step) => {
+    for (const [step, batch] of batches.entries()) {
       const ownSlot = batch.E.map((_, i) => (step * 6 + i) % 10);
       batch.E.forEach((row, i) => {
         memory[ownSlot[i]] = row;
@@ -53,8 +53,8 @@ describe('cross_batch_memory', () => {
       const value = loss.compute(tensor(batch.E), tf.tensor1d(batch.labels, 'int32'));
       const expected = contrastiveAgainstMemory(batch.E, batch.labels, memory, memoryLabels, ownSlot);
       expect(value.dataSync()[0]).toBeCloseTo(expected, 5);
-      expect(loss.stats.memory_filled).toBe(Math.min(10, (step + 1) * 6));
-    });
+      expect((await loss.readStats()).memory_filled).toBe(Math.min(10, (step + 1) * 6));
+    }
   });
 
   it('passes gradients to the batch only, never into the memory', () => {
@@ -67,7 +67,7 @@ describe('cross_batch_memory', () => {
     expect(Array.from(grad.dataSync()).some((g) => g !== 0)).toBe(true);
   });
 
-  it('mines against the memory when given a miner, never pairing a row with its own slot', () => {
+  it('mines against the memory when given a miner, never pairing a row with its own slot', async () => {
     const loss = createLoss({
       ...config,
       loss: { name: 'triplet_margin', margin: 0.5 },
@@ -76,7 +76,7 @@ describe('cross_batch_memory', () => {
     loss.compute(tensor(batches[0].E), tf.tensor1d(batches[0].labels, 'int32'));
     const value = loss.compute(tensor(batches[1].E), tf.tensor1d(batches[1].labels, 'int32'));
     expect(Number.isFinite(value.dataSync()[0])).toBe(true);
-    expect(loss.stats.miner_triplets).toBe(6);
+    expect((await loss.readStats()).miner_triplets).toBe(6);
   });
 
   it('only wraps losses that take reference embeddings', () => {
