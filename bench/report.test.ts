@@ -71,16 +71,42 @@ describe('renderMarkdown', () => {
   });
 
   it('lists every target with its measurement and verdict, pending and unrun ones included', () => {
-    expect(markdown).toContain('| knn | random 100k: speedup: VectorIndex | 2.6 x | >= 2x | MET |');
-    expect(markdown).toContain('| knn | random 100k: speedup: bit | 1.5 x | >= 2x | **MISSED** |');
-    expect(markdown).toContain('| train | no kernel yet | | CNN >= 4x | PENDING |');
+    expect(markdown).toContain('| knn | random 100k: speedup: VectorIndex | 2.6 x |  |  | >= 2x | MET |');
+    expect(markdown).toContain('| knn | random 100k: speedup: bit | 1.5 x |  |  | >= 2x | **MISSED** |');
+    expect(markdown).toContain('| train | no kernel yet | | | | CNN >= 4x | PENDING |');
     expect(markdown).toMatch(/\| worker \| \(section pending\) Workers build \| .* PENDING \|/);
   });
 
   it('renders one table per group with median, min, max and p99', () => {
     expect(markdown).toContain('### random 100k: latency');
-    expect(markdown).toContain('| stock | 52.4 | 50 | 61 | 60 | ms | 100 |  |  |  |');
+    expect(markdown).toContain('| stock | 52.4 |  | 50 | 61 | 60 | ms | 100 |  |  |  |');
     expect(markdown).toContain('- queries are glosses');
+  });
+});
+
+describe('renderMarkdown of rounds', () => {
+  it("gives the worst round and how many rounds met beside a target, and every round's median", () => {
+    const rounds: BenchResults = {
+      ...results,
+      sections: [
+        section({
+          rows: [
+            {
+              group: 'exact',
+              figure: 'ours',
+              unit: 'x',
+              median: 4,
+              rounds: [4, 2.5, 5],
+              runs: 300,
+              target: { text: '>= 3x', met: false, better: 'higher', rounds_met: 2, worst: 2.5 },
+            },
+          ],
+        }),
+      ],
+    };
+    const markdown = renderMarkdown(rounds, 'bench/results/2026-11-28.json');
+    expect(markdown).toContain('| knn | exact: ours | 4 x | 2.5 x | 2 of 3 | >= 3x | **MISSED** |');
+    expect(markdown).toContain('| ours | 4 | 4 / 2.5 / 5 |');
   });
 });
 

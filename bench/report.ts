@@ -21,7 +21,10 @@ export function renderMarkdown(results: BenchResults, resultsFile: string): stri
     'Each timing is the median over repeated runs after warm-up runs were discarded, with the min, the max',
     'and the 99th percentile; `runs` counts the measured runs (1 for one-shot figures such as a build time,',
     'a file size or a recall over a query set). Each comparison is a ratio taken run by run between',
-    'contenders measured in rounds in the same process, then summarized the same way.',
+    'contenders measured in rounds in the same process, then summarized the same way. A section run with',
+    '`--rounds N` (3 by default) is measured in N independent rounds, each a fresh process: its figures are',
+    "the median of the rounds' medians, the targets table gives the worst round beside it, and a target is",
+    'MET only when every round met it.',
     '',
     '## Targets',
     '',
@@ -40,19 +43,24 @@ function targetTable(sections: readonly SectionResult[]): string[] {
   if (rows.length + pendingTargets.length + notRun.length === 0)
     return ['No target was measured in this run.'];
   return [
-    '| section | figure | measured | target | status |',
-    '| --- | --- | ---: | --- | --- |',
-    ...rows.map(
-      ({ section, row }) =>
+    '| section | figure | measured (median of rounds) | worst round | rounds met | target | status |',
+    '| --- | --- | ---: | ---: | ---: | --- | --- |',
+    ...rows.map(({ section, row }) => {
+      const { target } = row;
+      const worst = target!.worst === undefined ? '' : `${formatNumber(target!.worst)} ${row.unit}`;
+      const met =
+        target!.rounds_met === undefined ? '' : `${target!.rounds_met} of ${row.rounds?.length ?? 1}`;
+      return (
         `| ${section.name} | ${cell(row.group)}: ${cell(row.figure)} | ${formatNumber(row.median)} ${row.unit} | ` +
-        `${cell(row.target!.text)} | ${verdict(row.target!.met)} |`,
-    ),
+        `${worst} | ${met} | ${cell(target!.text)} | ${verdict(target!.met)} |`
+      );
+    }),
     ...pendingTargets.map(
-      ({ section, t }) => `| ${section.name} | ${cell(t.reason)} | | ${cell(t.text)} | PENDING |`,
+      ({ section, t }) => `| ${section.name} | ${cell(t.reason)} | | | | ${cell(t.text)} | PENDING |`,
     ),
     ...notRun.map(
       (s) =>
-        `| ${s.name} | (section ${s.status}) ${cell(s.notes[0] ?? '')} | | | ${s.status.toUpperCase()} |`,
+        `| ${s.name} | (section ${s.status}) ${cell(s.notes[0] ?? '')} | | | | | ${s.status.toUpperCase()} |`,
     ),
   ];
 }
@@ -82,13 +90,14 @@ function groupRows(rows: readonly Row[]): Map<string, Row[]> {
 function rowTable(rows: readonly Row[]): string[] {
   const optional = (value: number | undefined) => (value === undefined ? '' : formatNumber(value));
   return [
-    '| figure | median | min | max | p99 | unit | runs | target | status | note |',
-    '| --- | ---: | ---: | ---: | ---: | --- | ---: | --- | --- | --- |',
+    '| figure | median | rounds | min | max | p99 | unit | runs | target | status | note |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- | --- | --- |',
     ...rows
       .map((row) =>
         [
           cell(row.figure),
           formatNumber(row.median),
+          (row.rounds ?? []).map(formatNumber).join(' / '),
           optional(row.min),
           optional(row.max),
           optional(row.p99),

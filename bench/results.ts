@@ -15,6 +15,11 @@ export const TargetSchema = z
     /** The claim, as the issue states it, e.g. "<= 2x onnxruntime-node". */
     text: z.string(),
     met: z.boolean(),
+    /** Which side of the figure is good: the worst round is the one furthest on the other side. */
+    better: z.enum(['higher', 'lower']).optional(),
+    /** With several rounds (see rounds.ts): how many met the target, and the worst round's median. */
+    rounds_met: z.number().int().nonnegative().optional(),
+    worst: z.number().optional(),
   })
   .strict();
 export type Target = z.infer<typeof TargetSchema>;
@@ -33,6 +38,8 @@ export const RowSchema = z
     p99: z.number().optional(),
     /** Measured runs behind median, min and max (warm-up runs excluded). */
     runs: z.number().int().positive(),
+    /** Each independent round's median, when the figure was measured in several (see rounds.ts). */
+    rounds: z.array(z.number()).optional(),
     target: TargetSchema.optional(),
     note: z.string().optional(),
   })

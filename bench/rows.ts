@@ -56,7 +56,10 @@ export function valueRow(
   return { group, figure, unit, median: value, runs: 1, ...extras };
 }
 
-/** A target with its verdict: `met` is computed by the caller from the measurement beside it. */
-export function target(text: string, met: boolean): Target {
-  return { text, met };
+/**
+ * A target with its verdict: `met` is computed by the caller from the measurement beside it; `better`
+ * says which side of the figure is good, so the worst of several rounds can be found.
+ */
+export function target(text: string, met: boolean, better?: 'higher' | 'lower'): Target {
+  return { text, met, ...(better ? { better } : {}) };
 }
