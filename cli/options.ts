@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
+import { defaultCollectionsPath } from '../edge/adapters/node/collection-store.ts';
 import { defaultStatePath } from '../edge/adapters/node/state-db.ts';
 import { BACKEND_CHOICES, type BackendChoice } from '../trainer/backend/index.ts';
 
@@ -38,6 +39,22 @@ export const stateOption = () =>
     '--state <file>',
     "the edge's writable database: API keys, recorded events (env DML_EDGE_STATE; default <artifacts>/state.db)",
   );
+
+export const collectionsOption = () =>
+  new Option(
+    '--collections <file>',
+    'the collections clients write over HTTP (env DML_EDGE_COLLECTIONS; default <artifacts>/collections.db)',
+  );
+
+/** Where a server on these artifacts keeps its written collections (see `dml-edge serve --collections`). */
+export function collectionsPath(
+  flags: ArtifactsFlag & { collections?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return resolve(
+    flags.collections ?? env.DML_EDGE_COLLECTIONS ?? defaultCollectionsPath(artifactsDir(flags, env)),
+  );
+}
 
 /** The state database a server on the same artifacts uses (see `dml-edge serve --state`). */
 export function statePath(

@@ -27,6 +27,7 @@ import { closeAfterUnreadBody } from './middleware/unread-body.ts';
 import { openAiErrorShape } from './openai/error-shape.ts';
 import { validationHook } from './openapi/validation-hook.ts';
 import type {
+  CollectionStore,
   Embedder,
   EventStore,
   ItemCatalog,
@@ -36,6 +37,8 @@ import type {
   VectorIndex,
 } from './ports.ts';
 import { adminRoutes, type ModelAdmin } from './routes/admin.ts';
+import { collectionItemRoutes } from './routes/collection-items.ts';
+import { collectionWriteRoutes } from './routes/collection-writes.ts';
 import { collectionRoutes } from './routes/collections.ts';
 import { duplicatesRoutes } from './routes/duplicates.ts';
 import { embedRoutes } from './routes/embed.ts';
@@ -51,6 +54,7 @@ import { searchRoutes } from './routes/search.ts';
 import { similarityRoutes } from './routes/similarity.ts';
 import { createRequestSchemas } from './schemas.ts';
 import { servedEmbedder } from './served-embedder.ts';
+import { withWrittenCollections, withWrittenItems } from './written-collections.ts';
 
 export interface AppOptions {
   registry: ModelRegistry;
@@ -60,6 +64,11 @@ export interface AppOptions {
   logger?: Logger;
   /** Stored item vectors and shipped histories: with it, /v1/recommend and /v1/items/{id}/similar exist. */
   catalog?: ItemCatalog;
+  /**
+   * Collections clients write: with it (and keys), POST /v1/collections and the item routes exist, and its
+   * collections are searched beside the published ones.
+   */
+  collections?: CollectionStore;
   /** Where events are recorded: with it (and keys), POST /v1/users/{id}/events exists. */
   events?: EventStore;
   /** API keys: writes always need one with the write scope. */
@@ -103,8 +112,9 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     options.clientAddress,
   );
   const cors = corsFor(CorsSchema.parse(options.cors ?? {}));
-  const { registry, index } = options;
-  assertCollectionsServable(registry, index);
+  const { registry, collections } = options;
+  assertCollectionsServable(registry, options.index);
+  const index = collections ? withWrittenCollections(options.index, collections, registry) : options.index;
 
   const batchers = new WeakMap<LoadedModel, Embedder>();
   const deps: AppDeps = {
@@ -120,7 +130,10 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     notReady: options.notReady ?? (() => undefined),
   };
 
-  const { catalog, events, keys, admin } = options;
+  const { events, keys, admin } = options;
+  const catalog =
+    collections && options.catalog ? withWrittenItems(options.catalog, collections) : options.catalog;
+  if (collections && !keys) throw new Error('written collections need a key store (writes need a key)');
   if ((options.requireKeys || events || admin) && !keys)
     throw new Error('requiring keys, recording events and the admin endpoints need a key store');
   if (events && !catalog) throw new Error('recording events needs the item catalog to check items against');
@@ -165,10 +178,15 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     openAiEmbeddingsRoutes,
     similarityRoutes,
     duplicatesRoutes,
-    searchRoutes,
   ]) {
     app.route('/', routes(deps));
   }
+  if (collections && keys) {
+    app.route('/', collectionItemRoutes(deps, collections));
+    app.route('/', collectionWriteRoutes(deps, { store: collections, keys }));
+  }
+  // With the catalog, searches can return the stored vectors.
+  app.route('/', searchRoutes(deps, catalog));
   if (catalog) {
     app.route('/', recommendRoutes(deps, { catalog, events }));
     app.route('/', itemRoutes(deps, { catalog, events }));

@@ -76,6 +76,11 @@ export interface CollectionInfo {
    * a small collection, or a written one whose graph was dropped by a write and not rebuilt yet).
    */
   search?: 'graph' | 'exact';
+  /**
+   * A written collection whose model serves another version than the one that embedded it (after a
+   * promotion or a rollback): not searchable until its items are embedded again.
+   */
+  stale?: boolean;
 }
 
 export interface SearchHit {
@@ -149,11 +154,16 @@ export interface CollectionStore extends VectorIndex {
   /** Throws when the model already has a collection of that name. */
   create(collection: NewCollection): Promise<CollectionInfo>;
   drop(collection: CollectionRef): Promise<void>;
-  /** Inserts the new ids and replaces the stored ones; ids must be distinct within a call. */
+  /**
+   * Inserts the new ids and replaces the stored ones (ids distinct within a call), their vectors made by
+   * `modelVersion`; writes nothing and answers the version it is bound to when that is another one (it
+   * was embedded again meanwhile).
+   */
   upsert(
     collection: CollectionRef,
     items: readonly WrittenItem[],
-  ): Promise<{ created: number; updated: number }>;
+    modelVersion: string,
+  ): Promise<{ created: number; updated: number } | { boundTo: string }>;
   /** Deletes the given ids; returns those that were stored. */
   remove(collection: CollectionRef, ids: readonly string[]): Promise<string[]>;
   item(collection: CollectionRef, id: string): Promise<WrittenItem | undefined>;

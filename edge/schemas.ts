@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'model_not_found',
   'collection_not_found',
   'ambiguous_collection',
+  'collection_exists',
+  'collection_stale',
   'not_found',
   'method_not_allowed',
   'payload_too_large',
@@ -344,6 +346,22 @@ export const CollectionInfoSchema = z.object({
     .array(z.object({ name: z.string(), type: z.enum(['integer', 'float', 'text', 'boolean']) }))
     .optional()
     .describe("Metadata fields a search's `filter` can name, with the type of their values."),
+  writable: z
+    .boolean()
+    .optional()
+    .describe('Written through the API (POST /v1/collections); absent for published ones.'),
+  search: z
+    .enum(['graph', 'exact'])
+    .optional()
+    .describe(
+      'How a search without a filter runs now; a written collection is exact from its last write until its graph is rebuilt.',
+    ),
+  stale: z
+    .boolean()
+    .optional()
+    .describe(
+      'A written collection embedded by another version than its model serves now: 409 until reembed.',
+    ),
 });
 
 export const CollectionsResponseSchema = z.object({ collections: z.array(CollectionInfoSchema) });

@@ -9,6 +9,8 @@ import {
   artifactsDir,
   artifactsOption,
   backendOption,
+  collectionsOption,
+  collectionsPath,
   DEFAULT_CONFIG,
   runsOption,
   stateOption,
@@ -22,6 +24,7 @@ interface ServeFlags extends ArtifactsFlag, AccessFlags {
   port?: string;
   defaultModel?: string;
   state?: string;
+  collections?: string;
   requireKeys?: boolean;
 }
 
@@ -38,6 +41,7 @@ function addServeOptions(command: Command): Command {
         ),
       )
       .addOption(stateOption())
+      .addOption(collectionsOption())
       .addOption(
         new Option('--require-keys', 'reads need an API key too (writes always do; see dml-edge keys)'),
       ),
@@ -52,6 +56,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     artifactsDir: artifactsDir(flags),
     defaultModel: flags.defaultModel,
     stateDb: statePath(flags),
+    collectionsDb: collectionsPath(flags),
     requireKeys: flags.requireKeys === true,
     ...accessServerOptions(flags),
   });

@@ -44,7 +44,7 @@ function bruteForce(query: Float32Array, k: number, keep: (item: WrittenItem) =>
 }
 
 async function write(items: WrittenItem[]): Promise<void> {
-  await store.upsert(ref, items);
+  expect(await store.upsert(ref, items, store.collection(ref)!.modelVersion)).not.toHaveProperty('boundTo');
   for (const item of items) expected.set(item.id, item);
 }
 
@@ -108,10 +108,11 @@ describe('written collections on sqlite-vec', () => {
     const before = await store.sources(ref);
     const good = itemOf(5, vectorOf(6));
     const badVector = { ...itemOf(COUNT + 1), vector: new Float32Array(DIM - 1).fill(1) };
-    await expect(store.upsert(ref, [good, badVector])).rejects.toThrow(/has 15 values, expected 16/);
+    await expect(store.upsert(ref, [good, badVector], 'v1')).rejects.toThrow(/has 15 values, expected 16/);
     const missingField = { ...itemOf(8), id: 'new-item', metadata: { cluster: 1 } };
-    await expect(store.upsert(ref, [good, missingField])).rejects.toThrow(/even/);
-    await expect(store.upsert(ref, [good, good])).rejects.toThrow(/twice/);
+    await expect(store.upsert(ref, [good, missingField], 'v1')).rejects.toThrow(/even/);
+    await expect(store.upsert(ref, [good, good], 'v1')).rejects.toThrow(/twice/);
+    expect(await store.upsert(ref, [good], 'v0')).toEqual({ boundTo: 'v1' });
     expect(await store.sources(ref)).toEqual(before);
     expect((await store.item(ref, good.id))?.vector).toEqual(vectorOf(5));
     expect(await store.item(ref, itemOf(COUNT + 1).id)).toBeUndefined();

@@ -244,8 +244,10 @@ function collectionStore(
       infos = infos.filter((info) => collectionKey(info) !== collectionKey(ref));
     },
 
-    async upsert(ref, items) {
+    async upsert(ref, items, modelVersion) {
       const collection = find(ref);
+      const boundTo = collection.info.modelVersion;
+      if (boundTo !== modelVersion) return { boundTo };
       return writing(collection, () => {
         let created = 0;
         const seen = new Set<string>();

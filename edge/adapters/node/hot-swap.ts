@@ -21,7 +21,7 @@ export interface HotSwapOptions {
   limits?: AppOptions['limits'];
   batching?: AppOptions['batching'];
   /** The server's writable state and key policy, the same for every generation. */
-  state?: Pick<AppOptions, 'events' | 'keys' | 'requireKeys'>;
+  state?: Pick<AppOptions, 'events' | 'keys' | 'requireKeys' | 'collections'>;
   /** Rate limits, CORS and the admin endpoints, the same for every generation. */
   access?: Pick<AppOptions, 'rateLimits' | 'clientAddress' | 'cors' | 'admin'>;
   /**

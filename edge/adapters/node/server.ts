@@ -9,6 +9,11 @@ import type { Logger } from '../../logger.ts';
 import { CorsSchema } from '../../middleware/cors.ts';
 import { nodeClientAddress } from './client-address.ts';
 import { answerUnparsableRequests } from './client-errors.ts';
+import {
+  defaultCollectionsPath,
+  openCollectionStore,
+  type SqliteCollectionStore,
+} from './collection-store.ts';
 import { createHotSwapApp, type HotSwapApp, type ReloadOutcome, type Served } from './hot-swap.ts';
 import { nodeModelAdmin } from './model-admin.ts';
 import { createPromMetrics } from './prom-metrics.ts';
@@ -31,6 +36,11 @@ export const NodeServerOptionsSchema = z
     reloadOnSighup: z.boolean().default(true),
     /** The writable state (API keys, recorded events); `<artifactsDir>/state.db` when omitted. */
     stateDb: z.string().min(1).optional(),
+    /**
+     * The collections clients write (POST /v1/collections); `<artifactsDir>/collections.db` when omitted.
+     * Beside the published versions, never inside one: a promotion or a reload leaves it as it is.
+     */
+    collectionsDb: z.string().min(1).optional(),
     /** Reads need an API key too (writes always do). */
     requireKeys: z.boolean().default(false),
     /** How /v1/search searches: through each collection's graph (default) or exactly; see search-options.ts. */
@@ -83,6 +93,20 @@ export interface RunningServer {
 export async function startNodeServer(input: NodeServerOptions = {}): Promise<RunningServer> {
   const options = parseOrThrow(NodeServerOptionsSchema, input, 'invalid server options');
   const state = await openStateDb(options.stateDb ?? defaultStatePath(options.artifactsDir));
+  let collections: SqliteCollectionStore;
+  try {
+    collections = await openCollectionStore(
+      options.collectionsDb ?? defaultCollectionsPath(options.artifactsDir),
+      options.search,
+    );
+  } catch (error) {
+    state.close();
+    throw error;
+  }
+  const closeStores = () => {
+    collections.close();
+    state.close();
+  };
   // Set once close() starts: /readyz then answers 503, so a load balancer stops sending while it drains.
   let closing = false;
   let live: HotSwapApp;
@@ -92,7 +116,7 @@ export async function startNodeServer(input: NodeServerOptions = {}): Promise<Ru
       defaultModel: options.defaultModel,
       limits: options.limits,
       batching: options.batching,
-      state: { events: state.events, keys: state.keys, requireKeys: options.requireKeys },
+      state: { events: state.events, keys: state.keys, requireKeys: options.requireKeys, collections },
       access: {
         rateLimits: options.rateLimits,
         clientAddress: nodeClientAddress(options.trustProxy),
@@ -112,7 +136,7 @@ export async function startNodeServer(input: NodeServerOptions = {}): Promise<Ru
       ...(options.logger ? { logger: options.logger } : {}),
     });
   } catch (error) {
-    state.close();
+    closeStores();
     throw error;
   }
   try {
@@ -143,12 +167,12 @@ export async function startNodeServer(input: NodeServerOptions = {}): Promise<Ru
           server.close((error) => (error ? reject(error) : resolve())),
         );
         await live.close();
-        state.close();
+        closeStores();
       },
     };
   } catch (error) {
     await live.close();
-    state.close();
+    closeStores();
     throw error;
   }
 }
