@@ -13,6 +13,7 @@ import {
   EmbedResponseSchema,
   ErrorResponseSchema,
   SearchResponseSchema,
+  SimilarItemsResponseSchema,
 } from '../../edge/schemas.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
 import { publishTinyVersion } from '../fixtures/tiny-version.ts';
@@ -271,6 +272,11 @@ describe('written collections on the Node server', () => {
     );
     expect(filtered.results.length).toBeGreaterThan(0);
     expect(filtered.results.every((hit) => hit.metadata.team === 'login')).toBe(true);
+    const similar = await call('GET', '/v1/items/t-004/similar?collection=tickets&k=5');
+    expect(similar.status, JSON.stringify(similar.body)).toBe(200);
+    const near = SimilarItemsResponseSchema.parse(similar.body).results;
+    expect(near).toHaveLength(5);
+    expect(near.map((hit) => hit.id)).not.toContain('t-004');
   });
 
   it('searches through a graph once built, and says when a write made it exact again', async () => {
