@@ -55,6 +55,20 @@ export function collectionWriteRoutes(
     return { items: info?.items ?? 0, search: info?.search ?? 'exact' };
   };
 
+  /** A write to one collection named by the path, with no body: its key, errors and `?model=`. */
+  const collectionAction = <R extends ReturnType<typeof jsonResponse>>(
+    spec: { method: 'post' | 'delete'; path: string; operationId: string; summary: string },
+    answer: R,
+  ) =>
+    createRoute({
+      ...spec,
+      tags: ['collections'],
+      security: NEEDS_KEY,
+      middleware: [write] as const,
+      request: { params: NameParams, query: ModelQuery },
+      responses: { 200: answer, ...errorResponses(400, 401, 403, 404, 405, 409, ...V1_ERRORS) },
+    });
+
   const create = createRoute({
     method: 'post',
     path: '/v1/collections',
@@ -92,25 +106,20 @@ export function collectionWriteRoutes(
     },
   });
 
-  const drop = createRoute({
-    method: 'delete',
-    path: '/v1/collections/{name}',
-    operationId: 'deleteCollection',
-    tags: ['collections'],
-    summary: 'Delete a written collection with its items',
-    security: NEEDS_KEY,
-    middleware: [write] as const,
-    request: { params: NameParams, query: ModelQuery },
-    responses: {
-      200: jsonResponse(DroppedCollectionResponseSchema.openapi('DroppedCollectionResponse'), 'Deleted.', {
-        collection: 'support-tickets',
-        model: 'minilm',
-        deleted: true,
-        items: 1200,
-      }),
-      ...errorResponses(400, 401, 403, 404, 405, ...V1_ERRORS),
+  const drop = collectionAction(
+    {
+      method: 'delete',
+      path: '/v1/collections/{name}',
+      operationId: 'deleteCollection',
+      summary: 'Delete a written collection with its items',
     },
-  });
+    jsonResponse(DroppedCollectionResponseSchema.openapi('DroppedCollectionResponse'), 'Deleted.', {
+      collection: 'support-tickets',
+      model: 'minilm',
+      deleted: true,
+      items: 1200,
+    }),
+  );
 
   const upsert = createRoute({
     method: 'post',
@@ -198,51 +207,41 @@ export function collectionWriteRoutes(
     },
   });
 
-  const graph = createRoute({
-    method: 'post',
-    path: '/v1/collections/{name}/graph',
-    operationId: 'buildCollectionGraph',
-    tags: ['collections'],
-    summary: "Build the collection's search graph (searches are exact after a write until this runs)",
-    security: NEEDS_KEY,
-    middleware: [write] as const,
-    request: { params: NameParams, query: ModelQuery },
-    responses: {
-      200: jsonResponse(GraphResponseSchema.openapi('GraphResponse'), 'Built.', {
+  const graph = collectionAction(
+    {
+      method: 'post',
+      path: '/v1/collections/{name}/graph',
+      operationId: 'buildCollectionGraph',
+      summary: "Build the collection's search graph (searches are exact after a write until this runs)",
+    },
+    jsonResponse(GraphResponseSchema.openapi('GraphResponse'), 'Built.', {
+      collection: 'support-tickets',
+      model: 'minilm',
+      items: 1200,
+      search: 'graph',
+    }),
+  );
+
+  const reembed = collectionAction(
+    {
+      method: 'post',
+      path: '/v1/collections/{name}/reembed',
+      operationId: 'reembedCollection',
+      summary: 'Embed every item again with the version its model serves now (after a promotion)',
+    },
+    jsonResponse(
+      ReembedResponseSchema.openapi('ReembedResponse'),
+      'Every item embedded again, and the collection bound to the new version.',
+      {
         collection: 'support-tickets',
         model: 'minilm',
+        model_version: '20261205-0300',
+        previous_version: '20261128-0300',
         items: 1200,
-        search: 'graph',
-      }),
-      ...errorResponses(400, 401, 403, 404, 405, ...V1_ERRORS),
-    },
-  });
-
-  const reembed = createRoute({
-    method: 'post',
-    path: '/v1/collections/{name}/reembed',
-    operationId: 'reembedCollection',
-    tags: ['collections'],
-    summary: 'Embed every item again with the version its model serves now (after a promotion)',
-    security: NEEDS_KEY,
-    middleware: [write] as const,
-    request: { params: NameParams, query: ModelQuery },
-    responses: {
-      200: jsonResponse(
-        ReembedResponseSchema.openapi('ReembedResponse'),
-        'Every item embedded again, and the collection bound to the new version.',
-        {
-          collection: 'support-tickets',
-          model: 'minilm',
-          model_version: '20261205-0300',
-          previous_version: '20261128-0300',
-          items: 1200,
-        },
-        { modelVersion: true },
-      ),
-      ...errorResponses(400, 401, 403, 404, 405, 409, ...V1_ERRORS),
-    },
-  });
+      },
+      { modelVersion: true },
+    ),
+  );
 
   return new OpenAPIHono<AppEnv>()
     .openapi(create, async (c) => {

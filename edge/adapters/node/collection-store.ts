@@ -4,7 +4,6 @@ import { buildHnsw, HnswParamsSchema } from '../../../shared/ann/build-hnsw.ts';
 import { writeGraph } from '../../../shared/ann/graph-table.ts';
 import { unitRows } from '../../../shared/ann/unit-rows.ts';
 import {
-  migrationDatabase,
   openVecDatabase,
   type SqliteDatabase,
   type SqliteStatement,
@@ -17,11 +16,11 @@ import {
   vecTableName,
   vectorProblem,
 } from '../../../shared/db/index-schema.ts';
-import { migrate } from '../../../shared/db/migrator.ts';
-import { MIGRATIONS_DIR, readMigrations } from '../../../shared/db/read-migrations.ts';
+import { MIGRATIONS_DIR } from '../../../shared/db/read-migrations.ts';
 import { collectionKey, describeCollection, requireCollection } from '../../collection-key.ts';
 import type { CollectionInfo, CollectionRef, CollectionStore, WrittenItem } from '../../ports.ts';
 import { columnValue } from '../knn-query.ts';
+import { openDurableDatabase } from './durable-database.ts';
 import { type SearchOptions, SearchOptionsSchema } from './search-options.ts';
 import { type OpenCollection, openCollection, searchCollection } from './sqlite-vec-index.ts';
 import { readVectors } from './vec0-vectors.ts';
@@ -33,9 +32,6 @@ export const COLLECTIONS_MIGRATIONS_DIR = join(MIGRATIONS_DIR, 'collections');
 export function defaultCollectionsPath(artifactsDir: string): string {
   return join(artifactsDir, 'collections.db');
 }
-
-/** How long a write waits for another connection's. */
-const BUSY_TIMEOUT_MS = 5000;
 
 export interface SqliteCollectionStore extends CollectionStore {
   close(): void;
@@ -72,26 +68,11 @@ export async function openCollectionStore(
   options: SearchOptions = {},
 ): Promise<SqliteCollectionStore> {
   const settings = SearchOptionsSchema.parse(options);
-  let db: SqliteDatabase;
-  try {
-    db = openVecDatabase(path, { readonly: false });
-  } catch (error) {
-    throw new Error(`cannot open the collections database ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    await migrate(migrationDatabase(db), readMigrations(COLLECTIONS_MIGRATIONS_DIR));
-  } catch (error) {
-    db.close();
-    throw new Error(`cannot open the collections database ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  const db = await openDurableDatabase(path, 'the collections database', COLLECTIONS_MIGRATIONS_DIR, (file) =>
+    openVecDatabase(file, { readonly: false }),
+  );
+  // Dropping a collection or a graph deletes its rows through ON DELETE CASCADE.
+  db.pragma('foreign_keys = ON');
   return collectionStore(db, path, settings.mode === 'graph', settings.ef);
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrationDatabase, type SqliteDatabase } from '../../../shared/db/better-sqlite.ts';
+import type { SqliteDatabase } from '../../../shared/db/better-sqlite.ts';
 import {
   appendedInOrder,
   clientIdsJson,
@@ -16,10 +16,10 @@ import {
   toStoredEvent,
   toStoredKey,
 } from '../../../shared/db/edge-state.ts';
-import { migrate } from '../../../shared/db/migrator.ts';
-import { MIGRATIONS_DIR, readMigrations } from '../../../shared/db/read-migrations.ts';
+import { MIGRATIONS_DIR } from '../../../shared/db/read-migrations.ts';
 import { generateApiKey } from '../../auth/api-key.ts';
 import type { ApiKeyScope, EventStore, KeyStore, NewEvent, StoredEvent } from '../../ports.ts';
+import { openDurableDatabase } from './durable-database.ts';
 
 /** The state database's own schema history (see the first migration there for why it is separate). */
 export const STATE_MIGRATIONS_DIR = join(MIGRATIONS_DIR, 'edge-state');
@@ -28,9 +28,6 @@ export const STATE_MIGRATIONS_DIR = join(MIGRATIONS_DIR, 'edge-state');
 export function defaultStatePath(artifactsDir: string): string {
   return join(artifactsDir, 'state.db');
 }
-
-/** How long a write waits for another process's (e.g. `dml-edge keys create` while the server runs). */
-const BUSY_TIMEOUT_MS = 5000;
 
 export interface StateDb {
   readonly events: EventStore;
@@ -47,21 +44,12 @@ export interface StateDb {
  * before it is acknowledged.
  */
 export async function openStateDb(path: string): Promise<StateDb> {
-  let db: SqliteDatabase;
-  try {
-    db = new Database(path);
-  } catch (error) {
-    throw new Error(`cannot open the state database ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    await migrate(migrationDatabase(db), readMigrations(STATE_MIGRATIONS_DIR));
-  } catch (error) {
-    db.close();
-    throw new Error(`cannot open the state database ${path}: ${(error as Error).message}`, { cause: error });
-  }
+  const db = await openDurableDatabase(
+    path,
+    'the state database',
+    STATE_MIGRATIONS_DIR,
+    (file) => new Database(file),
+  );
   return { events: eventStore(db), keys: keyStore(db), db, close: () => db.close() };
 }
 
