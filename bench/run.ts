@@ -41,6 +41,7 @@ const ArgsSchema = z.object({
   runs: z.string().min(1),
   rounds: z.coerce.number().int().min(1).max(20),
   'round-output': z.string().min(1).optional(),
+  'build-cache': z.string().min(1).optional(),
 });
 
 const USAGE = `usage: npm run bench [-- <section>...] [--large] [--rounds <n>] [--artifacts <dir>] [--runs <dir>]
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
       rounds: { type: 'string', default: '3' },
       // Internal: a round's child process writes its sections here instead of the docs.
       'round-output': { type: 'string' },
+      'build-cache': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -78,6 +80,7 @@ async function main(): Promise<number> {
     large: args.large,
     artifactsDir: resolve(args.artifacts),
     runsDir: resolve(args.runs),
+    ...(args['build-cache'] ? { buildCache: args['build-cache'] } : {}),
   };
   const machine = machineInfo();
   const started = performance.now();
@@ -144,7 +147,12 @@ async function runRounds(rounds: number, elapsed: () => string): Promise<Section
       const output = join(dir, `round-${round}.json`);
       const child = spawnSync(
         process.execPath,
-        [...process.execArgv, process.argv[1], ...forwarded, '--rounds', '1', '--round-output', output],
+        [
+          ...process.execArgv,
+          process.argv[1],
+          ...forwarded,
+          ...['--rounds', '1', '--round-output', output, '--build-cache', dir],
+        ],
         { stdio: 'inherit' },
       );
       if (child.status !== 0) throw new Error(`round ${round} exited with ${child.status ?? child.signal}`);

@@ -14,6 +14,11 @@ export interface BenchOptions {
   artifactsDir: string;
   /** Where training runs are (the TF.js comparison reads the published run's checkpoint). */
   runsDir: string;
+  /**
+   * Where slow builds (search graphs) are kept between the rounds of one invocation: the first round builds,
+   * the others reuse (bench/knn/build-cache.ts). Absent: each build is made where it is used.
+   */
+  buildCache?: string;
 }
 
 export interface SectionOutcome {

@@ -1,9 +1,15 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clusteredUnitVectors } from '../../shared/ann/clustered-vectors.ts';
+import { loadScanKernel } from '../../shared/ann/scan-kernel/load-node.ts';
 import { shuffle } from '../../trainer/data/wordnet-pairs.ts';
 import { mulberry32 } from '../../trainer/models/text-encoder.ts';
 import { embedFlat, openServedEmbedder } from '../embed/served.ts';
+import { buildOnce } from '../knn/build-cache.ts';
 import { K, type KnnQueries, runKnnCase } from '../knn/case.ts';
-import { HNSW_EFS } from '../knn/contenders.ts';
 import {
+  type KnnDataset,
   RANDOM_PARTITIONS,
   randomDataset,
   randomUnitVectors,
@@ -11,6 +17,9 @@ import {
   rowsWithUniqueText,
   takeRows,
 } from '../knn/dataset.ts';
+import { CURVE_EFS, CURVE_RECALLS, runGraphCurve } from '../knn/graph-curve.ts';
+import { buildHnswFile, HNSW_EF_CONSTRUCTION, HNSW_M } from '../knn/hnsw.ts';
+import { buildVectorIndexFile } from '../knn/vector-index.ts';
 import { findDefaultTextModel, type PublishedTextModel } from '../published.ts';
 import type { Row } from '../results.ts';
 import type { RunnableSection, SectionContext, SectionOutcome } from '../section.ts';
@@ -18,8 +27,10 @@ import type { RepeatOptions } from '../stats.ts';
 import { sampleSynsets } from '../wordnet-texts.ts';
 
 const DIM = 128;
-const SIZES = [10_000, 100_000];
+const SIZE = 100_000;
 const LARGE_SIZE = 1_000_000;
+/** The clustered set: rows around CLUSTERS random centres, so near neighbours exist (as in real embeddings). */
+const CLUSTERED = { size: 50_000, clusters: 2_000, spread: 0.5 };
 const ROUNDS: RepeatOptions = { warmup: 5, repeats: 100 };
 /** At 1M a stock sqlite-vec query takes about half a second: fewer queries keep the case in minutes. */
 const LARGE_ROUNDS: RepeatOptions = { warmup: 2, repeats: 30 };
@@ -32,33 +43,50 @@ export const knnSection: RunnableSection = {
 };
 
 async function runKnn(context: SectionContext): Promise<SectionOutcome> {
+  // The graphs go in the rounds' shared folder, or in one of this run's own.
+  const graphDir = context.options.buildCache ?? (await mkdtemp(join(tmpdir(), 'dml-edge-bench-graphs-')));
+  try {
+    return await measure(context, graphDir);
+  } finally {
+    if (graphDir !== context.options.buildCache) await rm(graphDir, { recursive: true, force: true });
+  }
+}
+
+async function measure(context: SectionContext, graphDir: string): Promise<SectionOutcome> {
+  const { log, options } = context;
+  const kernel = loadScanKernel();
   const rows: Row[] = [];
   const notes = [
-    `Queries run in rounds: every contender answers query r in round r, so per-query speedups are paired. ` +
+    'Queries run in rounds: every contender answers query r in round r, so per-query ratios are paired. ' +
       `${ROUNDS.repeats} measured queries (+${ROUNDS.warmup} warm-up) per case` +
-      `${context.options.large ? `, ${LARGE_ROUNDS.repeats} (+${LARGE_ROUNDS.warmup}) at 1M` : ''}.`,
+      `${options.large ? `, ${LARGE_ROUNDS.repeats} (+${LARGE_ROUNDS.warmup}) at 1M` : ''}.`,
     `recall@${K} is graded against exact search in float64 (trainer/eval/knn.ts), counting ties as hits ` +
       '(ann-benchmarks style: a result within the 10th exact distance counts).',
     `Random data: uniform unit vectors (seeded); its partition key is row mod ${RANDOM_PARTITIONS}. WordNet data: ` +
-      'the catalogue vectors read out of the published index.db, queries are glosses embedded by the served ' +
-      'model, the partition key is the WordNet lexicographer file (noun.animal, ...).',
-    `The ${HNSW_EFS.length} hnswlib-node rows search one graph (built once, hnswlib's default M and ` +
-      'efConstruction); the stock and mmap rows read one file.',
-    'The int8 table uses one symmetric scale for all rows (127 / the largest |value|); the bit table is ' +
-      "sqlite-vec's vec_quantize_binary; both re-score their candidates with vec_distance_cosine on the float32 copy.",
-    'The two VectorIndex rows open the same file, built by trainer/index/build-index.ts with its defaults, so it ' +
-      'holds the HNSW search graph (shared/ann/) beside the vec0 table: "exact" is the adapter told to scan ' +
-      '(mode exact, what it does with a filter), "graph" is its default. Its build time is in the file\'s ' +
-      'build time and in its size note. Uniform random vectors have no neighbourhood structure for a graph to ' +
-      'follow (the hnswlib rows show the same), so the graph is meant for, and tuned on, real embeddings.',
+      'a seeded 100,000-row sample of the catalogue vectors read out of the published index.db; queries are ' +
+      'glosses embedded by the served model; the partition key is the WordNet lexicographer file. Clustered ' +
+      `data: ${CLUSTERED.size.toLocaleString('en-US')} unit vectors around ${CLUSTERED.clusters.toLocaleString('en-US')} ` +
+      `random centres (spread ${CLUSTERED.spread}, shared/ann/clustered-vectors.ts), queries drawn from the same clusters.`,
+    'Exact search: the VectorIndex is the edge adapter told to scan (mode exact, no filter): the WebAssembly ' +
+      'SIMD kernel (shared/ann/scan-kernel/) scans int8 codes of the vectors it holds in memory and re-scores ' +
+      'in float32 only the rows whose int8 score, within its error bound, could reach the top 10, so the ' +
+      'answer is exact; the same kernel serves the Worker. The sequential read sums the same float32 vectors ' +
+      'in the same memory with the same SIMD loads and scores nothing: the memory-bandwidth floor of a float32 ' +
+      'scan. "mmap" depends on the page cache: it is measured warm (the warm-up queries read the whole file).',
+    `Graph search: our graph (built by trainer/index/build-index.ts with its defaults) and hnswlib-node ` +
+      `(M ${HNSW_M}, efConstruction ${HNSW_EF_CONSTRUCTION}, its defaults) are searched over the same vectors and ` +
+      `queries at ef ${CURVE_EFS.join(', ')}; at recall@${K} ${CURVE_RECALLS.join(' and ')} each is taken at ` +
+      'the smallest ef that reaches it and the latencies are compared. Both searches return row numbers ' +
+      '(no item join); the VectorIndex graph row in the latency tables is the adapter with its join.',
+    'Uniform random vectors have no neighbourhood structure for a graph to follow, so the random case has ' +
+      'no graph contenders; the 10,000-row cases of earlier runs are no longer measured.',
   ];
-  if (!context.options.large)
+  if (!options.large)
     notes.push(
       `The ${LARGE_SIZE.toLocaleString('en-US')}-vector case is opt-in: \`npm run bench -- knn --large\`.`,
     );
 
-  const randomSizes = context.options.large ? [...SIZES, LARGE_SIZE] : SIZES;
-  for (const size of randomSizes) {
+  for (const size of options.large ? [SIZE, LARGE_SIZE] : [SIZE]) {
     const rounds = size === LARGE_SIZE ? LARGE_ROUNDS : ROUNDS;
     const total = rounds.warmup + rounds.repeats;
     const queries: KnnQueries = {
@@ -66,10 +94,19 @@ async function runKnn(context: SectionContext): Promise<SectionOutcome> {
       partitions: Array.from({ length: total }, (_, r) => `p${r % RANDOM_PARTITIONS}`),
       rounds,
     };
-    rows.push(...(await runKnnCase(randomDataset(size, DIM, SEED), queries, context.log)));
+    const dataset = randomDataset(size, DIM, SEED);
+    const vectorIndex = (dir: string) =>
+      buildOnce(undefined, dir, 'index.db', (path) => buildVectorIndexFile(path, dataset, false));
+    rows.push(...(await runKnnCase(dataset, queries, { vectorIndex, kernel }, log)));
   }
 
-  const found = await findDefaultTextModel(context.options);
+  const clustered = clusteredCase();
+  const clusteredFiles = await graphFiles('clustered', clustered.dataset, graphDir, context);
+  rows.push(
+    ...(await graphCase('clustered', clustered.dataset, clustered.queries, kernel, context, clusteredFiles)),
+  );
+
+  const found = await findDefaultTextModel(options);
   if ('missing' in found || !found.model.indexPath) {
     const why = 'missing' in found ? found.missing : `${found.model.dir} has no index.db`;
     notes.push(`WordNet cases skipped: ${why}.`);
@@ -79,10 +116,62 @@ async function runKnn(context: SectionContext): Promise<SectionOutcome> {
   const queries = await glossQueries(found.model, ROUNDS);
   // The VectorIndex file is built by "embedding" each text, so a text must name one vector.
   const order = shuffle(rowsWithUniqueText(catalogue), mulberry32(SEED));
-  for (const size of SIZES.filter((s) => s <= order.length)) {
-    rows.push(...(await runKnnCase(takeRows(catalogue, order.slice(0, size)), queries, context.log)));
-  }
+  const wordnet = takeRows(catalogue, order.slice(0, Math.min(SIZE, order.length)));
+  const files = await graphFiles('wordnet', wordnet, graphDir, context);
+  const vectorIndex = async () => files.ours;
+  rows.push(...(await runKnnCase(wordnet, queries, { vectorIndex, kernel }, log)));
+  rows.push(...(await graphCase('wordnet', wordnet, queries, kernel, context, files)));
   return { status: 'ran', notes, rows };
+}
+
+/** Our index file (with its graph) and hnswlib-node's graph over a data set, built once per invocation. */
+async function graphFiles(key: string, dataset: KnnDataset, dir: string, context: SectionContext) {
+  const { options, log } = context;
+  const name = `${key}-${dataset.count}`;
+  log(`${name}: the index file with its graph, and hnswlib-node's graph (built once per invocation)`);
+  const ours = await buildOnce(options.buildCache, dir, `${name}-index.db`, (path) =>
+    buildVectorIndexFile(path, dataset, true),
+  );
+  const hnswlib = await buildOnce(options.buildCache, dir, `${name}-hnswlib.bin`, (path) =>
+    buildHnswFile(path, dataset.vectors, dataset.dim, 100),
+  );
+  return { ours, hnswlib };
+}
+
+async function graphCase(
+  key: string,
+  dataset: KnnDataset,
+  queries: KnnQueries,
+  kernel: WebAssembly.Module,
+  context: SectionContext,
+  files: Awaited<ReturnType<typeof graphFiles>>,
+): Promise<Row[]> {
+  const label = `${key} ${dataset.count.toLocaleString('en-US')} x ${dataset.dim}`;
+  return runGraphCurve(label, dataset, queries, files, kernel, (m) => context.log(`${label}: ${m}`));
+}
+
+function clusteredCase(): { dataset: KnnDataset; queries: KnnQueries } {
+  const total = ROUNDS.warmup + ROUNDS.repeats;
+  const { size, clusters, spread } = CLUSTERED;
+  const all = clusteredUnitVectors(size + total, DIM, { clusters, spread, seed: SEED });
+  const vectors = all.slice(0, size * DIM);
+  return {
+    dataset: {
+      kind: 'clustered',
+      dim: DIM,
+      count: size,
+      vectors,
+      ids: Array.from({ length: size }, (_, i) => String(i)),
+      texts: Array.from({ length: size }, (_, i) => `clustered vector ${i}`),
+      metadata: Array.from({ length: size }, () => ({})),
+      partitions: Array.from({ length: size }, (_, i) => `c${i % clusters}`),
+    },
+    queries: {
+      vectors: all.slice(size * DIM),
+      partitions: Array.from({ length: total }, (_, r) => `c${(size + r) % clusters}`),
+      rounds: ROUNDS,
+    },
+  };
 }
 
 /** Glosses of seeded synsets, embedded as the server embeds a search query; partition = the synset's lexname. */
