@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { backendsCommand } from './commands/backends.ts';
 import { evalCommand } from './commands/eval.ts';
 import { experimentCommand } from './commands/experiment.ts';
 import { fewShotCommand } from './commands/fewshot.ts';
@@ -39,6 +40,7 @@ export function createProgram(): Command {
     modelsCommand(),
     keysCommand(),
     uploadCommand(),
+    backendsCommand(),
   ]) {
     program.addCommand(command);
   }

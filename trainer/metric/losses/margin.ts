@@ -56,8 +56,9 @@ export function createMarginLoss(config: MarginLossConfig): MetricLoss {
       const mat = distance.matrix(embeddings, ref);
       const posLoss = tf.relu(distance.margin(gatherEntries(mat, a, p), betas).add(config.margin));
       const negLoss = tf.relu(distance.margin(betas, gatherEntries(mat, a, n)).add(config.margin));
-      // PML's divisor: how many of the pair terms are active.
-      const divisor = posLoss.greater(0).sum().add(negLoss.greater(0).sum()).dataSync()[0];
+      // PML's divisor: how many of the pair terms are active, counted on the device (see LossTerm) with
+      // tf.step, whose gradient is zero (greater has none).
+      const divisor = tf.step(posLoss).sum().add(tf.step(negLoss).sum()) as tf.Scalar;
       const regularizer = betas.mul(config.nu) as tf.Tensor1D;
       return {
         margin_loss: {

@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { DistanceTable } from '../miners/base.ts';
-import { closer } from '../miners/base.ts';
 import { gatherEntries } from '../tensor-ops.ts';
 import type { LabelSets, TripletTuple } from '../tuples.ts';
 import { buildLoss, type MetricLoss, tupleTerm } from './base.ts';
@@ -40,13 +38,7 @@ export function createQuadrupletLoss(config: QuadrupletLossConfig): MetricLoss {
     terms: ({ embeddings, sets, tuple }) => {
       const { a, p, n } = triplets(sets, tuple);
       const mat = distance.matrix(embeddings);
-      const table: DistanceTable = {
-        values: mat.dataSync() as Float32Array,
-        rows: mat.shape[0],
-        cols: mat.shape[1],
-        isInverted: distance.isInverted,
-      };
-      const second = fourthSamples(table, sets, { kind: 'triplets', a, p, n });
+      const second = fourthSamples(mat, sets, { kind: 'triplets', a, p, n }, distance.isInverted);
       const ap = (rows: Int32Array, cols: Int32Array) => gatherEntries(mat, rows, cols);
       return {
         triplet_loss: tupleTerm(
@@ -58,49 +50,61 @@ export function createQuadrupletLoss(config: QuadrupletLossConfig): MetricLoss {
           'triplet',
           [second.a, second.p, second.n],
           () =>
-            tf.relu(
-              distance.margin(ap(second.a, second.p), ap(second.n, second.l)).add(config.margin_2),
-            ) as tf.Tensor1D,
+            tf.relu(distance.margin(ap(second.a, second.p), second.nl()).add(config.margin_2)) as tf.Tensor1D,
         ),
       };
     },
   });
 }
 
-/** For each triplet, the sample l closest to n whose class is neither a's nor n's. */
-function fourthSamples(table: DistanceTable, sets: LabelSets, triplets: TripletTuple) {
-  const classes = [...new Set(sets.labels)];
+/**
+ * For each triplet, d(n, l) for the sample l closest to n whose class is neither a's nor n's, and the
+ * triplets that have such an l. Which l is closest depends on the distances, so it is chosen on the
+ * device (a masked min over each row, one per class of a): reading the matrix back mid-step is
+ * impossible on WebGPU. The gradient reaches d(n, l) through the min, as a gather at l would.
+ */
+function fourthSamples(mat: tf.Tensor2D, sets: LabelSets, triplets: TripletTuple, isInverted: boolean) {
+  const { labels } = sets;
+  const rows = labels.length;
+  const classes = [...new Set(labels)];
   const classIndex = new Map(classes.map((label, i) => [label, i]));
-  // closest[n * classes + c]: the closest l to n with label(l) ∉ {label(n), classes[c]}.
-  const closest = new Int32Array(table.rows * classes.length).fill(-1);
-  for (let row = 0; row < table.rows; row++) {
+  // allowed[(row * classes + c) * rows + l]: label(l) is neither label(row) nor classes[c].
+  const allowed = new Float32Array(rows * classes.length * rows);
+  const hasFourth = new Uint8Array(rows * classes.length);
+  for (let row = 0; row < rows; row++) {
     for (let c = 0; c < classes.length; c++) {
-      let best = -1;
-      for (let l = 0; l < table.cols; l++) {
-        if (sets.labels[l] === sets.labels[row] || sets.labels[l] === classes[c]) continue;
-        if (
-          best < 0 ||
-          closer(table, table.values[row * table.cols + l], table.values[row * table.cols + best])
-        )
-          best = l;
+      for (let l = 0; l < rows; l++) {
+        if (labels[l] === labels[row] || labels[l] === classes[c]) continue;
+        allowed[(row * classes.length + c) * rows + l] = 1;
+        hasFourth[row * classes.length + c] = 1;
       }
-      closest[row * classes.length + c] = best;
     }
   }
-  const out = { a: [] as number[], p: [] as number[], n: [] as number[], l: [] as number[] };
+  const keep: number[] = [];
+  const cells: number[] = [];
   for (let t = 0; t < triplets.a.length; t++) {
-    const n = triplets.n[t];
-    const l = closest[n * classes.length + classIndex.get(sets.labels[triplets.a[t]])!];
-    if (l < 0) continue;
-    out.a.push(triplets.a[t]);
-    out.p.push(triplets.p[t]);
-    out.n.push(n);
-    out.l.push(l);
+    const cell = triplets.n[t] * classes.length + classIndex.get(labels[triplets.a[t]])!;
+    if (!hasFourth[cell]) continue;
+    keep.push(t);
+    cells.push(cell);
   }
+  const pick = (values: Int32Array) => Int32Array.from(keep, (t) => values[t]);
   return {
-    a: Int32Array.from(out.a),
-    p: Int32Array.from(out.p),
-    n: Int32Array.from(out.n),
-    l: Int32Array.from(out.l),
+    a: pick(triplets.a),
+    p: pick(triplets.p),
+    n: pick(triplets.n),
+    /** d(n, l) of each kept triplet. */
+    nl: () => {
+      // Excluded entries move out of reach: +BIG for distances (min), -BIG for similarities (max).
+      const excluded = tf
+        .tensor3d(allowed, [rows, classes.length, rows])
+        .sub(1)
+        .mul(isInverted ? BIG : -BIG);
+      const perClass = mat.expandDims(1).add(excluded);
+      const closest = (isInverted ? perClass.max(2) : perClass.min(2)).reshape([-1]);
+      return tf.gather(closest, tf.tensor1d(Int32Array.from(cells), 'int32')) as tf.Tensor1D;
+    },
   };
 }
+
+const BIG = 1e9;

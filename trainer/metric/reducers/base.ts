@@ -16,8 +16,11 @@ export interface LossTerm {
    * triplet: [anchors, positives, negatives]; already_reduced: [].
    */
   indices: Int32Array[];
-  /** For the divisor reducer: the number the summed losses are divided by. */
-  divisor?: number;
+  /**
+   * For the divisor reducer: the number the summed losses are divided by; a scalar tensor when the loss
+   * counts on the device (margin's active pairs: reading it back mid-step is impossible on WebGPU).
+   */
+  divisor?: number | tf.Scalar;
 }
 
 export type LossTerms = Record<string, LossTerm>;

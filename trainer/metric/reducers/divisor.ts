@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { strictConfig } from '../config.ts';
 import type { Reducer } from './base.ts';
@@ -17,7 +18,10 @@ export function createDivisorReducer(): Reducer {
         throw new Error('the divisor reducer needs a loss that provides a divisor (margin, proxy_anchor)');
       }
       // A zero divisor means no active tuple: 0, still connected to the losses so gradients exist.
-      return term.divisor === 0 ? losses.sum().mul(0) : losses.sum().div(term.divisor);
+      const { divisor } = term;
+      if (typeof divisor === 'number') return divisor === 0 ? losses.sum().mul(0) : losses.sum().div(divisor);
+      // tf.step, not greater: a count in the gradient's path needs a (zero) gradient.
+      return losses.sum().div(divisor.maximum(1)).mul(tf.step(divisor));
     },
   };
 }

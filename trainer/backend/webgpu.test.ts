@@ -1,0 +1,202 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
+import { GreyAugmentConfigSchema } from '../image/augment.ts';
+import { CnnShapeSchema, initCnn } from '../image/cnn.ts';
+import { createCnnTrainer } from '../image/cnn-trainer.ts';
+import { syntheticShapes } from '../image/synthetic-shapes.ts';
+import { createLoss, createSampler, LossConfigSchema } from '../metric/index.ts';
+import { relativeError } from '../metric/testing/gradients.ts';
+import { LOSS_CASES } from '../metric/testing/loss-cases.ts';
+import { BASE_VARIANTS, embeddingsOf, prepare } from '../metric/testing/loss-harness.ts';
+import { initTextEncoder, TextEncoderShapeSchema } from '../models/text-encoder.ts';
+import { nextItemExamples } from '../recs/examples.ts';
+import { createRecsLoss } from '../recs/loss.ts';
+import { recsStep } from '../recs/step.ts';
+import { initRecsWeights, trainableArrays } from '../recs/towers.ts';
+import { AdamConfigSchema, createAdamState } from '../train/adam.ts';
+import { pairLossOf } from '../train/pair-loss.ts';
+import { readAndDispose } from '../train/read-back.ts';
+import { textPairStep } from '../train/text-pair-step.ts';
+import { describeBackend, initBackend } from './index.ts';
+import { firstLine, probeWebGpu, releaseWebGpu } from './webgpu.ts';
+
+/**
+ * WebGPU against tfjs' pure-JS cpu backend (its reference kernels), on the CPU stand-in where no GPU is
+ * here (npm run setup:webgpu-cpu). Without an adapter these tests are skipped and say why, unless
+ * DML_EDGE_REQUIRE_WEBGPU=1 (CI sets it): then the missing adapter fails the run.
+ */
+const adapterMissing = await probeWebGpu().then(
+  () => undefined,
+  (error) => firstLine(error),
+);
+const REQUIRED = process.env.DML_EDGE_REQUIRE_WEBGPU === '1';
+
+describe.runIf(adapterMissing && REQUIRED)('webgpu required (DML_EDGE_REQUIRE_WEBGPU=1)', () => {
+  it('has an adapter', () => {
+    throw new Error(`DML_EDGE_REQUIRE_WEBGPU=1 but ${adapterMissing}`);
+  });
+});
+
+const title = adapterMissing ? `webgpu (skipped: ${adapterMissing})` : 'webgpu against the cpu backend';
+describe.skipIf(adapterMissing !== undefined)(title, () => {
+  beforeAll(async () => {
+    const backend = await initBackend('webgpu');
+    console.log(`training on ${describeBackend(backend)}`);
+  });
+  afterAll(releaseWebGpu);
+
+  /** Runs `work` on cpu, then on webgpu, and returns both results. */
+  async function onBoth<T>(work: () => Promise<T>): Promise<{ cpu: T; webgpu: T }> {
+    await tf.setBackend('cpu');
+    const cpu = await work();
+    await tf.setBackend('webgpu');
+    return { cpu, webgpu: await work() };
+  }
+
+  it.each(LOSS_CASES.map((c) => [c.title, c] as const))(
+    '%s: the same value and gradient',
+    async (_, lossCase) => {
+      await tf.setBackend('cpu');
+      // Made on cpu, so both backends see the same parameters (proxies, class weights).
+      const prepared = prepare(lossCase, BASE_VARIANTS[0]);
+      try {
+        const { cpu, webgpu } = await onBoth(async () => {
+          const embeddings = embeddingsOf(prepared.input);
+          const { value, grad } = tf.valueAndGrad(prepared.compute)(embeddings);
+          embeddings.dispose();
+          const [[loss], gradient] = await readAndDispose([value, grad]);
+          return { loss, gradient };
+        });
+        expect(Math.abs(webgpu.loss - cpu.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu.loss)));
+        expect(relativeError(webgpu.gradient, cpu.gradient)).toBeLessThan(1e-3);
+      } finally {
+        await tf.setBackend('cpu');
+        prepared.dispose();
+      }
+    },
+  );
+
+  it('one text encoder step (sparse embedding bag, Adam on the touched rows) moves the weights as on cpu', async () => {
+    const featurizer = createTextFeaturizer({ buckets: 256, charNgrams: null });
+    const pairs = ['red apple', 'green pear', 'blue sea', 'grey stone', 'white snow', 'black coal'].map(
+      (text, i) => ({ anchor: text, positive: `${text} fruit ${i}`, group: String(i) }),
+    );
+    const { cpu, webgpu } = await onBoth(async () => {
+      const weights = initTextEncoder(
+        256,
+        TextEncoderShapeSchema.parse({ embeddingDim: 8, outputDim: 8 }),
+        1,
+      );
+      const adam = createAdamState({ table: weights.table, kernel: weights.kernel, bias: weights.bias });
+      const loss = createLoss({ name: 'multiple_negatives_ranking', scale: 20 });
+      const result = await textPairStep(
+        weights,
+        adam,
+        AdamConfigSchema.parse({ learningRate: 0.01 }),
+        featurizer,
+        pairs,
+        pairLossOf(loss),
+      );
+      loss.dispose();
+      return { result, weights };
+    });
+    expect(webgpu.result.finite).toBe(true);
+    expect(webgpu.result.loss).toBeCloseTo(cpu.result.loss, 4);
+    expect(webgpu.result.stats).toEqual(
+      Object.fromEntries(Object.entries(cpu.result.stats ?? {}).map(([k, v]) => [k, expect.closeTo(v, 4)])),
+    );
+    for (const part of ['table', 'kernel', 'bias'] as const) {
+      expect(relativeError(webgpu.weights[part], cpu.weights[part])).toBeLessThan(1e-4);
+    }
+  });
+
+  /** The two-tower recommender of towers.test.ts, small: 40 items in 4 genres, users within a genre. */
+  function recsSetup() {
+    const featurizer = createTextFeaturizer({ buckets: 256, charNgrams: null });
+    const genres = ['comedy', 'drama', 'horror', 'western'];
+    const features = Array.from({ length: 40 }, (_, i) =>
+      featurizer.featurize(`film ${i} | ${genres[i % 4]}`),
+    );
+    const histories = Array.from({ length: 30 }, (_, u) =>
+      Int32Array.from({ length: 6 }, (_, t) => (u % 4) + 4 * ((Math.floor(u / 4) + t) % 9)),
+    );
+    const weights = initRecsWeights(40, 256, { dim: 8, embeddingDim: 8 }, 3);
+    const examples = nextItemExamples(histories, { recentItems: 3, recencyDecay: 1 });
+    const loss = createRecsLoss(
+      LossConfigSchema.parse({ name: 'multiple_negatives_ranking', scale: 20 }),
+      false,
+    );
+    const context = {
+      examples,
+      features,
+      logQ: new Float32Array(40),
+      loss,
+      idDropout: 0.2,
+      adam: createAdamState(trainableArrays(weights)),
+      adamConfig: AdamConfigSchema.parse({ learningRate: 0.02 }),
+    };
+    const batchAt = (step: number) =>
+      Int32Array.from({ length: 12 }, (_, i) => (step * 12 + i) % examples.count);
+    return { weights, context, batchAt };
+  }
+
+  it('one two-tower step moves the weights as on cpu', async () => {
+    const { cpu, webgpu } = await onBoth(async () => {
+      const { weights, context, batchAt } = recsSetup();
+      return { result: await recsStep(weights, context, batchAt(0), 0), weights };
+    });
+    expect(webgpu.result.finite).toBe(true);
+    expect(webgpu.result.loss).toBeCloseTo(cpu.result.loss, 4);
+    for (const part of ['ids', 'userKernel', 'userBias'] as const) {
+      expect(relativeError(webgpu.weights[part], cpu.weights[part])).toBeLessThan(1e-4);
+    }
+    expect(relativeError(webgpu.weights.content.table, cpu.weights.content.table)).toBeLessThan(1e-4);
+  });
+
+  it('one CNN step (conv, pooling, batch norm, dense) moves the weights as on cpu', async () => {
+    const images = syntheticShapes({ perClass: 8, seed: 1 });
+    const { cpu, webgpu } = await onBoth(async () => {
+      const weights = initCnn(CnnShapeSchema.parse({ convWidths: [4, 8], embeddingDim: 16 }), 3);
+      const trainer = createCnnTrainer({
+        weights,
+        images,
+        normalization: { mean: 0.1, std: 0.3 },
+        sampler: createSampler(
+          { name: 'm_per_class', m: 4, batch_size: 16, length: images.count, seed: 1 },
+          images.labels,
+        ),
+        loss: createLoss({ name: 'contrastive' }),
+        views: 1,
+        adam: AdamConfigSchema.parse({ learningRate: 0.01 }),
+        weightDecay: 0,
+        lossLearningRateMultiplier: 1,
+        augment: GreyAugmentConfigSchema.parse({ shift: 1, flip: 0, noise: 0 }),
+        seed: 5,
+        validate: async () => ({}),
+      });
+      const result = await trainer.step(0);
+      trainer.dispose();
+      return { result, params: weights.params };
+    });
+    expect(webgpu.result.finite).toBe(true);
+    expect(webgpu.result.loss).toBeCloseTo(cpu.result.loss, 4);
+    // Every parameter, the batch-norm running statistics (read back after the step) included.
+    for (const [name, values] of Object.entries(cpu.params)) {
+      expect(relativeError(webgpu.params[name], values), name).toBeLessThan(1e-4);
+    }
+  });
+
+  it('a short two-tower run on webgpu: the loss falls', async () => {
+    await tf.setBackend('webgpu');
+    const { weights, context, batchAt } = recsSetup();
+    const losses: number[] = [];
+    for (let step = 0; step < 24; step++) {
+      const result = await recsStep(weights, context, batchAt(step), step);
+      expect(result.finite).toBe(true);
+      losses.push(result.loss);
+    }
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    expect(mean(losses.slice(-6))).toBeLessThan(mean(losses.slice(0, 6)) * 0.8);
+  });
+});
