@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { ModelNameSchema, VersionSchema } from '../shared/manifest.ts';
 import type { Limits } from './limits.ts';
+import { ModelRefSchema } from './model-ref.ts';
 
 /**
  * The HTTP contract: request bodies are parsed with these schemas, responses are typed by them, and
@@ -54,8 +55,8 @@ export function createRequestSchemas(limits: Limits) {
     .string()
     .max(limits.maxTextChars, `texts are at most ${limits.maxTextChars} characters`)
     .describe(`A text of at most ${limits.maxTextChars} characters.`);
-  const model = ModelNameSchema.optional().describe(
-    'The model to use. Omitted: the default model, or when it does not take this kind of input, the first model that does (an image goes to the image model).',
+  const model = ModelRefSchema.optional().describe(
+    'The model to use, as `<name>` or pinned to a published version as `<name>@<version>`. Omitted: the default model, or when it does not take this kind of input, the first model that does (an image goes to the image model).',
   );
   const input = modelInputSchema(text, limits.maxImagePixels);
 
@@ -73,7 +74,8 @@ export function createRequestSchemas(limits: Limits) {
     SimilarityRequest: z
       .object({
         pairs: z
-          .array(z.tuple([text, text]))
+          .array(z.tuple([input, input]))
+          .describe('Pairs of texts for a text model, of images for an image model (as in /v1/embed).')
           .min(1, 'pairs must hold at least one pair')
           .max(limits.maxBatch, `at most ${limits.maxBatch} pairs per request`),
         model,
@@ -106,30 +108,102 @@ export function createRequestSchemas(limits: Limits) {
         model,
       })
       .strict(),
-    SearchRequest: z
-      .object({
-        query: input.describe("A text, or an image when the collection's model is an image model."),
-        k: z
-          .number()
-          .int()
-          .min(1, `k must be between 1 and ${limits.maxK}`)
-          .max(limits.maxK, `k must be between 1 and ${limits.maxK}`)
-          .default(limits.defaultK),
-        collection: ModelNameSchema.optional().describe(
-          'The collection to search. Omitted: the first collection of `model`, else of the default model ' +
-            '(of the first image model for an image query). A name several models hold: the one of `model`, ' +
-            'else of the default model; otherwise a 400 (ambiguous_collection) naming them.',
-        ),
-        model: ModelNameSchema.optional().describe(
-          'The model whose collection to search (collections belong to models, so two may hold one of the same name).',
-        ),
-        filter: MetadataFilterSchema.optional(),
-      })
-      .strict(),
+    ...searchRequestSchemas(limits, input),
     ...recommendationRequestSchemas(limits),
     PromoteRequest: z
       .object({ version: VersionSchema.describe('A published version of the model, e.g. 20261128-0300.') })
       .strict(),
+  };
+}
+
+/** How deep a search may page: offset + k is at most this many hits (a 400 naming `offset` beyond). */
+export const MAX_SEARCH_DEPTH = 1000;
+/** Queries in one POST /v1/search/batch. */
+export const MAX_BATCH_QUERIES = 32;
+
+/** Bodies of POST /v1/search and POST /v1/search/batch: a query by text, image or raw vector. */
+function searchRequestSchemas(limits: Limits, input: ReturnType<typeof modelInputSchema>) {
+  const kRange = `k must be between 1 and ${limits.maxK}`;
+  const query = {
+    query: input
+      .optional()
+      .describe("A text, or an image when the collection's model is an image model; or give `vector`."),
+    vector: z
+      .array(z.number())
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe(
+        "A raw query vector of the collection's dims (scaled to unit length: scores are cosines); or give `query`.",
+      ),
+    k: z.number().int().min(1, kRange).max(limits.maxK, kRange).default(limits.defaultK),
+    offset: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(`Hits to skip, for paging: offset + k is at most ${MAX_SEARCH_DEPTH}.`),
+    score_threshold: z
+      .number()
+      .min(-1)
+      .max(1)
+      .optional()
+      .describe('Only hits scoring at least this cosine (fewer than k when fewer reach it).'),
+    filter: MetadataFilterSchema.optional(),
+  };
+  const shared = {
+    collection: ModelNameSchema.optional().describe(
+      'The collection to search. Omitted: the first collection of `model`, else of the default model ' +
+        '(of the first image model for an image query). A name several models hold: the one of `model`, ' +
+        'else of the default model; otherwise a 400 (ambiguous_collection) naming them.',
+    ),
+    model: ModelRefSchema.optional().describe(
+      'The model whose collection to search (collections belong to models, so two may hold one of the same name); pinned as `<name>@<version>`, it must be the version that embedded the collection (409 otherwise).',
+    ),
+    with_vector: z.boolean().default(false).describe("Also return each hit's stored vector."),
+  };
+  /** What is wrong with one query, path relative to it. */
+  const queryProblems = (r: { query?: unknown; vector?: unknown; offset: number; k: number }) => [
+    ...((r.query === undefined) === (r.vector === undefined)
+      ? [{ path: 'query', message: 'give query or vector (one of them)' }]
+      : []),
+    ...(r.offset + r.k > MAX_SEARCH_DEPTH
+      ? [
+          {
+            path: 'offset',
+            message: `offset + k is at most ${MAX_SEARCH_DEPTH} (searches page at most that deep)`,
+          },
+        ]
+      : []),
+  ];
+  const QuerySchema = z.object(query).strict();
+  return {
+    SearchRequest: z
+      .object({ ...query, ...shared })
+      .strict()
+      .superRefine((r, context) => {
+        for (const { path, message } of queryProblems(r))
+          context.addIssue({ code: 'custom', path: [path], message });
+      }),
+    SearchBatchRequest: z
+      .object({
+        ...shared,
+        queries: z
+          .array(QuerySchema)
+          .min(1, 'queries must hold at least one query')
+          .max(MAX_BATCH_QUERIES, `at most ${MAX_BATCH_QUERIES} queries per request`)
+          .describe(
+            'Searches of one collection, each with its own query or vector, k, offset, threshold and filter.',
+          ),
+      })
+      .strict()
+      .superRefine((r, context) => {
+        r.queries.forEach((q, i) => {
+          for (const { path, message } of queryProblems(q)) {
+            context.addIssue({ code: 'custom', path: ['queries', i, path], message });
+          }
+        });
+      }),
   };
 }
 
@@ -187,8 +261,8 @@ function recommendationRequestSchemas(limits: Limits) {
     .min(1)
     .max(256)
     .describe('An item id of the collection, e.g. a MovieLens movieId.');
-  const model = ModelNameSchema.optional().describe(
-    'The recommendation model (and so its item collection); the first one loaded when omitted.',
+  const model = ModelRefSchema.optional().describe(
+    'The recommendation model (and so its item collection); the first one loaded when omitted. Pinned as `<name>@<version>`, it must be the version that embedded the collection (409 otherwise).',
   );
   return {
     RecommendRequest: z
@@ -279,6 +353,7 @@ export type EmbedRequest = z.infer<RequestSchemas['EmbedRequest']>;
 export type SimilarityRequest = z.infer<RequestSchemas['SimilarityRequest']>;
 export type DuplicatesRequest = z.infer<RequestSchemas['DuplicatesRequest']>;
 export type SearchRequest = z.infer<RequestSchemas['SearchRequest']>;
+export type SearchBatchRequest = z.infer<RequestSchemas['SearchBatchRequest']>;
 
 /** What a Workers isolate holds, to watch a deployment against the 128 MB an isolate has. */
 export const WorkerMemorySchema = z.object({
@@ -421,6 +496,7 @@ export const SearchHitSchema = z.object({
   score: z.number().describe('Cosine similarity in [-1, 1]: larger is closer.'),
   text: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
+  vector: z.array(z.number()).optional().describe('The stored vector, with `with_vector: true`.'),
 });
 
 export const SearchResponseSchema = z.object({
@@ -428,6 +504,15 @@ export const SearchResponseSchema = z.object({
   model: z.string(),
   model_version: ModelVersionField,
   results: z.array(SearchHitSchema).describe('Best first.'),
+});
+
+export const SearchBatchResponseSchema = z.object({
+  collection: z.string(),
+  model: z.string(),
+  model_version: ModelVersionField,
+  batches: z
+    .array(z.object({ results: z.array(SearchHitSchema).describe('Best first.') }))
+    .describe("One per query, in the request's order."),
 });
 
 export const DuplicatesResponseSchema = z.object({
@@ -512,6 +597,7 @@ export type CollectionsResponse = z.infer<typeof CollectionsResponseSchema>;
 export type EmbedResponse = z.infer<typeof EmbedResponseSchema>;
 export type SimilarityResponse = z.infer<typeof SimilarityResponseSchema>;
 export type SearchResponse = z.infer<typeof SearchResponseSchema>;
+export type SearchBatchResponse = z.infer<typeof SearchBatchResponseSchema>;
 export type PairExplanation = z.infer<typeof PairExplanationSchema>;
 export type DuplicatesResponse = z.infer<typeof DuplicatesResponseSchema>;
 export type RecommendRequest = z.infer<RequestSchemas['RecommendRequest']>;

@@ -4,7 +4,7 @@ import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
 import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
-import { modelVersionOf, resolveModel, textInputOf } from '../resolve.ts';
+import { modelVersionOf, resolveModelRef, textInputOf } from '../resolve.ts';
 import { type DuplicatesResponse, DuplicatesResponseSchema } from '../schemas.ts';
 
 /**
@@ -46,7 +46,7 @@ export function duplicatesRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     const request = c.req.valid('json');
-    const model = resolveModel(deps.registry, request.model);
+    const model = await resolveModelRef(deps.registry, request.model);
     textInputOf(model, '/v1/duplicates');
     c.set('modelVersion', modelVersionOf(model));
     const threshold = request.threshold ?? model.manifest.decision?.threshold;

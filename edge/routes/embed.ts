@@ -3,7 +3,7 @@ import type { AppDeps, AppEnv } from '../context.ts';
 import { embedRequestInputs } from '../image/request-inputs.ts';
 import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
 import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
-import { inputKindOf, modelVersionOf, resolveModel } from '../resolve.ts';
+import { inputKindOf, modelVersionOf, resolveModelRef } from '../resolve.ts';
 import { type EmbedResponse, EmbedResponseSchema } from '../schemas.ts';
 
 /**
@@ -43,7 +43,7 @@ export function embedRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     const request = c.req.valid('json');
     // Without a model, the first input's kind picks one: an image goes to the image model.
-    const model = resolveModel(deps.registry, request.model, inputKindOf(request.inputs[0]));
+    const model = await resolveModelRef(deps.registry, request.model, inputKindOf(request.inputs[0]));
     c.set('modelVersion', modelVersionOf(model));
     const vectors = await embedRequestInputs(deps, model, request.inputs, 'inputs');
     const body: EmbedResponse = {

@@ -1,8 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { ModelNameSchema } from '../../shared/manifest.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
+import { ModelRefSchema, parseModelRef } from '../model-ref.ts';
 import { errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
-import { modelVersionOf, resolveCollection } from '../resolve.ts';
+import { checkPinnedVersion, modelVersionOf, resolveCollection } from '../resolve.ts';
 import { type SimilarItemsResponse, SimilarItemsResponseSchema } from '../schemas.ts';
 import { namedItemVectors, nearestExcept, type RecommendationDeps, resolveRecommender } from './recommend.ts';
 
@@ -32,8 +33,8 @@ export function itemRoutes(deps: AppDeps, recs: RecommendationDeps): OpenAPIHono
           collection: ModelNameSchema.optional().describe(
             "The first recommendation model's collection when neither it nor `model` is given; a name several models hold is resolved as in /v1/search.",
           ),
-          model: ModelNameSchema.optional().describe(
-            "The model whose collection it is; alone, that model's first collection.",
+          model: ModelRefSchema.optional().describe(
+            "The model whose collection it is; alone, that model's first collection. Pinned as `<name>@<version>`, the version that embedded it (409 otherwise).",
           ),
         })
         .strict(),
@@ -59,7 +60,11 @@ export function itemRoutes(deps: AppDeps, recs: RecommendationDeps): OpenAPIHono
     const query = c.req.valid('query');
     const named =
       query.collection === undefined && query.model === undefined ? recommenderCollection(deps) : query;
-    const { collection, model } = resolveCollection(deps.index, deps.registry, named);
+    const { collection, model } = resolveCollection(deps.index, deps.registry, {
+      collection: named.collection,
+      model: named.model === undefined ? undefined : parseModelRef(named.model).name,
+    });
+    checkPinnedVersion(query.model, collection);
     c.set('modelVersion', modelVersionOf(model));
 
     const { id } = c.req.valid('param');

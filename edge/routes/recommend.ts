@@ -3,6 +3,7 @@ import type { Recommendation } from '../../shared/manifest.ts';
 import { recentDistinct, userVector } from '../../shared/recs/user-vector.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { parseModelRef } from '../model-ref.ts';
 import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
 import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
 import type {
@@ -38,12 +39,23 @@ export interface Recommender {
   collection: CollectionRef;
 }
 
-/** The named recommendation model, or the first one loaded; 404 when there is none. */
-export function resolveRecommender(registry: ModelRegistry, name: string | undefined): Recommender {
+/**
+ * The named recommendation model (`<name>` or `<name>@<version>`), or the first one loaded; 404 when
+ * there is none, 409 when the pinned version is not the one that embedded its collection.
+ */
+export function resolveRecommender(registry: ModelRegistry, ref: string | undefined): Recommender {
+  const { name, version } = ref === undefined ? { name: undefined, version: undefined } : parseModelRef(ref);
   const model =
     name === undefined ? registry.list().find((m) => m.manifest.recommendation) : registry.get(name);
   const recommendation = model?.manifest.recommendation;
   if (model && recommendation) {
+    if (version !== undefined && version !== model.manifest.version) {
+      throw new ApiError(
+        409,
+        'version_mismatch',
+        `model: collection "${recommendation.collection}" was embedded with ${modelVersionOf(model)}; pinned ${ref} cannot serve it`,
+      );
+    }
     return {
       model,
       recommendation,

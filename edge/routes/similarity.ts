@@ -3,9 +3,11 @@ import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { embedRequestInputs, type RequestInput } from '../image/request-inputs.ts';
 import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
 import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
-import { modelVersionOf, resolveModel, textInputOf } from '../resolve.ts';
+import type { LoadedModel } from '../ports.ts';
+import { inputKindOf, modelVersionOf, resolveModelRef, textInputOf } from '../resolve.ts';
 import { EXPLAINED_FEATURES, type SimilarityResponse, SimilarityResponseSchema } from '../schemas.ts';
 import { explainPairs, projectorOf } from './similarity-explain.ts';
 
@@ -35,21 +37,21 @@ export function similarityRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     const request = c.req.valid('json');
-    const model = resolveModel(deps.registry, request.model);
-    const input = textInputOf(model, '/v1/similarity');
+    // Without a model, the first input's kind picks one: image pairs go to the image model.
+    const model = await resolveModelRef(deps.registry, request.model, inputKindOf(request.pairs[0][0]));
     c.set('modelVersion', modelVersionOf(model));
-    // Pairs often repeat a text (one query against many candidates): embed each distinct text once.
-    const texts = [...new Set(request.pairs.flat())];
-    const vectors = await deps.embedderFor(model).embed(texts);
-    const vectorOf = new Map(texts.map((text, i) => [text, vectors[i]]));
+    const vectorOf = await embedDistinct(deps, model, request.pairs);
     // Clamped because float rounding can put the cosine of near-identical vectors a hair outside [-1, 1].
-    const scores = request.pairs.map(([a, b]) => clamp(cosineSimilarity(vectorOf.get(a)!, vectorOf.get(b)!)));
+    const scores = request.pairs.map(([a, b]) =>
+      clamp(cosineSimilarity(vectorOf.get(inputKey(a))!, vectorOf.get(inputKey(b))!)),
+    );
     const decision = model.manifest.decision;
     const answered = { model: model.manifest.name, model_version: model.manifest.version, scores };
     const body: SimilarityResponse = decision
       ? { ...answered, threshold: decision.threshold, matches: scores.map((s) => s >= decision.threshold) }
       : answered;
     if (request.explain) {
+      const input = textInputOf(model, 'explain');
       // Not through the micro-batcher: explanations need the model's output before normalisation.
       const projector = projectorOf(model.embedder);
       if (!projector) {
@@ -61,7 +63,8 @@ export function similarityRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
       }
       const featurizer = createTextFeaturizer(input.featurizer);
       body.explanations = await explainPairs(
-        request.pairs,
+        // A text model: every input was checked to be a text when it was embedded.
+        request.pairs as [string, string][],
         featurizer,
         projector,
         model.embedder.dim,
@@ -70,6 +73,36 @@ export function similarityRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     }
     return c.json(body, 200);
   });
+}
+
+/** Texts by their text, images by their encoding: equal keys embed equally. */
+function inputKey(input: RequestInput): string {
+  return typeof input === 'string' ? `t${input}` : `i${JSON.stringify(input)}`;
+}
+
+/**
+ * Pairs often repeat an input (one query against many candidates): each distinct one is embedded once,
+ * its errors naming where it first appears (`pairs.3.1`). Concurrent texts share one micro-batch.
+ */
+async function embedDistinct(
+  deps: AppDeps,
+  model: LoadedModel,
+  pairs: readonly (readonly [RequestInput, RequestInput])[],
+): Promise<Map<string, Float32Array>> {
+  const first = new Map<string, { input: RequestInput; where: string }>();
+  pairs.forEach((pair, i) => {
+    pair.forEach((input, j) => {
+      const key = inputKey(input);
+      if (!first.has(key)) first.set(key, { input, where: `pairs.${i}.${j}` });
+    });
+  });
+  const embedded = await Promise.all(
+    [...first].map(async ([key, { input, where }]) => {
+      const [vector] = await embedRequestInputs(deps, model, [input], where);
+      return [key, vector] as const;
+    }),
+  );
+  return new Map(embedded);
 }
 
 function clamp(score: number): number {

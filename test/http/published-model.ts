@@ -65,7 +65,7 @@ async function trainBriefly(weights: TextEncoderWeights, featurizer: TextFeaturi
   const losses: number[] = [];
   for (let step = 0; step < TRAIN_STEPS; step++) {
     const batch = pairs.slice(step * TRAIN_BATCH, (step + 1) * TRAIN_BATCH);
-    const result = textPairStep(
+    const result = await textPairStep(
       weights,
       adam,
       AdamConfigSchema.parse({ learningRate: 0.01 }),

@@ -6,6 +6,7 @@ import { versionDir } from '../../../shared/artifacts/layout.ts';
 import type { Manifest } from '../../../shared/manifest.ts';
 import { createManifestEmbedder, withDefaultFirst } from '../../loaded-models.ts';
 import type { LoadedModel, ModelRegistry } from '../../ports.ts';
+import { pinnedVersions } from './pinned-versions.ts';
 
 export interface NodeModelRegistry extends ModelRegistry {
   /** The index.db of every loaded version that ships one, for the VectorIndex adapter. */
@@ -54,12 +55,14 @@ export async function loadNodeModelRegistry(options: LoadModelsOptions): Promise
 
   const { ordered, defaultName } = withDefaultFirst(loaded, options.defaultModel);
   const byName = new Map(ordered.map((model) => [model.manifest.name, model]));
+  const pinned = pinnedVersions(options.artifactsDir, loadVersion);
   return {
     list: () => ordered,
     get: (name = defaultName) => byName.get(name),
+    pinned: pinned.pinned,
     indexPaths: ordered.flatMap((model) => (model.indexPath ? [model.indexPath] : [])),
     async close() {
-      await Promise.all(ordered.map((model) => model.embedder.release()));
+      await Promise.all([pinned.close(), ...ordered.map((model) => model.embedder.release())]);
     },
   };
 }
