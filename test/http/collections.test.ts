@@ -18,7 +18,7 @@ import {
 import { cosineSimilarity } from '../../shared/vector.ts';
 import { publishTinyVersion } from '../fixtures/tiny-version.ts';
 import { type ServedProcess, serveInChild } from '../hardening/served.ts';
-import { temporaryDir } from './published-model.ts';
+import { type PublishedModel, publishTinyModel, temporaryDir } from './published-model.ts';
 
 /**
  * Written collections through the real server (a child process, real sqlite-vec, real ONNX sessions): a
@@ -39,6 +39,8 @@ let artifacts: Awaited<ReturnType<typeof temporaryDir>>;
 let server: ServedProcess;
 let writeKey: string;
 let readKey: string;
+/** A second model with a published collection, `products` (the trainer's, read-only). */
+let shop: PublishedModel;
 
 beforeAll(async () => {
   artifacts = await temporaryDir('dml-edge-collections-');
@@ -47,6 +49,14 @@ beforeAll(async () => {
     work: artifacts.path,
     name: 'tiny',
     version: 'v1',
+  });
+  // Named to sort after tiny, which stays the default model.
+  shop = await publishTinyModel(artifacts.path, {
+    name: 'web-shop',
+    version: 'v1',
+    dim: 8,
+    seed: 3,
+    collection: { name: 'products', items: [{ id: 'shoe-1', text: 'red running shoes' }] },
   });
   const state = await openStateDb(`${artifacts.path}/state.db`);
   writeKey = (await createApiKey(state.db, { scope: 'write' })).key;
@@ -57,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  await shop?.embedder.release();
   await artifacts?.remove();
 });
 
@@ -157,6 +168,12 @@ describe('written collections on the Node server', () => {
       409,
       'collection_exists',
       /^name:/,
+    );
+    expectError(
+      await call('POST', '/v1/collections', { name: 'products', model: 'web-shop' }),
+      409,
+      'collection_exists',
+      /model web-shop already has a collection named "products"/,
     );
     expectError(
       await call('POST', '/v1/collections', { name: 'Bad Name' }),
@@ -347,6 +364,31 @@ describe('written collections on the Node server', () => {
     );
     await expectBruteForce('tickets', 'printer', 10);
   }, 120_000);
+
+  it('leaves the published collections alone', async () => {
+    const write = await call('POST', '/v1/collections/products/items', { items: [{ id: 'x', text: 'x' }] });
+    expectError(
+      write,
+      405,
+      'method_not_allowed',
+      /published with the model by the trainer.*POST \/v1\/collections/,
+    );
+    expectError(
+      await call('DELETE', '/v1/collections/products'),
+      405,
+      'method_not_allowed',
+      /cannot be written/,
+    );
+    expectError(
+      await call('GET', '/v1/collections/products/items/shoe-1'),
+      404,
+      'collection_not_found',
+      /\/v1\/search/,
+    );
+    const search = await call('POST', '/v1/search', { query: 'shoes', collection: 'products' });
+    expect(SearchResponseSchema.parse(search.body).results.map((hit) => hit.id)).toEqual(['shoe-1']);
+    expect(await collectionInfo('products')).not.toHaveProperty('writable');
+  });
 
   it('deletes the collection', async () => {
     const reply = await call('DELETE', '/v1/collections/tickets');

@@ -245,8 +245,8 @@ describe('writes the Worker does not take', () => {
     }
   });
 
-  it('collection and model writes answer 405: the index is a snapshot', async () => {
-    const response = await SELF.fetch('http://worker/v1/collections/products', { method: 'DELETE' });
+  it('model writes answer 405: the index is a snapshot', async () => {
+    const response = await SELF.fetch('http://worker/v1/models/tiny', { method: 'DELETE' });
     expect(response.status).toBe(405);
     expect(ErrorResponseSchema.parse(await response.json()).error.message).toBe(READ_ONLY_MESSAGE);
   });

@@ -6,7 +6,8 @@ import { errorBody } from '../../errors.ts';
  * anything is loaded, rather than the 404 or bare 405 the shared app would give. Recorded events
  * (POST /v1/users/{id}/events) work once a D1 database is bound as STATE; the rest are refused always:
  * the index is a snapshot the trainer publishes, and versions are switched by `dml-edge models
- * promote|rollback --target r2`, not over HTTP.
+ * promote|rollback --target r2`, not over HTTP. Written collections (POST /v1/collections and the item
+ * routes, reads of their items included) are the Node server's.
  */
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -14,6 +15,13 @@ export const READ_ONLY_MESSAGE =
   'this Workers deployment serves a read-only snapshot published by the trainer, so it accepts no writes; ' +
   'send writes to the Node server (dml-edge serve), then publish and upload a new version ' +
   '(dml-edge upload --target r2)';
+
+export const COLLECTION_WRITES_MESSAGE =
+  'collections written over HTTP are served by the Node server (dml-edge serve), which keeps them in a ' +
+  'sqlite-vec database beside the published versions; this Workers deployment serves the published ' +
+  "collections read-only: Durable Objects' SQLite storage rejects the vec0 extension, and a written " +
+  'collection would need its own Durable Object (not built yet). Search the published collections here ' +
+  'with POST /v1/search';
 
 export const ADMIN_MESSAGE =
   'the Workers build has no admin endpoints: promote or roll back a version with ' +
@@ -34,24 +42,36 @@ interface Refusal {
 const REFUSALS: Refusal[] = [
   { area: '/v1/users', message: NO_STATE_MESSAGE, supported: (env) => env?.STATE !== undefined },
   { area: '/v1/admin', message: ADMIN_MESSAGE },
-  { area: '/v1/collections', message: READ_ONLY_MESSAGE },
+  { area: '/v1/collections', message: COLLECTION_WRITES_MESSAGE },
   { area: '/v1/models', message: READ_ONLY_MESSAGE },
 ];
 
+/** Reads of written collections' items, which the Worker has none of: /v1/collections/{name}/items[/{id}], /v1/items/{id}. */
+const ITEM_READS = [/^\/v1\/collections\/[^/]+\/items(\/[^/]+)?\/?$/, /^\/v1\/items\/[^/]+\/?$/];
+
+/** Why the request is refused and what the path allows, or undefined when the Worker takes it. */
 function refusalOf(
   method: string,
   path: string,
   env: Record<string, unknown> | undefined,
-): string | undefined {
-  if (READ_METHODS.has(method.toUpperCase())) return undefined;
+): { message: string; allow: string } | undefined {
+  const read = READ_METHODS.has(method.toUpperCase());
+  if (ITEM_READS.some((pattern) => pattern.test(path)))
+    return { message: COLLECTION_WRITES_MESSAGE, allow: '' };
+  if (read) return undefined;
   const refusal = REFUSALS.find(({ area }) => path === area || path.startsWith(`${area}/`));
-  return refusal && !refusal.supported?.(env) ? refusal.message : undefined;
+  return refusal && !refusal.supported?.(env) ? { message: refusal.message, allow: 'GET, HEAD' } : undefined;
 }
 
 export function unsupportedWrites(): MiddlewareHandler {
   return async (c, next) => {
-    const message = refusalOf(c.req.method, c.req.path, c.env as Record<string, unknown> | undefined);
-    if (message === undefined) return next();
-    return c.json(errorBody('method_not_allowed', message), 405, { Allow: 'GET, HEAD' });
+    const refusal = refusalOf(c.req.method, c.req.path, c.env as Record<string, unknown> | undefined);
+    if (refusal === undefined) return next();
+    // An empty Allow (no method is taken) is sent as none: workerd drops empty header values anyway.
+    return c.json(
+      errorBody('method_not_allowed', refusal.message),
+      405,
+      refusal.allow ? { Allow: refusal.allow } : {},
+    );
   };
 }
