@@ -37,6 +37,7 @@ import type {
   VectorIndex,
 } from './ports.ts';
 import { adminRoutes, type ModelAdmin } from './routes/admin.ts';
+import { classifyRoutes } from './routes/classify.ts';
 import { collectionItemRoutes } from './routes/collection-items.ts';
 import { collectionWriteRoutes } from './routes/collection-writes.ts';
 import { collectionRoutes } from './routes/collections.ts';
@@ -52,6 +53,7 @@ import { DOCUMENT_CONFIG, openApiRoutes } from './routes/openapi.ts';
 import { recommendRoutes } from './routes/recommend.ts';
 import { searchRoutes } from './routes/search.ts';
 import { similarityRoutes } from './routes/similarity.ts';
+import { verifyRoutes } from './routes/verify.ts';
 import { createRequestSchemas } from './schemas.ts';
 import { servedEmbedder } from './served-embedder.ts';
 import { withWrittenCollections, withWrittenItems } from './written-collections.ts';
@@ -178,6 +180,8 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     openAiEmbeddingsRoutes,
     similarityRoutes,
     duplicatesRoutes,
+    classifyRoutes,
+    verifyRoutes,
   ]) {
     app.route('/', routes(deps));
   }

@@ -57,7 +57,8 @@ async function fewShot(flags: FewShotFlags): Promise<void> {
     await initBackend(loaded.config.backend);
     fewShotCase = imageRunCase(runDir);
   }
-  log(`${fewShotCase.model}: ${fewShotCase.description}, ${fewShotCase.classNames.length} classes`);
+  const classes = new Set(fewShotCase.labels).size;
+  log(`${fewShotCase.model}: ${fewShotCase.description}, ${classes} classes`);
   const plan = {
     ways: flags.ways,
     shots: flags.shots,
@@ -70,7 +71,7 @@ async function fewShot(flags: FewShotFlags): Promise<void> {
     model: fewShotCase.model,
     description: fewShotCase.description,
     ...plan,
-    classes: fewShotCase.classNames.length,
+    classes,
     rows,
     seconds: (performance.now() - started) / 1000,
   };

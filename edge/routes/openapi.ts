@@ -17,6 +17,7 @@ export const DOCUMENT_CONFIG: DocumentConfig = {
     { name: 'embeddings', description: "Vectors for texts and images, in our shape and in OpenAI's." },
     { name: 'similarity', description: 'Scores and near-duplicate groups.' },
     { name: 'search', description: 'Nearest neighbours in a collection.' },
+    { name: 'classification', description: 'Few-shot classification and verification of pairs.' },
     { name: 'collections', description: 'What can be searched.' },
     { name: 'models', description: 'What serves.' },
     { name: 'recommendations', description: 'Items for users, similar items, and events.' },

@@ -143,9 +143,22 @@ describe('image pipeline end to end', () => {
       normalization: config.normalization,
       onnx: CNN_ENCODER_IO,
     });
-    expect(manifest.collections).toEqual([
-      { name: 'shapes', items: test.count, description: config.index!.description },
-    ]);
+    const [collection] = manifest.collections;
+    expect(manifest.collections).toHaveLength(1);
+    expect(collection).toMatchObject({
+      name: 'shapes',
+      items: test.count,
+      description: config.index!.description,
+    });
+    // A labelled collection: one prototype per class of the indexed images, by class name.
+    expect(collection.labels?.field).toBe('class');
+    expect(collection.labels?.classes.map((c) => c.label).sort()).toEqual(
+      [...new Set(Array.from(test.labels, (label) => test.classNames[label]))].sort(),
+    );
+    expect(collection.labels?.classes.reduce((sum, c) => sum + c.items, 0)).toBe(test.count);
+    // Verification calibrated at evaluation time, judged on the test images.
+    expect(manifest.verification).toMatchObject({ target_far: 0.001 });
+    expect(manifest.verification!.test_eer).toBeLessThan(0.5);
     expect(Object.keys(manifest.metrics)).toEqual(
       expect.arrayContaining(['tfjs', 'fp32', 'int8', 'raw_pixels', 'untrained', 'parity']),
     );

@@ -92,6 +92,9 @@ describe('text pipeline end to end', () => {
     expect(manifest.metrics.parity.fp32_min_cosine).toBeGreaterThanOrEqual(0.9999);
     expect(manifest.metrics.parity.int8_min_cosine).toBeGreaterThanOrEqual(0.995);
     expect(manifest.metrics.int8.precision_at_1).toBeGreaterThan(0);
+    // The verification threshold for FAR 1e-3, calibrated on validation synsets and judged on test ones.
+    expect(manifest.verification).toMatchObject({ target_far: 0.001 });
+    expect(manifest.verification!.test_far).toBeLessThanOrEqual(0.01);
     expect(existsSync(join(dir, 'index.db'))).toBe(true);
     // The Workers build of the index, one shard by default, listed with its checksum and verified.
     expect(manifest.files.worker_index?.path).toBe('worker-index.json');

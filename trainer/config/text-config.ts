@@ -74,6 +74,14 @@ export const TextConfigSchema = z
          * unless `shards` or `shardBytes` (bytes per shard, what one Durable Object holds) split it.
          */
         worker: ShardingSchema.default({}),
+        /**
+         * A labelled collection instead of the WordNet catalogue: a CSV file (path from the working
+         * directory) with `text` and `label` columns, for /v1/classify against the collection.
+         */
+        labelled: z
+          .object({ csv: z.string().min(1) })
+          .strict()
+          .optional(),
       })
       .strict(),
     serve: z.enum(['model', 'model_int8']).default('model_int8'),

@@ -22,7 +22,7 @@ import {
 } from '../../shared/db/index-schema.ts';
 import { migrate } from '../../shared/db/migrator.ts';
 import { readMigrations } from '../../shared/db/read-migrations.ts';
-import { ModelNameSchema, VersionSchema } from '../../shared/manifest.ts';
+import { type CollectionLabels, ModelNameSchema, VersionSchema } from '../../shared/manifest.ts';
 import { type WorkerIndexItem, writeWorkerIndex } from './worker-index.ts';
 
 /** Rows per write transaction: large enough to amortise commits, small enough to bound memory. */
@@ -90,6 +90,8 @@ export interface BuildIndexStats {
   seconds: number;
   /** Time spent building the search graph, included in `seconds`; absent when none was built. */
   graphSeconds?: number;
+  /** A labelled collection's classes (trainer/index/labelled-collection.ts), added by the index stage. */
+  labels?: CollectionLabels;
 }
 
 /**

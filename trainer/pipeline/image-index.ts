@@ -3,6 +3,7 @@ import type { MetadataColumn } from '../../shared/db/index-schema.ts';
 import { CNN_ENCODER_IO } from '../export/onnx-cnn.ts';
 import { createOnnxImageEmbedder, normalizePixels } from '../image/edge-image.ts';
 import { type BuildIndexStats, buildIndex, type IndexItem } from '../index/build-index.ts';
+import { labelCollector } from '../index/labelled-collection.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { nodeOrt } from '../util/ort.ts';
@@ -46,8 +47,10 @@ export async function indexImageStage(runDir: string, progress: ProgressReporter
     text: test.classNames[test.labels[index]],
     metadata: { label: test.labels[index], class: test.classNames[test.labels[index]], split: 'test', index },
   }));
+  // The class name is the label /v1/classify answers with.
+  const classes = labelCollector('class');
   try {
-    const stats = await buildIndex({
+    const built = await buildIndex({
       path: runPath(runDir, 'index'),
       collection: {
         name: config.index.collection,
@@ -57,15 +60,17 @@ export async function indexImageStage(runDir: string, progress: ProgressReporter
       model: { name: config.name, version: run.version, dim: embeddingDim },
       batchSize: config.index.batchSize,
       items,
-      embed: (_texts, batch) =>
+      embed: classes.observe((_texts, batch) =>
         embedder.embed(
           batch.map((item) => {
             const index = item.metadata?.index as number;
             return inputs.subarray(index * size, (index + 1) * size);
           }),
         ),
+      ),
       ...indexProgress(progress, items.length),
     });
+    const stats: BuildIndexStats = { ...built, labels: classes.labels() };
     writeJsonAtomic(runPath(runDir, 'indexInfo'), stats);
     progress.log(
       `index ${stats.path}: ${stats.items} images, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s; ` +

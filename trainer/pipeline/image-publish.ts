@@ -43,7 +43,12 @@ export async function publishImageStage(
       },
       embedding: { dim: model.embeddingDim, distance: 'cosine', normalized: true },
       collections: [
-        { name: config.index.collection, items: indexed.items, description: config.index.description },
+        {
+          name: config.index.collection,
+          items: indexed.items,
+          description: config.index.description,
+          ...(indexed.labels ? { labels: indexed.labels } : {}),
+        },
       ],
       ...(evaluation.verification ? { verification: manifestVerification(evaluation.verification) } : {}),
       metrics: {

@@ -4,6 +4,7 @@ import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { glossLemmaDecisionPairs, glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
 import { type PairMetrics, pairMetrics, type ThresholdChoice, thresholdForPrecision } from '../eval/pairs.ts';
 import type { RetrievalMetrics } from '../eval/retrieval.ts';
+import { DEFAULT_VERIFICATION_FAR } from '../eval/verification.ts';
 import { initTextEncoder, mulberry32 } from '../models/text-encoder.ts';
 import { loadSimilarityData } from '../text-sim/benchmarks.ts';
 import { STS_MATCH_MIN_SCORE, stsDecisionPairs } from '../text-sim/calibration.ts';
@@ -123,8 +124,9 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
     evaluateVerification({
       validation: await glossLemmaPairScores(embed, weights.outputDim, dataset.validation, config.seed + 17),
       test: await glossLemmaPairScores(embed, weights.outputDim, dataset.test, config.seed + 19),
-      targetFar: config.calibration.verificationFar,
-      calibratedOn: `WordNet validation synsets: (gloss, first lemma) of the same synset vs ${GLOSS_LEMMA_IMPOSTORS} other synsets' per gloss; judged on test synsets`,
+      // A config pinned before verification existed lacks the field: the default then.
+      targetFar: config.calibration.verificationFar ?? DEFAULT_VERIFICATION_FAR,
+      calibratedOn: `WordNet validation synsets: each gloss with its own first lemma (same) and the first lemmas of ${GLOSS_LEMMA_IMPOSTORS} other synsets (different); judged on test synsets`,
     }),
   );
   const targetPrecision = config.calibration.targetPrecision;

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Sharding } from '../../shared/artifacts/worker-index.ts';
 import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
 import { synsetText } from '../data/wordnet.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
 import { type BuildIndexStats, buildIndex } from '../index/build-index.ts';
+import { labelCollector } from '../index/labelled-collection.ts';
+import { readLabelledCsv } from '../index/labelled-csv.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { nodeOrt } from '../util/ort.ts';
@@ -34,24 +37,34 @@ export async function indexTextStage(
     io: TEXT_ENCODER_IO,
     dim: config.model.outputDim,
   });
-  const items = dataset.all.map((synset) => ({
-    id: synset.id,
-    text: synsetText(synset),
-    metadata: { pos: synset.pos, lexname: synset.lexname, lemmas: synset.lemmas },
-  }));
+  const { labelled } = config.index;
+  const items = labelled
+    ? readLabelledCsv(resolve(labelled.csv))
+    : dataset.all.map((synset) => ({
+        id: synset.id,
+        text: synsetText(synset),
+        metadata: { pos: synset.pos, lexname: synset.lexname, lemmas: synset.lemmas },
+      }));
+  const classes = labelled && labelCollector('label');
+  const embed = (texts: string[]) => embedder.embed(texts);
   try {
-    const stats = await buildIndex({
+    const built = await buildIndex({
       path: runPath(runDir, 'index'),
-      collection: { name: config.index.collection, description: config.index.description },
+      collection: {
+        name: config.index.collection,
+        description: config.index.description,
+        ...(labelled ? { filterable: [{ name: 'label', type: 'text' as const }] } : {}),
+      },
       model: { name: config.name, version: run.version, dim: config.model.outputDim },
       batchSize: config.index.batchSize,
       items,
-      embed: (texts) => embedder.embed(texts),
+      embed: classes ? classes.observe(embed) : embed,
       worker: sharding ?? config.index.worker,
       onWorkerShard: (shard, shards, written) =>
         progress.log(`Workers index: shard ${shard + 1}/${shards} written (${written} items)`),
       ...indexProgress(progress, items.length),
     });
+    const stats: BuildIndexStats = classes ? { ...built, labels: classes.labels() } : built;
     writeJsonAtomic(runPath(runDir, 'indexInfo'), stats);
     progress.log(
       `index ${stats.path}: ${stats.items} items, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s`,

@@ -34,7 +34,12 @@ export async function publishTextStage(
       input: { kind: 'text', featurizer: featurizer.config, onnx: { ...TEXT_ENCODER_IO } },
       embedding: { dim: config.model.outputDim, distance: 'cosine', normalized: true },
       collections: [
-        { name: config.index.collection, items: indexed.items, description: config.index.description },
+        {
+          name: config.index.collection,
+          items: indexed.items,
+          description: config.index.description,
+          ...(indexed.labels ? { labels: indexed.labels } : {}),
+        },
       ],
       ...(evaluation.decision.threshold && evaluation.decision.test.atThreshold
         ? {
