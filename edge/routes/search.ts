@@ -196,10 +196,17 @@ async function searchOne(
   const threshold = spec.score_threshold ?? -Infinity;
   const page = hits.slice(spec.offset, spec.offset + spec.k).filter((hit) => hit.score >= threshold);
   if (!vectors) return page;
-  const stored = await vectors.vectors(
-    collection,
-    page.map((hit) => hit.id),
-  );
+  const stored = await vectors
+    .vectors(
+      collection,
+      page.map((hit) => hit.id),
+    )
+    .catch((error: unknown) => {
+      // The catalog's refusal (a collection whose vectors it cannot read), said of the field that asked.
+      throw error instanceof ApiError
+        ? new ApiError(error.status, error.code, `with_vector: ${error.message}`)
+        : error;
+    });
   return page.map((hit) => ({ ...hit, vector: Array.from(stored.get(hit.id) ?? []) }));
 }
 

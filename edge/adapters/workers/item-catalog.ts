@@ -2,6 +2,7 @@ import type { SqliteDatabase, SqliteStatement } from 'sqlite-vec-wasm-demo';
 import { z } from 'zod';
 import { vecTableName } from '../../../shared/db/index-schema.ts';
 import { collectionKey, describeCollection } from '../../collection-key.ts';
+import { ApiError } from '../../errors.ts';
 import type { CollectionRef, ItemCatalog, ShippedHistory } from '../../ports.ts';
 import type { WasmVecIndex } from './wasm-vec-index.ts';
 
@@ -29,7 +30,14 @@ export function wasmItemCatalog(index: WasmVecIndex): ItemCatalog {
     let statements = prepared.get(key);
     if (statements) return statements;
     const found = index.database(ref);
-    if (!found) throw new Error(`unknown collection ${describeCollection(ref)}`);
+    // Collections served from worker-index.json shards keep int8 vectors only, in the shards.
+    if (!found) {
+      throw new ApiError(
+        400,
+        'invalid_request',
+        `collection ${describeCollection(ref)} is served from a Workers index (worker-index.json), which keeps no stored vectors readable`,
+      );
+    }
     statements = prepare(found.db, found.collectionId);
     prepared.set(key, statements);
     return statements;
