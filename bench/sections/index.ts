@@ -1,5 +1,6 @@
 import type { Section } from '../section.ts';
 import { embedSection } from './embed.ts';
+import { gpuSection } from './gpu.ts';
 import { httpSection } from './http.ts';
 import { knnSection } from './knn.ts';
 import { lossSection } from './loss.ts';
@@ -12,6 +13,7 @@ export const SECTIONS: readonly Section[] = [
   knnSection,
   httpSection,
   trainSection,
+  gpuSection,
   lossSection,
   workerSection,
 ];

@@ -6,20 +6,24 @@ import { kernelShareRows } from '../train/kernel-share.ts';
 import { type Measurement, measureInProcess } from '../train/measure.ts';
 import type { CnnRequest, StepRequest } from '../train/messages.ts';
 import { TRAIN_MODELS, type TrainModel } from '../train/models.ts';
+import { webgpuAdapter } from '../train/webgpu-adapter.ts';
 
-/** tfjs-node (native) where the optional dependency installed; wasm and cpu everywhere. */
-const BACKENDS: StepRequest['backend'][] = ['tensorflow', 'wasm', 'cpu'];
+/**
+ * tfjs-node (native) where the optional dependency installed, webgpu where Dawn finds an adapter (the
+ * CPU stand-in counts: the notes say which); wasm and cpu everywhere.
+ */
+const BACKENDS: StepRequest['backend'][] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 const WARMUP = 1;
 const REPEATS = 8;
 /** A backend that takes tens of seconds per step gets MIN_RUNS steps, not REPEATS. */
 const BUDGET_SECONDS = 15;
 /** A step running longer than this is stopped: the backend is reported as too slow for the model. */
-const IDLE_SECONDS = 45;
+export const IDLE_SECONDS = 45;
 const PROFILED_STEPS = 3;
 const SLOW_STEP_MS = 2000;
 /** The CNN benchmark reports when all its steps are done, so its time limit covers them all. */
-const CNN: Omit<CnnRequest, 'kernels'> = { job: 'cnn', batch: 128, steps: 5, warmupSteps: 3 };
-const CNN_SECONDS = 300;
+export const CNN_REQUEST: Omit<CnnRequest, 'kernels'> = { job: 'cnn', batch: 128, steps: 5, warmupSteps: 3 };
+export const CNN_SECONDS = 300;
 const MIN_CNN_SPEEDUP = 4;
 
 export const trainSection: RunnableSection = {
@@ -43,9 +47,12 @@ async function runTrain(context: SectionContext): Promise<SectionOutcome> {
       "WordNet pairs; the MLP trains with PML's TripletMarginLoss defaults and Adam on a seeded random batch " +
       '(32 classes).',
     `The CNN is the default image model, timed by its own benchmark (trainer/image/benchmark.ts: batch ` +
-      `${CNN.batch}, ${CNN.steps} steps after ${CNN.warmupSteps} warm-up steps, multi-similarity loss) on wasm, with our kernels and ` +
-      'with the kernels we started from (tfjs-backend-wasm 4.22 plus the prototype filter gradient).',
+      `${CNN_REQUEST.batch}, ${CNN_REQUEST.steps} steps after ${CNN_REQUEST.warmupSteps} warm-up steps, multi-similarity loss) on wasm, with our kernels and ` +
+      'with the kernels we started from (tfjs-backend-wasm 4.22 plus the prototype filter gradient). ' +
+      'The CNN and the text encoder on webgpu against wasm are the gpu section (npm run check:gpu).',
   ];
+  const adapter = await webgpuAdapter();
+  notes.push('missing' in adapter ? adapter.missing : adapter.note);
   const rows: Row[] = [];
   const measured: Measured[] = [];
   for (const backend of BACKENDS) {
@@ -84,7 +91,11 @@ async function runTrain(context: SectionContext): Promise<SectionOutcome> {
 }
 
 /** A timing request, or (profileSteps > 0) one step after the warm-up, then the profiled steps. */
-function stepRequest(model: TrainModel, backend: StepRequest['backend'], profileSteps: number): StepRequest {
+export function stepRequest(
+  model: TrainModel,
+  backend: StepRequest['backend'],
+  profileSteps: number,
+): StepRequest {
   return {
     job: 'step',
     model,
@@ -113,8 +124,8 @@ async function cnnRows(
   const rows: Row[] = [];
   for (const kernels of ['ours', 'baseline'] as const) {
     context.log(`CNN on wasm, ${kernels} kernels`);
-    const result = await measureInProcess({ ...CNN, kernels }, CNN_SECONDS);
-    const figure = `CNN (default image model, batch ${CNN.batch}) on wasm, ${kernels} kernels`;
+    const result = await measureInProcess({ ...CNN_REQUEST, kernels }, CNN_SECONDS);
+    const figure = `CNN (default image model, batch ${CNN_REQUEST.batch}) on wasm, ${kernels} kernels`;
     if (result.failure || result.batch === undefined) {
       notes.push(`${figure}: not measured: ${result.failure}`);
       continue;

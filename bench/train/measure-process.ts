@@ -39,7 +39,7 @@ async function runCnn(request: CnnRequest): Promise<void> {
   // Loaded only for this job: the step jobs need none of the image code.
   const { benchmarkCnnStep } = await import('../../trainer/image/benchmark.ts');
   const result = await benchmarkCnnStep({
-    useOurKernels: request.kernels === 'ours',
+    kernels: request.kernels,
     batchSize: request.batch,
     steps: request.steps,
     warmupSteps: request.warmupSteps,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CNN_KERNELS } from '../../trainer/image/benchmark.ts';
 import { TrainModelSchema } from './models.ts';
 
 /** What the train section asks of a measuring process, and what that process reports back. */
@@ -6,7 +7,7 @@ export const StepRequestSchema = z
   .object({
     job: z.literal('step'),
     model: TrainModelSchema,
-    backend: z.enum(['tensorflow', 'wasm', 'cpu']),
+    backend: z.enum(['tensorflow', 'webgpu', 'wasm', 'cpu']),
     warmup: z.number().int().min(0),
     repeats: z.number().int().positive(),
     /** Stop measuring once this many seconds were spent, keeping at least `minRuns` steps. */
@@ -18,11 +19,14 @@ export const StepRequestSchema = z
   .strict();
 export type StepRequest = z.infer<typeof StepRequestSchema>;
 
-/** The CNN's own step benchmark (trainer/image/benchmark.ts) with our wasm kernels or the baseline ones. */
+/**
+ * The CNN's own step benchmark (trainer/image/benchmark.ts): on wasm with our kernels or the baseline
+ * ones, or on webgpu (its own shaders).
+ */
 export const CnnRequestSchema = z
   .object({
     job: z.literal('cnn'),
-    kernels: z.enum(['ours', 'baseline']),
+    kernels: z.enum(CNN_KERNELS),
     batch: z.number().int().positive(),
     steps: z.number().int().positive(),
     warmupSteps: z.number().int().nonnegative(),

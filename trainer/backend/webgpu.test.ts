@@ -5,7 +5,7 @@ import { GreyAugmentConfigSchema } from '../image/augment.ts';
 import { CnnShapeSchema, initCnn } from '../image/cnn.ts';
 import { createCnnTrainer } from '../image/cnn-trainer.ts';
 import { syntheticShapes } from '../image/synthetic-shapes.ts';
-import { createLoss, createSampler, LossConfigSchema } from '../metric/index.ts';
+import { createLoss, createMiner, createSampler, LossConfigSchema } from '../metric/index.ts';
 import { relativeError } from '../metric/testing/gradients.ts';
 import { LOSS_CASES } from '../metric/testing/loss-cases.ts';
 import { BASE_VARIANTS, embeddingsOf, prepare } from '../metric/testing/loss-harness.ts';
@@ -31,6 +31,9 @@ const adapterMissing = await probeWebGpu().then(
   (error) => firstLine(error),
 );
 const REQUIRED = process.env.DML_EDGE_REQUIRE_WEBGPU === '1';
+if (adapterMissing && !REQUIRED) {
+  console.warn(`webgpu tests skipped: ${adapterMissing} (npm run setup:webgpu-cpu installs the CPU stand-in)`);
+}
 
 describe.runIf(adapterMissing && REQUIRED)('webgpu required (DML_EDGE_REQUIRE_WEBGPU=1)', () => {
   it('has an adapter', () => {
@@ -185,6 +188,18 @@ describe.skipIf(adapterMissing !== undefined)(title, () => {
     for (const [name, values] of Object.entries(cpu.params)) {
       expect(relativeError(webgpu.params[name], values), name).toBeLessThan(1e-4);
     }
+  });
+
+  it('refuses a miner with a message that says why (miners read the batch back mid-step)', async () => {
+    await tf.setBackend('webgpu');
+    const loss = createLoss({ name: 'triplet_margin' });
+    const embeddings = tf.randomNormal([8, 4], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const labels = tf.tensor1d([0, 0, 1, 1, 2, 2, 3, 3], 'int32');
+    expect(() => loss.compute(embeddings, labels, { miner: createMiner({ name: 'batch_hard' }) })).toThrow(
+      /batch_hard miner reads the batch back .* webgpu cannot do/,
+    );
+    tf.dispose([embeddings, labels]);
+    loss.dispose();
   });
 
   it('a short two-tower run on webgpu: the loss falls', async () => {

@@ -6,8 +6,8 @@ import { benchmarkCnnStep } from './benchmark.ts';
 describe('benchmarkCnnStep', () => {
   it('times training steps with our kernels and with the baseline ones, then restores ours', async () => {
     const shape = { convWidths: [4, 8], embeddingDim: 16 };
-    const ours = await benchmarkCnnStep({ useOurKernels: true, batchSize: 16, steps: 2, shape });
-    const baseline = await benchmarkCnnStep({ useOurKernels: false, batchSize: 16, steps: 2, shape });
+    const ours = await benchmarkCnnStep({ kernels: 'ours', batchSize: 16, steps: 2, shape });
+    const baseline = await benchmarkCnnStep({ kernels: 'baseline', batchSize: 16, steps: 2, shape });
     for (const result of [ours, baseline]) {
       expect(result.stepMs).toHaveLength(2);
       expect(result.medianMs).toBeGreaterThan(0);

@@ -9,9 +9,15 @@ import { type CnnShape, CnnShapeSchema, initCnn } from './cnn.ts';
 import { createCnnTrainer } from './cnn-trainer.ts';
 import { imageSet } from './image-set.ts';
 
+/**
+ * What runs the CNN's kernels: wasm with ours, wasm with the stock ones plus the prototype filter
+ * gradient we started from, or webgpu with tfjs-backend-webgpu's shaders (any adapter, software too).
+ */
+export const CNN_KERNELS = ['ours', 'baseline', 'webgpu'] as const;
+export type CnnKernels = (typeof CNN_KERNELS)[number];
+
 export interface CnnStepBenchmarkOptions {
-  /** Our wasm kernels, or the stock ones plus the prototype filter gradient we started from. */
-  useOurKernels: boolean;
+  kernels: CnnKernels;
   batchSize?: number;
   /** Timed steps, after `warmupSteps` untimed ones. */
   steps?: number;
@@ -21,7 +27,7 @@ export interface CnnStepBenchmarkOptions {
 }
 
 export interface CnnStepBenchmark {
-  kernels: 'ours' | 'baseline';
+  kernels: CnnKernels;
   batchSize: number;
   shape: CnnShape;
   /** Median wall time of one training step (forward, backward, Adam), and each step's time. */
@@ -31,14 +37,15 @@ export interface CnnStepBenchmark {
 }
 
 /**
- * Times full training steps (forward, backward, Adam) of the CNN on the wasm backend, with a
+ * Times full training steps (forward, backward, Adam) of the CNN on wasm or webgpu, with a
  * multi-similarity loss on random 28x28 images. The default shape is CnnShapeSchema's (conv 32, pool,
  * conv 64, pool, dense 128, batch norm): the small CNN of the trainer-backends notes, whose step took
  * 715 ms with the kernels we started from. The kernel set is process-wide: this switches it for the
  * measurement and restores ours afterwards, so do not run it beside training in the same process.
  */
 export async function benchmarkCnnStep(options: CnnStepBenchmarkOptions): Promise<CnnStepBenchmark> {
-  await initBackend('wasm');
+  const onWasm = options.kernels !== 'webgpu';
+  await initBackend(onWasm ? 'wasm' : 'webgpu');
   const batchSize = options.batchSize ?? 128;
   const steps = options.steps ?? 5;
   const shape = CnnShapeSchema.parse(options.shape ?? {});
@@ -52,7 +59,7 @@ export async function benchmarkCnnStep(options: CnnStepBenchmarkOptions): Promis
     width: shape.width,
     classNames: Array.from({ length: classes }, (_, i) => `class ${i}`),
   });
-  installWasmKernels(options.useOurKernels ? WASM_TRAINING_KERNELS : baselineWasmKernels());
+  if (onWasm) installWasmKernels(options.kernels === 'ours' ? WASM_TRAINING_KERNELS : baselineWasmKernels());
   const trainer = createCnnTrainer({
     weights: initCnn(shape, 1),
     images,
@@ -81,7 +88,7 @@ export async function benchmarkCnnStep(options: CnnStepBenchmarkOptions): Promis
     }
     const medianMs = [...stepMs].sort((a, b) => a - b)[Math.floor(stepMs.length / 2)];
     return {
-      kernels: options.useOurKernels ? 'ours' : 'baseline',
+      kernels: options.kernels,
       batchSize,
       shape,
       medianMs,
@@ -90,6 +97,6 @@ export async function benchmarkCnnStep(options: CnnStepBenchmarkOptions): Promis
     };
   } finally {
     trainer.dispose();
-    installWasmKernels(WASM_TRAINING_KERNELS);
+    if (onWasm) installWasmKernels(WASM_TRAINING_KERNELS);
   }
 }

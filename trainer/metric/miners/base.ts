@@ -47,6 +47,7 @@ export function buildMiner(name: string, distance: Distance, mine: MineFunction)
       if ((refEmbeddings === undefined) !== (refLabels === undefined)) {
         throw new Error(`${name} miner: refEmbeddings and refLabels go together`);
       }
+      refuseDeviceBackend(`the ${name} miner`);
       const sets = labelSets(
         readLabels(labels),
         refLabels === undefined ? undefined : readLabels(refLabels, 'refLabels'),
@@ -87,4 +88,17 @@ export function entries(table: DistanceTable, rows: Int32Array, cols: Int32Array
 /** True when distance x is closer than y (smaller distance, larger similarity). */
 export function closer(table: DistanceTable, x: number, y: number): boolean {
   return table.isInverted ? x > y : x < y;
+}
+
+/**
+ * Miners (and the cross-batch memory) read distances or embeddings back in the middle of a step, which
+ * WebGPU in Node cannot do (no synchronous read): refused there with a clear message.
+ */
+export function refuseDeviceBackend(what: string): void {
+  if (tf.getBackend() === 'webgpu') {
+    throw new Error(
+      `${what} reads the batch back in the middle of a training step, which webgpu cannot do in Node: ` +
+        'train this config on wasm, tensorflow or tensorflow-gpu, or drop the miner for webgpu',
+    );
+  }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { strictConfig } from '../config.ts';
 import { readLabels } from '../labels.ts';
 import { createPlainLoss, type MetricLoss } from '../losses/index.ts';
+import { refuseDeviceBackend } from '../miners/base.ts';
 import { createMiner, MinerConfigSchema } from '../miners/index.ts';
 import { allPairs, type IndicesTuple, labelSets } from '../tuples.ts';
 import { InnerLossConfigSchema } from './inner-loss.ts';
@@ -48,6 +49,7 @@ export function createCrossBatchMemory(config: CrossBatchMemoryConfig): MetricLo
       if (width !== dim) throw new Error(`cross_batch_memory expects embedding_size ${dim}, got ${width}`);
       if (batch > size)
         throw new Error(`cross_batch_memory: batch ${batch} is larger than memory_size ${size}`);
+      refuseDeviceBackend('cross_batch_memory');
       const batchLabels = readLabels(labels);
       const values = embeddings.dataSync();
       const slots = new Int32Array(batch);
