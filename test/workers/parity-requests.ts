@@ -14,6 +14,14 @@ export const ITEMS: IndexItem[] = [
   { id: 'lamp-1', text: 'brass desk lamp with a warm light' },
 ];
 
+/** Labelled examples for the /v1/classify requests. */
+const CLASSIFY_EXAMPLES = [
+  { input: 'red running shoes', label: 'shoes' },
+  { input: 'blue trail running shoes', label: 'shoes' },
+  { input: 'green tea with jasmine', label: 'tea' },
+  { input: 'a cup of black tea', label: 'tea' },
+];
+
 export interface ParityRequest {
   method: 'GET' | 'POST';
   path: string;
@@ -56,6 +64,44 @@ export const PARITY_REQUESTS = {
   invalidEmbed: { method: 'POST', path: '/v1/embed', body: { inputs: [] } },
   unknownModel: { method: 'POST', path: '/v1/embed', body: { inputs: ['x'], model: 'nope' } },
   unknownCollection: { method: 'POST', path: '/v1/search', body: { query: 'x', collection: 'nope' } },
+  classify: {
+    method: 'POST',
+    path: '/v1/classify',
+    body: { inputs: ['running shoes', 'a cup of tea', 'a lamp'], examples: CLASSIFY_EXAMPLES },
+  },
+  classifyKnn: {
+    method: 'POST',
+    path: '/v1/classify',
+    body: {
+      inputs: ['running shoes', 'a cup of tea'],
+      examples: CLASSIFY_EXAMPLES,
+      method: 'knn',
+      k: 3,
+      threshold: 0.2,
+    },
+  },
+  classifyUnlabelledCollection: {
+    method: 'POST',
+    path: '/v1/classify',
+    body: { inputs: ['shoes'], collection: 'products', method: 'knn' },
+  },
+  classifyOneLabel: {
+    method: 'POST',
+    path: '/v1/classify',
+    body: { inputs: ['shoes'], examples: CLASSIFY_EXAMPLES.slice(0, 2) },
+  },
+  verify: {
+    method: 'POST',
+    path: '/v1/verify',
+    body: {
+      pairs: [
+        ['red running shoes', 'running shoes, red'],
+        ['red running shoes', 'green tea'],
+      ],
+      threshold: 0.5,
+    },
+  },
+  verifyUncalibrated: { method: 'POST', path: '/v1/verify', body: { pairs: [['a', 'b']] } },
 } satisfies Record<string, ParityRequest>;
 
 export type ParityName = keyof typeof PARITY_REQUESTS;
