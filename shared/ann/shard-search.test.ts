@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { buildHnsw } from './build-hnsw.ts';
 import { clusteredUnitVectors } from './clustered-vectors.ts';
 import { dotAt } from './hnsw-graph.ts';
+import { loadScanKernel } from './scan-kernel/load-node.ts';
 import { encodeShard, readShardHeader } from './shard-file.ts';
 import { type ShardFilter, ShardSearcher, shardMemory } from './shard-search.ts';
 
 function load(bin: Uint8Array): ShardSearcher {
   const memory = shardMemory(bin.length);
   new Uint8Array(memory.buffer).set(bin);
-  return new ShardSearcher(memory, bin.length, 'test');
+  return new ShardSearcher(memory, bin.length, 'test', { scan: loadScanKernel() });
 }
 
 /** The float32 exact top k (ties to the lower row). */

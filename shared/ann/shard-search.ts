@@ -1,10 +1,10 @@
 import type { HnswLayer } from './hnsw-graph.ts';
 import { HnswSearcher, widestDegree } from './hnsw-graph.ts';
 import { Int8Codes, int8ScratchBytes } from './int8-codes.ts';
-import { ScoreHeap } from './score-heap.ts';
+import { ScanScratch, scanK, scanScratchBytes } from './scan-kernel.ts';
 import { readShardHeader, SHARD_ALIGN, type ShardColumn, type ShardHeader } from './shard-file.ts';
 
-/** Rows an exact scan scores per kernel call. */
+/** Rows the graph walk's int8 kernel may score per call (its scratch). */
 const SCAN_BATCH = 1024;
 const PAGE = 65536;
 
@@ -22,7 +22,10 @@ export interface ShardHits {
 const MAX_STRIDE = 4096;
 const MAX_DEGREE = 256;
 
-/** A WebAssembly memory that holds a shard file of `fileBytes` at offset 0, and the kernel's scratch. */
+/**
+ * A WebAssembly memory that holds a shard file of `fileBytes` at offset 0, and the int8 kernel's scratch;
+ * the searcher grows it by the exact scan's scratch once it knows the shard's rows.
+ */
 export function shardMemory(fileBytes: number): WebAssembly.Memory {
   const scratch = int8ScratchBytes(MAX_STRIDE, Math.max(SCAN_BATCH, MAX_DEGREE));
   return new WebAssembly.Memory({ initial: Math.ceil((alignUp(fileBytes) + scratch) / PAGE) });
@@ -31,9 +34,11 @@ export function shardMemory(fileBytes: number): WebAssembly.Memory {
 /**
  * Searches one shard in place: its file sits at offset 0 of `memory` (streamed there, never copied).
  * Without a filter a shard with a graph is walked as on Node (the same HnswSearcher, int8 walk, ef
- * candidates), and the candidates are re-ranked by the two-stage codes; otherwise every (matching) row is
- * scored by the int8 kernel and only the rows whose score could still reach the top k are re-scored. The
- * int8 error bound makes that selection exact: the result is the true top k by the two-stage score.
+ * candidates), and the candidates are re-ranked by the two-stage codes; otherwise the SIMD scan kernel
+ * (scan-kernel.ts, the one the Node index scans with) scores every row the filter's bitmap selects on its
+ * int8 codes and keeps only the rows whose score could still reach the top k, which are re-scored by the
+ * two-stage codes. The int8 error bound makes that selection exact: the result is the true top k by the
+ * two-stage score.
  */
 export class ShardSearcher {
   readonly header: ShardHeader;
@@ -46,16 +51,28 @@ export class ShardSearcher {
   private readonly graph?: HnswSearcher;
   private readonly columns: Map<string, { column: ShardColumn; values: Float64Array | Uint32Array }>;
   private readonly padded: Float32Array;
-  /** Each row's int8 score in a scan; made by the first scan (a shard with a graph may never scan). */
-  private approx?: Float32Array;
-  private readonly ids = new Int32Array(SCAN_BATCH);
-  private readonly batchScores = new Float32Array(SCAN_BATCH);
+  private readonly scanScratch: ScanScratch;
+  private readonly codesAt: number;
 
-  constructor(memory: WebAssembly.Memory, fileBytes: number, source: string, kernel?: WebAssembly.Module) {
-    const buffer = memory.buffer;
-    const header = readShardHeader(new Uint8Array(buffer, 0, fileBytes), source);
+  /**
+   * `kernels.scan`: the exact-scan kernel (scan-kernel/scan.wasm); `kernels.int8`: the graph walk's
+   * (int8KernelBytes), where the runtime cannot compile it from bytes.
+   */
+  constructor(
+    memory: WebAssembly.Memory,
+    fileBytes: number,
+    source: string,
+    kernels: { scan: WebAssembly.Module; int8?: WebAssembly.Module },
+  ) {
+    const header = readShardHeader(new Uint8Array(memory.buffer, 0, fileBytes), source);
     this.header = header;
     const { rows, stride } = header;
+    const int8At = alignUp(fileBytes);
+    const scanAt = alignUp(int8At + int8ScratchBytes(MAX_STRIDE, Math.max(SCAN_BATCH, MAX_DEGREE)));
+    const needed = scanAt + scanScratchBytes(stride, rows);
+    if (needed > memory.buffer.byteLength) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
+    // Views are taken after the growth, which detaches the buffer that was.
+    const buffer = memory.buffer;
     const section = (name: string) => {
       const found = header.sections[name];
       if (!found) throw new Error(`${source} has no section ${name}`);
@@ -83,12 +100,14 @@ export class ShardSearcher {
       links: view(`layer${level}.links`, (b, o, n) => new Int32Array(b, o, n), 4),
     }));
     const maxBatch = Math.max(SCAN_BATCH, widestDegree(layers));
+    this.codesAt = section('codes').offset;
     this.codes = new Int8Codes(
-      { memory, codesAt: section('codes').offset, scales: this.scales, scratchAt: alignUp(fileBytes) },
+      { memory, codesAt: this.codesAt, scales: this.scales, scratchAt: int8At },
       stride,
       maxBatch,
-      kernel,
+      kernels.int8,
     );
+    this.scanScratch = new ScanScratch(kernels.scan, memory, scanAt, stride, rows);
     if (header.graph && rows > 0) {
       this.graph = new HnswSearcher(
         { dim: stride, vectors: new Float32Array(0), entry: header.graph.entry, layers },
@@ -132,7 +151,7 @@ export class ShardSearcher {
       const { nodes, scores } = this.graph.knn(unit, k, ef);
       return { rows: nodes, scores: Float64Array.from(scores) };
     }
-    return this.scan(unit, k, filtered ? this.matcher(filter) : undefined);
+    return this.scan(unit, k, filtered ? this.bitmap(filter) : undefined);
   }
 
   /** The two-stage score of a unit (padded) query and a row: within about 1e-5 of the float32 cosine. */
@@ -164,52 +183,29 @@ export class ShardSearcher {
   }
 
   /**
-   * Exact top k: the kernel's int8 score a of row r is within e(r) of its two-stage score, with
-   * e(r) = sqrt(stride) * (q/2 * (1 + sqrt(stride) * s_r / 2) + s_r / 2), q the query's code step and s_r
-   * the row's (Cauchy-Schwarz on the query's rounding, then on the row's first-stage rounding). A row can
-   * be in the top k only if a + e reaches the k-th largest a - e; only those rows are re-scored.
+   * Exact top k: the scan kernel keeps the rows whose int8 score, within its error bound (see
+   * scan-kernel/assembly/scan.ts), could reach the k-th best; those are re-scored by the two-stage codes.
    */
-  private scan(query: Float32Array, k: number, matches?: (row: number) => boolean): ShardHits {
+  private scan(query: Float32Array, k: number, bitmap?: Uint8Array): ShardHits {
     const { rows, stride } = this.header;
-    const { codes, ids, batchScores, scales } = this;
-    this.approx ??= new Float32Array(rows);
-    const { approx } = this;
-    codes.setQuery(query);
-    const root = Math.sqrt(stride);
-    const queryHalfStep = codes.queryStep / 2;
-    const bound = (row: number) => root * (queryHalfStep * (1 + (root * scales[row]) / 2) + scales[row] / 2);
-    const lower = new ScoreHeap(k + 1);
-    let count = 0;
-    const flush = () => {
-      codes.scoreRows(ids, count, batchScores);
-      for (let i = 0; i < count; i++) {
-        const row = ids[i];
-        approx[row] = batchScores[i];
-        const low = batchScores[i] - bound(row);
-        if (lower.size < k) lower.push(low, row);
-        else if (low > lower.topKey()) lower.replaceTop(low, row);
-      }
-      count = 0;
-    };
-    for (let row = 0; row < rows; row++) {
-      if (matches && !matches(row)) {
-        approx[row] = Number.NEGATIVE_INFINITY;
-        continue;
-      }
-      ids[count++] = row;
-      if (count === SCAN_BATCH) flush();
-    }
-    if (count > 0) flush();
-    if (lower.size === 0) return { rows: new Int32Array(0), scores: new Float64Array(0) };
-    const threshold = lower.size < k ? Number.NEGATIVE_INFINITY : lower.topKey();
-    const candidates: { row: number; score: number }[] = [];
-    for (let row = 0; row < rows; row++) {
-      const score = approx[row];
-      // Rows the filter left out were marked -Infinity, which must not pass an unbounded threshold.
-      if (score !== Number.NEGATIVE_INFINITY && score + bound(row) >= threshold) {
-        candidates.push({ row, score: this.exact(query, row) });
-      }
-    }
+    const wanted = scanK(k, Math.max(rows, 1));
+    const scratch = this.scanScratch;
+    const step = scratch.setQueryCodes(query);
+    const bitmapAt = scratch.setBitmap(bitmap);
+    const count = scratch.kernel.candidatesI8(
+      scratch.query16At,
+      step,
+      this.codesAt,
+      this.scales.byteOffset,
+      rows,
+      stride,
+      bitmapAt,
+      wanted,
+      scratch.heapScoresAt,
+      scratch.heapRowsAt,
+      scratch.idsAt,
+    );
+    const candidates = Array.from(scratch.ids(count), (row) => ({ row, score: this.exact(query, row) }));
     candidates.sort((a, b) => b.score - a.score || a.row - b.row);
     const top = candidates.slice(0, k);
     return {
@@ -218,24 +214,44 @@ export class ShardSearcher {
     };
   }
 
-  /** Whether a row matches the filter; RangeError for a field the shard cannot filter on. */
-  private matcher(filter: ShardFilter): (row: number) => boolean {
-    const tests = Object.entries(filter).map(([name, wanted]) => {
+  /**
+   * The rows that match the filter as a bitmap (bit r & 7 of byte r >> 3), one column at a time: a tight
+   * loop per field instead of a test per row and field. RangeError for a field the shard cannot filter on.
+   */
+  private bitmap(filter: ShardFilter): Uint8Array {
+    const { rows } = this.header;
+    const bitmap = new Uint8Array(Math.ceil(rows / 8)).fill(0xff);
+    for (const [name, wanted] of Object.entries(filter)) {
       const entry = this.columns.get(name);
       if (!entry) throw new RangeError(`this collection cannot filter on "${name}"`);
       const list: readonly ShardFilterValue[] = Array.isArray(wanted) ? wanted : [wanted as ShardFilterValue];
       const { column, values } = entry;
       if (column.type === 'text') {
         const dictionary = new Map((column.values ?? []).map((value, i) => [value, i]));
-        const codes = new Set(
-          list.flatMap((value) => (dictionary.has(String(value)) ? [dictionary.get(String(value))] : [])),
+        const codes = list.flatMap((value) =>
+          dictionary.has(String(value)) ? [dictionary.get(String(value)) as number] : [],
         );
-        return (row: number) => codes.has(values[row]);
-      }
-      const numbers = new Set(list.map((value) => Number(value)));
-      return (row: number) => numbers.has(values[row]);
-    });
-    return (row) => tests.every((test) => test(row));
+        keepMatching(bitmap, values, codes);
+      } else keepMatching(bitmap, values, list.map(Number));
+    }
+    return bitmap;
+  }
+}
+
+/** Clears the bit of every row whose value is none of `wanted` (a short list compared in place). */
+function keepMatching(
+  bitmap: Uint8Array,
+  values: Float64Array | Uint32Array,
+  wanted: readonly number[],
+): void {
+  const list = Float64Array.from(wanted);
+  const set = list.length > 8 ? new Set(wanted) : undefined;
+  for (let row = 0; row < values.length; row++) {
+    const value = values[row];
+    let found = false;
+    if (set) found = set.has(value);
+    else for (let i = 0; i < list.length && !found; i++) found = list[i] === value;
+    if (!found) bitmap[row >> 3] &= ~(1 << (row & 7));
   }
 }
 

@@ -1,3 +1,4 @@
+import scanKernel from '../../../shared/ann/scan-kernel/scan.wasm';
 import { ShardSearcher, shardMemory } from '../../../shared/ann/shard-search.ts';
 import type { FileEntry } from '../../../shared/manifest.ts';
 import int8Kernel from './ann/int8-score.wasm';
@@ -35,7 +36,10 @@ export async function loadShard(
     bin.entry,
     new Uint8Array(memory.buffer, 0, bin.entry.bytes),
   );
-  const searcher = new ShardSearcher(memory, bin.entry.bytes, bin.key, int8Kernel);
+  const searcher = new ShardSearcher(memory, bin.entry.bytes, bin.key, {
+    scan: scanKernel,
+    int8: int8Kernel,
+  });
   const tagged = await store.getTagged(records.key);
   if (!tagged) throw new Error(`${records.key} is missing from ${store.label}`);
   await readVerified(tagged.body, records.key, records.entry);
