@@ -48,17 +48,8 @@ describe('dml-edge fewshot', () => {
   it('runs WordNet lexicographer-file episodes with the baselines on the same episodes', async () => {
     const out = join(work, 'fewshot.json');
     const args = ['fewshot', '--model', 'tiny-wordnet', '--artifacts', artifacts, '--out', out];
-    const run = await runCliInProcess([
-      ...args,
-      '--ways',
-      '3',
-      '--shots',
-      '1,2',
-      '--queries',
-      '2',
-      '--episodes',
-      '8',
-    ]);
+    const plan = ['--ways', '3', '--shots', '1,2', '--queries', '2', '--episodes', '8'];
+    const run = await runCliInProcess([...args, ...plan]);
     expect(run.stderr).toContain('lexicographer file');
     expect(run.code).toBe(0);
     const result = JSON.parse(readFileSync(out, 'utf8')) as FewShotResult;
@@ -86,17 +77,7 @@ describe('dml-edge fewshot', () => {
     }
     expect(run.stdout).toContain('| 3-way accuracy (%) | 1-shot | 2-shot |');
     // The same seed draws the same episodes: the same figures.
-    const again = await runCliInProcess([
-      ...args,
-      '--ways',
-      '3',
-      '--shots',
-      '1,2',
-      '--queries',
-      '2',
-      '--episodes',
-      '8',
-    ]);
+    const again = await runCliInProcess([...args, ...plan]);
     expect((JSON.parse(readFileSync(out, 'utf8')) as FewShotResult).rows).toEqual(result.rows);
     expect(again.code).toBe(0);
   });
