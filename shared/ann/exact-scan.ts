@@ -110,25 +110,13 @@ export class ExactScan {
       return scratch.drain(size);
     }
     const step = scratch.setQueryCodes(unit);
-    const count = kernel.candidatesI8(
-      scratch.query16At,
-      step,
-      this.codesAt,
-      this.scales.byteOffset,
-      rows,
-      stride,
-      bitmapAt,
-      wanted,
-      heapScoresAt,
-      heapRowsAt,
-      scratch.idsAt,
-    );
+    const ids = scratch.candidates(step, this.codesAt, this.scales.byteOffset, bitmapAt, wanted);
     const size = kernel.rescoreF32(
       queryAt,
       0,
       stride,
-      scratch.idsAt,
-      count,
+      ids.byteOffset,
+      ids.length,
       wanted,
       heapScoresAt,
       heapRowsAt,

@@ -151,8 +151,25 @@ export class ScanScratch {
     return this.bitmapAt;
   }
 
-  /** The candidate rows candidatesI8 wrote. */
-  ids(count: number): Int32Array {
+  /**
+   * The rows that can be in the exact top k of the query set by setQueryCodes (its `step`), from int8
+   * codes at `codesAt` (stride bytes a row) and their scales at `scalesAt` (see candidatesI8), among the
+   * rows the bitmap at `bitmapAt` selects (0: all): ascending, to be re-scored exactly.
+   */
+  candidates(step: number, codesAt: number, scalesAt: number, bitmapAt: number, k: number): Int32Array {
+    const count = this.kernel.candidatesI8(
+      this.query16At,
+      step,
+      codesAt,
+      scalesAt,
+      this.rows,
+      this.stride,
+      bitmapAt,
+      k,
+      this.heapScoresAt,
+      this.heapRowsAt,
+      this.idsAt,
+    );
     return new Int32Array(this.memory.buffer, this.idsAt, count);
   }
 

@@ -187,25 +187,13 @@ export class ShardSearcher {
    * scan-kernel/assembly/scan.ts), could reach the k-th best; those are re-scored by the two-stage codes.
    */
   private scan(query: Float32Array, k: number, bitmap?: Uint8Array): ShardHits {
-    const { rows, stride } = this.header;
+    const { rows } = this.header;
     const wanted = scanK(k, Math.max(rows, 1));
     const scratch = this.scanScratch;
     const step = scratch.setQueryCodes(query);
     const bitmapAt = scratch.setBitmap(bitmap);
-    const count = scratch.kernel.candidatesI8(
-      scratch.query16At,
-      step,
-      this.codesAt,
-      this.scales.byteOffset,
-      rows,
-      stride,
-      bitmapAt,
-      wanted,
-      scratch.heapScoresAt,
-      scratch.heapRowsAt,
-      scratch.idsAt,
-    );
-    const candidates = Array.from(scratch.ids(count), (row) => ({ row, score: this.exact(query, row) }));
+    const ids = scratch.candidates(step, this.codesAt, this.scales.byteOffset, bitmapAt, wanted);
+    const candidates = Array.from(ids, (row) => ({ row, score: this.exact(query, row) }));
     candidates.sort((a, b) => b.score - a.score || a.row - b.row);
     const top = candidates.slice(0, k);
     return {
