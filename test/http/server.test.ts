@@ -218,6 +218,8 @@ describe('the Node server', () => {
       '/v1/embeddings': ['post'],
       '/v1/similarity': ['post'],
       '/v1/duplicates': ['post'],
+      '/v1/classify': ['post'],
+      '/v1/verify': ['post'],
       '/v1/search': ['post'],
       '/v1/search/batch': ['post'],
       '/v1/recommend': ['post'],
