@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GpuAdapter } from '../../shared/manifest.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels.ts';
-import { firstLine, installWebGpuGlobals, probeWebGpu, WebGpuUnavailable } from './webgpu.ts';
+import {
+  describeAdapter,
+  firstLine,
+  installWebGpuGlobals,
+  probeWebGpu,
+  WebGpuUnavailable,
+} from './webgpu.ts';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -75,18 +81,23 @@ export async function activateBackend(
 /**
  * WebGPU has every training kernel in its own WGSL shaders (our wasm kernels are not used there).
  * navigator.gpu must exist before tfjs-backend-webgpu is imported, and tf.setBackend('webgpu') reports
- * failure by returning false, so both are checked.
+ * failure by returning false, so both are checked. A process starts Dawn once: a second instance would
+ * replace navigator.gpu and let the first, which the running backend's device belongs to, be collected.
  */
 async function activateWebGpu(allowSoftware: boolean): Promise<Omit<BackendInfo, 'requested'>> {
-  const probe = await probeWebGpu();
-  const { adapter } = probe;
+  // The running backend's device knows its adapter (GPUDevice.adapterInfo).
+  const running = (tf.findBackend('webgpu') as { device?: GPUDevice } | null)?.device;
+  const probe = running ? undefined : await probeWebGpu();
+  const adapter = probe?.adapter ?? describeAdapter(running!.adapterInfo);
   if (adapter.software && !allowSoftware) {
     throw new WebGpuUnavailable(
       `software-only adapter (${adapter.description}): slower than wasm, used only with --backend webgpu`,
     );
   }
-  installWebGpuGlobals(probe);
-  await import('@tensorflow/tfjs-backend-webgpu');
+  if (probe) {
+    installWebGpuGlobals(probe);
+    await import('@tensorflow/tfjs-backend-webgpu');
+  }
   return { ...(await setAndReport('webgpu', '@tensorflow/tfjs-backend-webgpu')), adapter };
 }
 

@@ -1,6 +1,11 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
+import { parseManifest } from '../../shared/manifest.ts';
+import { runCliInProcess } from '../../test/cli/in-process.ts';
 import { GreyAugmentConfigSchema } from '../image/augment.ts';
 import { CnnShapeSchema, initCnn } from '../image/cnn.ts';
 import { createCnnTrainer } from '../image/cnn-trainer.ts';
@@ -32,7 +37,9 @@ const adapterMissing = await probeWebGpu().then(
 );
 const REQUIRED = process.env.DML_EDGE_REQUIRE_WEBGPU === '1';
 if (adapterMissing && !REQUIRED) {
-  console.warn(`webgpu tests skipped: ${adapterMissing} (npm run setup:webgpu-cpu installs the CPU stand-in)`);
+  console.warn(
+    `webgpu tests skipped: ${adapterMissing} (npm run setup:webgpu-cpu installs the CPU stand-in)`,
+  );
 }
 
 describe.runIf(adapterMissing && REQUIRED)('webgpu required (DML_EDGE_REQUIRE_WEBGPU=1)', () => {
@@ -213,5 +220,30 @@ describe.skipIf(adapterMissing !== undefined)(title, () => {
     }
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     expect(mean(losses.slice(-6))).toBeLessThan(mean(losses.slice(0, 6)) * 0.8);
+  });
+  it('the image pipeline trains on webgpu, then evaluates, exports and publishes with the adapter recorded', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'webgpu-pipeline-'));
+    try {
+      const args = ['pipeline', '--config', 'configs/shapes-tiny.json', '--backend', 'webgpu'];
+      const { code, stderr } = await runCliInProcess([...args, '--runs', root, '--artifacts', root]);
+      expect(code, stderr).toBe(0);
+      const [runId] = await readdir(join(root), { withFileTypes: true }).then((entries) =>
+        entries.filter((e) => e.isDirectory() && e.name.startsWith('shapes-tiny-')).map((e) => e.name),
+      );
+      const run = JSON.parse(await readFile(join(root, runId, 'run.json'), 'utf8'));
+      const version = runId.slice('shapes-tiny-'.length);
+      const manifest = parseManifest(
+        JSON.parse(await readFile(join(root, 'shapes-tiny', version, 'manifest.json'), 'utf8')),
+        'the published manifest',
+      );
+      const { adapter } = await probeWebGpu();
+      expect(run.backend).toMatchObject({ requested: 'webgpu', name: 'webgpu', adapter });
+      expect(manifest.training.backend).toBe('webgpu (@tensorflow/tfjs-backend-webgpu)');
+      expect(manifest.training.adapter).toEqual(adapter);
+      // The stages after training read tensors synchronously: they ran on wasm.
+      expect(tf.getBackend()).toBe('wasm');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
