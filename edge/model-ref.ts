@@ -17,7 +17,9 @@ export interface ModelRef {
   version?: string;
 }
 
-export function parseModelRef(ref: string): ModelRef {
+/** A request's `model` field, split; nothing named when the field is absent. */
+export function parseModelRef(ref: string | undefined): Partial<ModelRef> {
+  if (ref === undefined) return {};
   const at = ref.indexOf('@');
   return at < 0 ? { name: ref } : { name: ref.slice(0, at), version: ref.slice(at + 1) };
 }

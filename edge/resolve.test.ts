@@ -89,7 +89,7 @@ describe('resolveCollection: collections belong to models', () => {
       status: 400,
       code: 'ambiguous_collection',
       message:
-        'models "wordnet-text", "wordnet-big" each hold a collection named "wordnet": say which with "model"',
+        'collection: models "wordnet-text", "wordnet-big" each hold a collection named "wordnet": say which with "model"',
     });
   });
 
@@ -101,12 +101,13 @@ describe('resolveCollection: collections belong to models', () => {
     expect(refusal(() => resolve({ collection: 'nope', model: 'wordnet-big' }))).toEqual({
       status: 404,
       code: 'collection_not_found',
-      message: 'model "wordnet-big" has no collection named "nope" (its collections: wordnet, glosses)',
+      message:
+        'collection: model "wordnet-big" has no collection named "nope" (its collections: wordnet, glosses)',
     });
     expect(refusal(() => resolve({ collection: 'nope' }))).toEqual({
       status: 404,
       code: 'collection_not_found',
-      message: 'no collection named "nope" is loaded',
+      message: 'collection: no collection named "nope" is loaded',
     });
   });
 

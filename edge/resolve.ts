@@ -49,7 +49,7 @@ export function resolveModel(
   throw new ApiError(
     404,
     'model_not_found',
-    name === undefined ? 'no default model is loaded' : `no model named "${name}" is loaded`,
+    name === undefined ? 'model: no default model is loaded' : `model: no model named "${name}" is loaded`,
   );
 }
 
@@ -65,7 +65,7 @@ export async function resolveModelRef(
   kind: InputKind = 'text',
   field = 'model',
 ): Promise<LoadedModel> {
-  const { name, version } = ref === undefined ? { name: undefined, version: undefined } : parseModelRef(ref);
+  const { name, version } = parseModelRef(ref);
   const served = resolveModel(registry, name, kind);
   if (version === undefined || version === served.manifest.version) return served;
   if (!registry.pinned) {
@@ -84,7 +84,7 @@ export function checkPinnedVersion(
   collection: CollectionInfo,
   field = 'model',
 ): void {
-  const version = ref === undefined ? undefined : parseModelRef(ref).version;
+  const { version } = parseModelRef(ref);
   if (version === undefined || version === collection.modelVersion) return;
   throw new ApiError(
     409,
@@ -140,8 +140,8 @@ export function resolveCollection(
       404,
       'collection_not_found',
       name === undefined
-        ? `model "${model.manifest.name}" has no collection`
-        : `model "${model.manifest.name}" has no collection named "${name}"${listed}`,
+        ? `collection: model "${model.manifest.name}" has no collection`
+        : `collection: model "${model.manifest.name}" has no collection named "${name}"${listed}`,
     );
   }
 
@@ -149,12 +149,16 @@ export function resolveCollection(
     const model = defaultModelFor(registry, kind ?? 'text');
     const collection = all.find((c) => c.model === model?.manifest.name);
     if (collection) return withModel(collection);
-    throw new ApiError(404, 'collection_not_found', 'the default model has no collection; name one');
+    throw new ApiError(
+      404,
+      'collection_not_found',
+      'collection: the default model has no collection; name one',
+    );
   }
 
   const named = all.filter((c) => c.name === name);
   if (named.length === 0) {
-    throw new ApiError(404, 'collection_not_found', `no collection named "${name}" is loaded`);
+    throw new ApiError(404, 'collection_not_found', `collection: no collection named "${name}" is loaded`);
   }
   if (named.length === 1) return withModel(named[0]);
   const fitting = named.filter((c) => {
@@ -169,7 +173,7 @@ export function resolveCollection(
   throw new ApiError(
     400,
     'ambiguous_collection',
-    `models ${candidates.map((c) => `"${c.model}"`).join(', ')} each hold a collection named "${name}": ` +
+    `collection: models ${candidates.map((c) => `"${c.model}"`).join(', ')} each hold a collection named "${name}": ` +
       'say which with "model"',
   );
 }
@@ -186,6 +190,6 @@ export function textInputOf(model: LoadedModel, route: string): TextInput {
   throw new ApiError(
     400,
     'invalid_request',
-    `model "${name}" takes ${input.kind}s, not texts (${route} compares texts)`,
+    `model: "${name}" takes ${input.kind}s, not texts (${route} compares texts)`,
   );
 }

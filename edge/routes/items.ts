@@ -62,7 +62,7 @@ export function itemRoutes(deps: AppDeps, recs: RecommendationDeps): OpenAPIHono
       query.collection === undefined && query.model === undefined ? recommenderCollection(deps) : query;
     const { collection, model } = resolveCollection(deps.index, deps.registry, {
       collection: named.collection,
-      model: named.model === undefined ? undefined : parseModelRef(named.model).name,
+      model: parseModelRef(named.model).name,
     });
     checkPinnedVersion(query.model, collection);
     c.set('modelVersion', modelVersionOf(model));

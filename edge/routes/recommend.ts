@@ -44,7 +44,7 @@ export interface Recommender {
  * there is none, 409 when the pinned version is not the one that embedded its collection.
  */
 export function resolveRecommender(registry: ModelRegistry, ref: string | undefined): Recommender {
-  const { name, version } = ref === undefined ? { name: undefined, version: undefined } : parseModelRef(ref);
+  const { name, version } = parseModelRef(ref);
   const model =
     name === undefined ? registry.list().find((m) => m.manifest.recommendation) : registry.get(name);
   const recommendation = model?.manifest.recommendation;
@@ -66,8 +66,8 @@ export function resolveRecommender(registry: ModelRegistry, ref: string | undefi
     404,
     'model_not_found',
     name === undefined
-      ? 'no recommendation model is loaded'
-      : `no recommendation model named "${name}" is loaded`,
+      ? 'model: no recommendation model is loaded'
+      : `model: no recommendation model named "${name}" is loaded`,
   );
 }
 

@@ -97,7 +97,7 @@ export function searchRoutes(deps: AppDeps, catalog?: ItemCatalog): OpenAPIHono<
   ) => {
     const { collection, model } = resolveCollection(deps.index, deps.registry, {
       collection: request.collection,
-      model: request.model === undefined ? undefined : parseModelRef(request.model).name,
+      model: parseModelRef(request.model).name,
       ...(first.query !== undefined && { kind: inputKindOf(first.query) }),
     });
     checkPinnedVersion(request.model, collection);

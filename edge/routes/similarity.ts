@@ -58,7 +58,7 @@ export function similarityRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
         throw new ApiError(
           400,
           'invalid_request',
-          `model "${model.manifest.name}" cannot explain its scores: its ONNX file has no output before normalisation`,
+          `explain: model "${model.manifest.name}" cannot explain its scores: its ONNX file has no output before normalisation`,
         );
       }
       const featurizer = createTextFeaturizer(input.featurizer);

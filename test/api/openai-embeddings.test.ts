@@ -72,9 +72,9 @@ describe('POST /v1/embeddings with the official openai client', () => {
     const unknown = await openai.embeddings.create({ model: 'nope', input: 'tea' }).catch((e) => e);
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
     expect(unknown.error).toEqual({
-      message: 'no model named "nope" is loaded',
+      message: 'model: no model named "nope" is loaded',
       type: 'not_found_error',
-      param: null,
+      param: 'model',
       code: 'model_not_found',
     });
     const tokens = await fetch(`${server.url}/v1/embeddings`, {

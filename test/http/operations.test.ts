@@ -170,14 +170,14 @@ describe('two text models with a collection of the same name', () => {
     });
     expect(errorOf(unknownModel, 404)).toEqual({
       code: 'model_not_found',
-      message: 'no model named "nope" is loaded',
+      message: 'model: no model named "nope" is loaded',
     });
     const unknownCollection = await send(`${main.url}/v1/search`, {
       body: { query: 'x', collection: 'glosses', model: 'twin' },
     });
     expect(errorOf(unknownCollection, 404)).toEqual({
       code: 'collection_not_found',
-      message: 'model "twin" has no collection named "glosses" (its collections: wordnet)',
+      message: 'collection: model "twin" has no collection named "glosses" (its collections: wordnet)',
     });
   });
 
@@ -187,7 +187,8 @@ describe('two text models with a collection of the same name', () => {
     });
     expect(errorOf(reply, 400)).toEqual({
       code: 'ambiguous_collection',
-      message: 'models "tiny", "twin" each hold a collection named "wordnet": say which with "model"',
+      message:
+        'collection: models "tiny", "twin" each hold a collection named "wordnet": say which with "model"',
     });
     const chosen = await send(`${imageFirst.url}/v1/search`, {
       body: { query: 'a dog', collection: 'wordnet', model: 'twin' },
