@@ -138,6 +138,7 @@ describe('/openapi.json and /docs', () => {
   it('/docs renders every operation of the served document as HTML that loads nothing', async () => {
     const response = await fetch(`${server.url}/docs`);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
     const html = await response.text();
     const served = await document();
     for (const item of Object.values(served.paths)) {
