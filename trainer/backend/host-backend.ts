@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { activateBackend } from './index.ts';
+import { activateBackend, type BackendInfo } from './index.ts';
 
 /**
  * Validation, export checks and indexing embed with TF.js and hand arrays back synchronously (dataSync),
@@ -14,6 +14,15 @@ export async function onHostBackend<T>(work: () => Promise<T>): Promise<T> {
   // tf.setBackend reports failure by returning false, not by throwing.
   if (tf.getBackend() !== current) throw new Error(`could not switch back to the ${current} backend`);
   return result;
+}
+
+/**
+ * Makes the run's backend the active one again before it trains: an earlier run in the same process
+ * (protocol folds, retraining inside a server) may have left wasm active after training on webgpu.
+ */
+export async function trainOn(backend: BackendInfo): Promise<void> {
+  if (tf.getBackend() === backend.name) return;
+  if (!(await tf.setBackend(backend.name))) throw new Error(`tf.setBackend('${backend.name}') failed`);
 }
 
 /** After training on webgpu, the stages that follow (export, evaluation, index) run on wasm. */

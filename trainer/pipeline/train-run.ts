@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { leaveDeviceBackend } from '../backend/host-backend.ts';
+import { leaveDeviceBackend, trainOn } from '../backend/host-backend.ts';
 import type { BackendInfo } from '../backend/index.ts';
 import { type LoopModel, type LoopResult, runTrainingLoop } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
@@ -65,6 +65,7 @@ export async function trainAndRecord<Extra extends object>(
   },
 ): Promise<TrainedRunInfo & Extra> {
   const { config, runDir, progress } = options;
+  await trainOn(options.backend);
   const result = await runTrainingLoop(model, {
     totalSteps: options.totalSteps,
     batchSize: options.batchSize,
