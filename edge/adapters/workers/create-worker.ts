@@ -7,6 +7,7 @@ import type { VectorIndex } from '../../ports.ts';
 import { workerLogOptions } from './access-log-env.ts';
 import { type ArtifactStore, requireObject } from './artifact-store.ts';
 import { combineIndexes, openCompactIndex } from './compact-index.ts';
+import { durableCollectionStore } from './durable-collection-store.ts';
 import { artifactStoreFor, parseWorkerEnv } from './env.ts';
 import { createLiveApp, type Generation } from './live-app.ts';
 import { withMemoryReport, workerMemory } from './memory-report.ts';
@@ -24,6 +25,9 @@ const NO_COLLECTIONS: VectorIndex = {
   collection: () => undefined,
   search: (ref) => Promise.reject(new Error(`unknown collection "${ref.name}" of model ${ref.model}`)),
 };
+
+/** The routes whose answer may depend on the written collections: they list, search or hold them. */
+const NAMES_COLLECTIONS = /^\/v1\/(collections|search|items|recommend)(\/|$)/;
 
 /** Test seams: the clock the `current` pointers' TTL is measured with. */
 export interface WorkerOptions {
@@ -87,17 +91,26 @@ async function loadApp(rawEnv: unknown, logger: Logger): Promise<Generation> {
         : undefined;
     const models = registry.list().map((model) => model.manifest.name);
     const sqliteIndex = index;
+    // Written collections need the keys in STATE: writes always need a key.
+    const collections =
+      stateEnv.COLLECTIONS && stateEnv.STATE ? durableCollectionStore(stateEnv.COLLECTIONS) : undefined;
     const app = createApp({
       registry,
       index: compact ? combineIndexes(models, [compact, index]) : index,
       ...workerProductOptions(index, stateEnv),
       ...workerLogOptions(rawEnv, logger),
+      ...(collections && { collections }),
     });
     const opened = index;
     return {
       versions: servedVersions(registry),
       serve: withMemoryReport(
-        (request) => app.fetch(request),
+        async (request) => {
+          // Another isolate may have created or dropped a written collection since this one last looked.
+          if (collections && NAMES_COLLECTIONS.test(new URL(request.url).pathname))
+            await collections.refresh();
+          return app.fetch(request);
+        },
         () => workerMemory(compact, sqliteIndex),
       ),
       async release() {

@@ -17,11 +17,9 @@ export const READ_ONLY_MESSAGE =
   '(dml-edge upload --target r2)';
 
 export const COLLECTION_WRITES_MESSAGE =
-  'collections written over HTTP are served by the Node server (dml-edge serve), which keeps them in a ' +
-  'sqlite-vec database beside the published versions; this Workers deployment serves the published ' +
-  "collections read-only: Durable Objects' SQLite storage rejects the vec0 extension, and a written " +
-  'collection would need its own Durable Object (not built yet). Search the published collections here ' +
-  'with POST /v1/search';
+  'this Workers deployment has no written collections: bind the WrittenCollections Durable Object as ' +
+  'COLLECTIONS and a D1 database as STATE, where the keys writes need live (wrangler.toml; docs/workers.md, ' +
+  '"Written collections"). The published collections are searched as usual with POST /v1/search';
 
 export const ADMIN_MESSAGE =
   'the Workers build has no admin endpoints: promote or roll back a version with ' +
@@ -39,10 +37,15 @@ interface Refusal {
   supported?(env: Record<string, unknown> | undefined): boolean;
 }
 
+/** Written collections live in the COLLECTIONS Durable Object; writes need keys, which live in STATE. */
+function writesCollections(env: Record<string, unknown> | undefined): boolean {
+  return env?.COLLECTIONS !== undefined && env?.STATE !== undefined;
+}
+
 const REFUSALS: Refusal[] = [
   { area: '/v1/users', message: NO_STATE_MESSAGE, supported: (env) => env?.STATE !== undefined },
   { area: '/v1/admin', message: ADMIN_MESSAGE },
-  { area: '/v1/collections', message: COLLECTION_WRITES_MESSAGE },
+  { area: '/v1/collections', message: COLLECTION_WRITES_MESSAGE, supported: writesCollections },
   { area: '/v1/models', message: READ_ONLY_MESSAGE },
 ];
 
@@ -56,8 +59,9 @@ function refusalOf(
   env: Record<string, unknown> | undefined,
 ): { message: string; allow: string } | undefined {
   const read = READ_METHODS.has(method.toUpperCase());
-  if (ITEM_READS.some((pattern) => pattern.test(path)))
+  if (!writesCollections(env) && ITEM_READS.some((pattern) => pattern.test(path))) {
     return { message: COLLECTION_WRITES_MESSAGE, allow: '' };
+  }
   if (read) return undefined;
   const refusal = REFUSALS.find(({ area }) => path === area || path.startsWith(`${area}/`));
   return refusal && !refusal.supported?.(env) ? { message: refusal.message, allow: 'GET, HEAD' } : undefined;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { D1DatabaseBinding } from './d1-state.ts';
+import type { CollectionsNamespace } from './durable-collection-store.ts';
 import type { RateLimitBinding } from './rate-limiters.ts';
 
 const hasMethods =
@@ -27,6 +28,17 @@ export const WorkerStateEnvSchema = z.object({
     .custom<D1DatabaseBinding>(
       hasMethods('prepare', 'batch'),
       'STATE must be a D1 database binding ([[d1_databases]])',
+    )
+    .optional(),
+  /**
+   * The Durable Object that holds the written collections ([[durable_objects.bindings]] "COLLECTIONS",
+   * class WrittenCollections); with STATE (the keys writes need), POST /v1/collections and the item
+   * routes work. Without it they answer 405.
+   */
+  COLLECTIONS: z
+    .custom<CollectionsNamespace>(
+      hasMethods('idFromName', 'get'),
+      'COLLECTIONS must be a Durable Object namespace binding ([[durable_objects.bindings]])',
     )
     .optional(),
   /** Reads need an API key too (writes always do), as `dml-edge serve --require-keys`. Needs STATE. */
