@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BackendStatusSchema } from '../../trainer/backend/availability.ts';
+import { initBackend } from '../../trainer/backend/index.ts';
 import { probeWebGpu, releaseWebGpu } from '../../trainer/backend/webgpu.ts';
 import { runCliInProcess } from './in-process.ts';
 
@@ -27,6 +28,11 @@ describe('dml-edge backends', () => {
     expect(auto).toHaveLength(1);
     const expected = statuses.find((s) => s.available && s.backend !== 'cpu' && s.adapter?.software !== true);
     expect(auto[0].backend).toBe(expected?.backend);
+    // And initBackend('auto') takes that one.
+    const chosen = await initBackend('auto');
+    expect(chosen.name).toBe(
+      { 'tensorflow-gpu': 'tensorflow', webgpu: 'webgpu' }[auto[0].backend as string] ?? auto[0].backend,
+    );
   });
 
   it('prints a table without --json', async () => {

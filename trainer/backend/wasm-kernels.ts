@@ -13,6 +13,9 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  *
  * Heap views: allocating a tensor can grow the wasm memory, which detaches every earlier view of it, so
  * views are taken right before use, after the allocations they follow.
+ *
+ * Other backends bring their own: on webgpu, tfjs-backend-webgpu's WGSL shaders run every one of these
+ * (docs/gpu-training.md).
  */
 
 type Attrs = Record<string, unknown>;
