@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,8 +16,11 @@ import { evaluatePublishedModel } from '../../trainer/pipeline/eval-published.ts
 import { newRunId, readRunJson } from '../../trainer/pipeline/run-dir.ts';
 import { STAGES } from '../../trainer/pipeline/stages.ts';
 import type { TextEvaluation } from '../../trainer/pipeline/text-evaluate.ts';
+import { indexTextStage } from '../../trainer/pipeline/text-index.ts';
 import { runTextPipeline } from '../../trainer/pipeline/text-pipeline.ts';
+import { publishTextStage } from '../../trainer/pipeline/text-publish.ts';
 import type { LoopState } from '../../trainer/train/loop.ts';
+import { TICKETS } from '../fixtures/labelled-version.ts';
 
 /**
  * The whole first path on a tiny model trained inside the test: WordNet -> train -> evaluate ->
@@ -136,5 +139,56 @@ describe('text pipeline end to end', () => {
       if (body.results[0].id === synset.id) expect(body.results[0].text).toBe(synsetText(synset));
     }
     expect(hits).toBeGreaterThanOrEqual(15);
+  });
+
+  it('indexes a labelled CSV into a collection /v1/classify answers from (index.labelled)', async () => {
+    // The same trained run with index.labelled set, indexed and published again as another version.
+    const labelledRun = join(root, 'runs', 'labelled');
+    cpSync(runDir, labelledRun, { recursive: true });
+    const csv = join(root, 'tickets.csv');
+    const quote = (text: string) => `"${text.replaceAll('"', '""')}"`;
+    writeFileSync(
+      csv,
+      `text,label\n${TICKETS.map((t) => `${quote(t.text)},${t.metadata?.label}`).join('\n')}\n`,
+    );
+    const pinned = JSON.parse(readFileSync(join(labelledRun, 'config.json'), 'utf8'));
+    pinned.index = { ...pinned.index, collection: 'tickets', labelled: { csv } };
+    writeFileSync(join(labelledRun, 'config.json'), JSON.stringify(pinned));
+    const run = JSON.parse(readFileSync(join(labelledRun, 'run.json'), 'utf8'));
+    writeFileSync(
+      join(labelledRun, 'run.json'),
+      JSON.stringify({ ...run, version: `${run.version}-labelled` }),
+    );
+    const silent = { update: () => undefined, log: () => undefined, done: () => undefined };
+    const artifacts = join(root, 'labelled-artifacts');
+    await indexTextStage(labelledRun, silent);
+    const published = await publishTextStage(labelledRun, artifacts, silent);
+    const manifest = await verifyVersion(published.dir);
+    const [collection] = manifest.collections;
+    expect(collection).toMatchObject({ name: 'tickets', items: TICKETS.length });
+    expect(collection.labels?.classes.map((c) => [c.label, c.items])).toEqual([
+      ['billing', 3],
+      ['bug', 3],
+      ['delivery', 3],
+    ]);
+    const labelled = await startNodeServer({ port: 0, artifactsDir: artifacts });
+    try {
+      const response = await fetch(`${labelled.url}/v1/classify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          inputs: TICKETS.map((t) => t.text),
+          collection: 'tickets',
+          method: 'knn',
+          k: 1,
+        }),
+      });
+      expect(response.status).toBe(200);
+      // Each item's nearest item is itself: the kNN vote of one gives its own label.
+      const body = (await response.json()) as { results: { label: string }[] };
+      expect(body.results.map((r) => r.label)).toEqual(TICKETS.map((t) => t.metadata?.label));
+    } finally {
+      await labelled.close();
+    }
   });
 });
