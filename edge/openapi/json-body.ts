@@ -9,12 +9,8 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
  * A route's JSON request body, for createRoute's `request`: documented from the schema the route validates
  * with (and its example), required. Pair it with `readsJsonBody` in the route's `middleware`.
  */
-export function jsonBody<S extends z.ZodType>(schema: S, example: z.input<S>, description?: string) {
-  return {
-    required: true,
-    ...(description && { description }),
-    content: { 'application/json': { schema, example } },
-  } as const;
+export function jsonBody<S extends z.ZodType>(schema: S, example: z.input<S>) {
+  return { required: true, content: { 'application/json': { schema, example } } } as const;
 }
 
 /**

@@ -7,7 +7,7 @@ import { ApiError } from '../errors.ts';
 const MAX_ISSUES_REPORTED = 5;
 
 /** `field.path: problem; ...`: each offending field named, `body` (or the query, ...) for the whole of it. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], whole = 'body'): string {
+function describeIssues(issues: readonly z.core.$ZodIssue[], whole = 'body'): string {
   const listed = issues
     .slice(0, MAX_ISSUES_REPORTED)
     .map((i) => `${i.path.map(String).join('.') || whole}: ${i.message}`);

@@ -248,7 +248,7 @@ describe('serving the image model beside a text model', () => {
       errorOf(await post('/v1/embed', { model: 'shapes-tiny', inputs: [{ pixels: [[1, 2], [3]] }] }), 400),
     ).toMatch(/same number of values/);
     expect(errorOf(await post('/v1/similarity', { model: 'shapes-tiny', pairs: [['a', 'b']] }), 400)).toMatch(
-      /takes images, not texts/,
+      /^pairs\.0\.0: model "shapes-tiny" takes images only/,
     );
   });
 
