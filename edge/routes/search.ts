@@ -122,6 +122,7 @@ export function searchRoutes(deps: AppDeps, catalog?: ItemCatalog): OpenAPIHono<
         model: model.manifest.name,
         model_version: model.manifest.version,
         results: await searchOne(deps, collection, query, request, vectors),
+        ...searchMethod(collection, request),
       };
       return c.json(body, 200);
     })
@@ -137,11 +138,22 @@ export function searchRoutes(deps: AppDeps, catalog?: ItemCatalog): OpenAPIHono<
         batches: await Promise.all(
           request.queries.map(async (spec, i) => ({
             results: await searchOne(deps, collection, queries[i], spec, vectors, `queries.${i}.`),
+            ...searchMethod(collection, spec),
           })),
         ),
       };
       return c.json(body, 200);
     });
+}
+
+/**
+ * How a search of a written collection runs, said in the answer: exactly with a filter, or while a write
+ * has left the collection without its search graph. Published collections do not say.
+ */
+function searchMethod(collection: CollectionInfo, spec: Pick<QuerySpec, 'filter'>) {
+  if (collection.search === undefined) return {};
+  const filtered = spec.filter !== undefined && Object.keys(spec.filter).length > 0;
+  return { search: filtered ? ('exact' as const) : collection.search };
 }
 
 /**

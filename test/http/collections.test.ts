@@ -300,9 +300,14 @@ describe('written collections on the Node server', () => {
     const built = await call('POST', '/v1/collections/tickets/graph');
     expect(built.body).toMatchObject({ items: 59, search: 'graph' });
     expect(await collectionInfo('tickets')).toMatchObject({ search: 'graph' });
+    const query = { query: 'network email', collection: 'tickets' };
+    expect((await call('POST', '/v1/search', query)).body).toMatchObject({ search: 'graph' });
+    const filtered = { ...query, filter: { team: 'login' } };
+    expect((await call('POST', '/v1/search', filtered)).body).toMatchObject({ search: 'exact' });
     await expectBruteForce('tickets', 'network email', 10);
     await call('POST', '/v1/collections/tickets/items', { items: [ticket(61)] });
     expect(await collectionInfo('tickets')).toMatchObject({ search: 'exact', items: 60 });
+    expect((await call('POST', '/v1/search', query)).body).toMatchObject({ search: 'exact' });
     await expectBruteForce('tickets', 'network email', 10);
     await call('POST', '/v1/collections/tickets/graph');
   });
