@@ -561,8 +561,6 @@ export const SimilarItemsResponseSchema = z.object({
 
 export const EventsResponseSchema = z.object({
   user_id: z.string(),
-  model: z.string(),
-  model_version: ModelVersionField,
   collection: z.string(),
   stored: z
     .number()
