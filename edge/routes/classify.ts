@@ -20,10 +20,17 @@ import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { embedRequestInputs } from '../image/request-inputs.ts';
 import { requireInputKind } from '../input-kinds.ts';
+import { parseModelRef } from '../model-ref.ts';
 import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
 import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
 import type { CollectionInfo, LoadedModel } from '../ports.ts';
-import { inputKindOf, modelVersionOf, resolveCollection, resolveModel } from '../resolve.ts';
+import {
+  checkPinnedVersion,
+  inputKindOf,
+  modelVersionOf,
+  resolveCollection,
+  resolveModelRef,
+} from '../resolve.ts';
 
 /** The classes one request competes over: how they rank an input, and the open-set threshold. */
 interface Classes {
@@ -108,7 +115,7 @@ async function exampleClasses(
   request: ClassifyRequest,
   examples: NonNullable<ClassifyRequest['examples']>,
 ): Promise<Classes> {
-  const model = resolveModel(deps.registry, request.model, inputKindOf(request.inputs[0]));
+  const model = await resolveModelRef(deps.registry, request.model, inputKindOf(request.inputs[0]));
   const given = new Set(examples.map((e) => e.label));
   if (given.size < 2) {
     throw invalid(
@@ -143,9 +150,10 @@ async function exampleClasses(
 async function collectionClasses(deps: AppDeps, request: ClassifyRequest, name: string): Promise<Classes> {
   const { collection, model } = resolveCollection(deps.index, deps.registry, {
     collection: name,
-    model: request.model,
+    model: parseModelRef(request.model).name,
     kind: inputKindOf(request.inputs[0]),
   });
+  checkPinnedVersion(request.model, collection);
   const labels = model.manifest.collections.find((entry) => entry.name === collection.name)?.labels;
   if (request.method === 'prototype') return prototypeClasses(model, collection, labels, request);
   const field = labels?.field ?? 'label';

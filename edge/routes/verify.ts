@@ -11,7 +11,7 @@ import { embedRequestInputs } from '../image/request-inputs.ts';
 import { requireInputKind } from '../input-kinds.ts';
 import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
 import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
-import { inputKindOf, modelVersionOf, resolveModel } from '../resolve.ts';
+import { inputKindOf, modelVersionOf, resolveModelRef } from '../resolve.ts';
 
 /**
  * POST /v1/verify: is each pair the same identity? `same` is score >= threshold, the threshold being the
@@ -50,7 +50,7 @@ export function verifyRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     const request = c.req.valid('json');
-    const model = resolveModel(deps.registry, request.model, inputKindOf(request.pairs[0][0]));
+    const model = await resolveModelRef(deps.registry, request.model, inputKindOf(request.pairs[0][0]));
     c.set('modelVersion', modelVersionOf(model));
     const calibrated = model.manifest.verification;
     const threshold = request.threshold ?? calibrated?.threshold;

@@ -222,6 +222,16 @@ describe('POST /v1/classify', () => {
     expect(ErrorResponseSchema.parse(body).error.message).toMatch(message);
   });
 
+  it('answers 409 for a collection asked for with another version of its model', async () => {
+    const { status, body } = await post('/v1/classify', {
+      inputs: ['x'],
+      collection: 'tickets',
+      model: 'helpdesk@v0',
+    });
+    expect(status).toBe(409);
+    expect(ErrorResponseSchema.parse(body).error.code).toBe('version_mismatch');
+  });
+
   it('answers 404 for an unknown collection', async () => {
     const { status, body } = await post('/v1/classify', { inputs: ['x'], collection: 'nope' });
     expect(status).toBe(404);
@@ -255,6 +265,9 @@ describe('POST /v1/verify', () => {
       (await post('/v1/verify', { pairs: PAIRS, threshold: 0.9999 })).body,
     );
     expect(strict).toMatchObject({ threshold: 0.9999, target_far: null });
+    // A model pinned to its version, as in /v1/embed.
+    const pinned = await post('/v1/verify', { pairs: PAIRS, model: 'helpdesk@v1' });
+    expect([pinned.status, VerifyResponseSchema.parse(pinned.body).model_version]).toEqual([200, 'v1']);
     expect(strict.results.map((r) => r.same)).toEqual([false, false]);
   });
 
