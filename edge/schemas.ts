@@ -499,20 +499,11 @@ export const SearchHitSchema = z.object({
   vector: z.array(z.number()).optional().describe('The stored vector, with `with_vector: true`.'),
 });
 
-/** How a search of a written collection ran (absent for published collections). */
-const SearchMethodField = z
-  .enum(['graph', 'exact'])
-  .optional()
-  .describe(
-    "Written collections: 'exact' with a filter, and from a write until the collection's search graph is rebuilt; 'graph' otherwise.",
-  );
-
 export const SearchResponseSchema = z.object({
   collection: z.string(),
   model: z.string(),
   model_version: ModelVersionField,
   results: z.array(SearchHitSchema).describe('Best first.'),
-  search: SearchMethodField,
 });
 
 export const SearchBatchResponseSchema = z.object({
@@ -520,7 +511,7 @@ export const SearchBatchResponseSchema = z.object({
   model: z.string(),
   model_version: ModelVersionField,
   batches: z
-    .array(z.object({ results: z.array(SearchHitSchema).describe('Best first.'), search: SearchMethodField }))
+    .array(z.object({ results: z.array(SearchHitSchema).describe('Best first.') }))
     .describe("One per query, in the request's order."),
 });
 
@@ -561,6 +552,8 @@ export const SimilarItemsResponseSchema = z.object({
 
 export const EventsResponseSchema = z.object({
   user_id: z.string(),
+  model: z.string(),
+  model_version: ModelVersionField,
   collection: z.string(),
   stored: z
     .number()

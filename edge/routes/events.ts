@@ -30,7 +30,15 @@ export function eventRoutes(deps: AppDeps, store: EventDeps): OpenAPIHono<AppEnv
     jsonResponse(
       EventsResponseSchema.openapi('EventsResponse'),
       description,
-      { user_id: '42', collection: 'movies', stored: 2, duplicates: 0, cursor: 1187 },
+      {
+        user_id: '42',
+        model: 'movielens',
+        model_version: '20261128-0300',
+        collection: 'movies',
+        stored: 2,
+        duplicates: 0,
+        cursor: 1187,
+      },
       { modelVersion: true },
     );
   const route = createRoute({
@@ -81,6 +89,8 @@ export function eventRoutes(deps: AppDeps, store: EventDeps): OpenAPIHono<AppEnv
     );
     const body: EventsResponse = {
       user_id: user,
+      model: model.manifest.name,
+      model_version: model.manifest.version,
       collection,
       stored: appended.stored,
       duplicates: appended.events.length - appended.stored,
