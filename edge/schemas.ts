@@ -499,11 +499,20 @@ export const SearchHitSchema = z.object({
   vector: z.array(z.number()).optional().describe('The stored vector, with `with_vector: true`.'),
 });
 
+/** How a search of a written collection ran (absent for published collections). */
+const SearchMethodField = z
+  .enum(['graph', 'exact'])
+  .optional()
+  .describe(
+    "Written collections: 'exact' with a filter, and from a write until the collection's search graph is rebuilt; 'graph' otherwise.",
+  );
+
 export const SearchResponseSchema = z.object({
   collection: z.string(),
   model: z.string(),
   model_version: ModelVersionField,
   results: z.array(SearchHitSchema).describe('Best first.'),
+  search: SearchMethodField,
 });
 
 export const SearchBatchResponseSchema = z.object({
@@ -511,7 +520,7 @@ export const SearchBatchResponseSchema = z.object({
   model: z.string(),
   model_version: ModelVersionField,
   batches: z
-    .array(z.object({ results: z.array(SearchHitSchema).describe('Best first.') }))
+    .array(z.object({ results: z.array(SearchHitSchema).describe('Best first.'), search: SearchMethodField }))
     .describe("One per query, in the request's order."),
 });
 
