@@ -29,7 +29,7 @@ interface CurvePoint {
 /**
  * Recall@10 against latency for our graph walk and hnswlib-node over the same vectors, at every ef of
  * CURVE_EFS (each ef's queries timed in paired rounds). Then, at each of CURVE_RECALLS, the latency of
- * each at the smallest ef whose recall reaches it, and their ratio (the target: at most 1). Build time and
+ * each read off its curve (interpolated between the two ef values around it), and their ratio (the target: at most 1). Build time and
  * size of both graphs go in the same rows.
  */
 export async function runGraphCurve(
@@ -109,7 +109,7 @@ export async function runGraphCurve(
 }
 
 /**
- * Ours over hnswlib-node's latency, each at the smallest ef whose recall reaches `wanted`. A curve that
+ * Ours over hnswlib-node's latency, each read off its curve at recall `wanted` (atRecall). A curve that
  * never reaches it is compared at its largest ef (ours then misses the target; theirs cannot deny it).
  */
 function equalRecallRow(
@@ -117,13 +117,14 @@ function equalRecallRow(
   curves: Record<string, CurvePoint[]>,
   wanted: number,
 ): Row | undefined {
-  const ours = firstReaching(curves[OURS], wanted);
-  const theirs = firstReaching(curves[HNSWLIB], wanted);
+  const ours = atRecall(curves[OURS], wanted);
+  const theirs = atRecall(curves[HNSWLIB], wanted);
   const oursAt = ours ?? curves[OURS].at(-1);
   const theirsAt = theirs ?? curves[HNSWLIB].at(-1);
   if (!oursAt || !theirsAt) return undefined;
   const describe = (point: CurvePoint, reached: boolean) =>
-    `ef ${point.ef}: ${point.medianMs.toFixed(3)} ms at recall ${point.recall.toFixed(3)}${reached ? '' : ' (its best; short of it)'}`;
+    `${point.medianMs.toFixed(3)} ms at ef ${Number(point.ef.toFixed(1))}` +
+    (reached ? '' : ` (its best, recall ${point.recall.toFixed(3)}: short of it)`);
   const ratio = oursAt.medianMs / theirsAt.medianMs;
   const met = ours !== undefined && (theirs === undefined || ratio <= MAX_RATIO);
   return ratioRow(group, `recall@${K} >= ${wanted}: ours / hnswlib-node`, [ratio], {
@@ -132,9 +133,23 @@ function equalRecallRow(
   });
 }
 
-/** The point of the smallest ef whose recall reaches `wanted` (the curve is in ascending ef). */
-function firstReaching(curve: readonly CurvePoint[], wanted: number): CurvePoint | undefined {
-  return curve.find((point) => point.recall >= wanted);
+/**
+ * The curve's latency at recall `wanted`: interpolated linearly between the last ef below it and the first
+ * that reaches it (the curve is in ascending ef; `ef` is then fractional), or the first point when even the
+ * smallest ef reaches it. Undefined when no ef does.
+ */
+function atRecall(curve: readonly CurvePoint[], wanted: number): CurvePoint | undefined {
+  const i = curve.findIndex((point) => point.recall >= wanted);
+  if (i < 0) return undefined;
+  if (i === 0 || curve[i].recall === curve[i - 1].recall) return curve[i];
+  const [below, above] = [curve[i - 1], curve[i]];
+  const t = (wanted - below.recall) / (above.recall - below.recall);
+  const between = (a: number, b: number) => a + t * (b - a);
+  return {
+    ef: between(below.ef, above.ef),
+    recall: wanted,
+    medianMs: between(below.medianMs, above.medianMs),
+  };
 }
 
 /** Mean recall@K of a list of answers (one per query), graded against exact search in float64. */

@@ -75,8 +75,9 @@ async function measure(context: SectionContext, graphDir: string): Promise<Secti
       'scan. "mmap" depends on the page cache: it is measured warm (the warm-up queries read the whole file).',
     `Graph search: our graph (built by trainer/index/build-index.ts with its defaults) and hnswlib-node ` +
       `(M ${HNSW_M}, efConstruction ${HNSW_EF_CONSTRUCTION}, its defaults) are searched over the same vectors and ` +
-      `queries at ef ${CURVE_EFS.join(', ')}; at recall@${K} ${CURVE_RECALLS.join(' and ')} each is taken at ` +
-      'the smallest ef that reaches it and the latencies are compared. Both searches return row numbers ' +
+      `queries at ef ${CURVE_EFS.join(', ')}; at recall@${K} ${CURVE_RECALLS.join(' and ')} each one's latency is ` +
+      'read off its curve, interpolated linearly between the ef below that recall and the ef that reaches ' +
+      'it (at the smallest ef when even that reaches it), and the two are compared. Both searches return row numbers ' +
       '(no item join); the VectorIndex graph row in the latency tables is the adapter with its join.',
     'Uniform random vectors have no neighbourhood structure for a graph to follow, so the random case has ' +
       'no graph contenders; the 10,000-row cases of earlier runs are no longer measured.',

@@ -52,6 +52,9 @@ export class Int8Codes {
   private readonly outAt: number;
   private readonly capacity: number;
   private queryScale = 0;
+  /** Views of the kernel's ids and outputs, made once: a search scores many small batches. */
+  private idsView: Int32Array;
+  private dotsView: Int32Array;
 
   /**
    * `vectors`: row-major unit vectors of `dim` values, quantized into a memory of their own. `maxBatch`:
@@ -98,6 +101,8 @@ export class Int8Codes {
     this.outAt = this.idsAt + 4 * maxBatch;
     const instance = new WebAssembly.Instance(kernel, { env: { memory: this.memory } });
     this.score = instance.exports.score as Int8Codes['score'];
+    this.idsView = new Int32Array(this.memory.buffer, this.idsAt, maxBatch);
+    this.dotsView = new Int32Array(this.memory.buffer, this.outAt, maxBatch);
   }
 
   /** The most rows one scoreRows call takes. */
@@ -120,11 +125,16 @@ export class Int8Codes {
   scoreRows(ids: Int32Array, count: number, out: Float32Array): void {
     if (count > this.capacity) throw new RangeError(`at most ${this.capacity} rows per call, got ${count}`);
     const buffer = this.memory.buffer;
-    new Int32Array(buffer, this.idsAt, count).set(ids.subarray(0, count));
+    // A memory that grew since detached the views: make them again.
+    if (this.idsView.buffer !== buffer) {
+      this.idsView = new Int32Array(buffer, this.idsAt, this.capacity);
+      this.dotsView = new Int32Array(buffer, this.outAt, this.capacity);
+    }
+    const { idsView, dotsView, scales } = this;
+    for (let i = 0; i < count; i++) idsView[i] = ids[i];
     this.score(this.queryAt, this.codesAt, this.idsAt, count, this.outAt, this.dim);
-    const dots = new Int32Array(buffer, this.outAt, count);
     const scale = this.queryScale;
-    for (let i = 0; i < count; i++) out[i] = dots[i] * scale * this.scales[ids[i]];
+    for (let i = 0; i < count; i++) out[i] = dotsView[i] * scale * scales[ids[i]];
   }
 }
 
