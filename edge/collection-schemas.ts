@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { MAX_METADATA_COLUMNS, MetadataColumnSchema } from '../shared/db/index-schema.ts';
 import { ModelNameSchema } from '../shared/manifest.ts';
 import type { Limits } from './limits.ts';
+import { ModelRefSchema } from './model-ref.ts';
 import { MAX_PIXEL_ROWS } from './schemas.ts';
 
 /**
@@ -93,16 +94,16 @@ export function createCollectionRequestSchemas(limits: Limits) {
         });
       }
     });
-  const model = ModelNameSchema.optional().describe(
-    'The model whose collection it is, when several models hold a collection of this name.',
+  const model = ModelRefSchema.optional().describe(
+    'The model whose collection it is, when several models hold a collection of this name; pinned as `<name>@<version>`, it must be the version the collection is bound to (409 otherwise).',
   );
 
   return {
     CreateCollectionRequest: z
       .object({
         name: ModelNameSchema.describe('1-64 of a-z, 0-9, _ and -, starting alphanumeric; unique per model.'),
-        model: ModelNameSchema.optional().describe(
-          'The model that embeds its items and queries (bound to the version it serves now); the default model when omitted.',
+        model: ModelRefSchema.optional().describe(
+          'The model that embeds its items and queries, bound to the version it serves now (pinned as `<name>@<version>`, that must be it); the default model when omitted.',
         ),
         description: z.string().max(MAX_DESCRIPTION_CHARS).optional(),
         filterable: z

@@ -12,6 +12,7 @@ import {
 } from '../collection-schemas.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { ModelRefSchema, parseModelRef } from '../model-ref.ts';
 import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
 import { BODY_ERRORS, errorResponses, jsonResponse, NEEDS_KEY, V1_ERRORS } from '../openapi/responses.ts';
 import type { CollectionRef, CollectionStore, KeyStore } from '../ports.ts';
@@ -30,8 +31,8 @@ export interface CollectionWriteDeps {
 const NameParams = z.object({ name: ModelNameSchema.describe('The collection, e.g. support-tickets.') });
 const ModelQuery = z
   .object({
-    model: ModelNameSchema.optional().describe(
-      'The model whose collection it is, when several models hold a collection of this name.',
+    model: ModelRefSchema.optional().describe(
+      'The model whose collection it is, when several models hold a collection of this name; pinned as `<name>@<version>`, the version it is bound to.',
     ),
   })
   .strict();
@@ -246,7 +247,16 @@ export function collectionWriteRoutes(
   return new OpenAPIHono<AppEnv>()
     .openapi(create, async (c) => {
       const request = c.req.valid('json');
-      const model = resolveModel(deps.registry, request.model);
+      // Created for the version served now: pinning another one is a 409.
+      const pinned = parseModelRef(request.model);
+      const model = resolveModel(deps.registry, pinned.name);
+      if (pinned.version !== undefined && pinned.version !== model.manifest.version) {
+        throw new ApiError(
+          409,
+          'version_not_served',
+          `model: a collection is bound to the version its model serves now, ${modelVersionOf(model)}`,
+        );
+      }
       const name = model.manifest.name;
       if (deps.index.collection(ref(request.name, name))) {
         throw new ApiError(

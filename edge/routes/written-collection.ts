@@ -1,7 +1,8 @@
 import type { AppDeps } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { parseModelRef } from '../model-ref.ts';
 import type { CollectionInfo, LoadedModel } from '../ports.ts';
-import { resolveCollection } from '../resolve.ts';
+import { checkPinnedVersion, resolveCollection } from '../resolve.ts';
 
 /**
  * The written collection a path names (`/v1/collections/{name}/...`, `model` choosing among models that
@@ -14,8 +15,14 @@ export function writtenCollection(
   model: string | undefined,
   purpose: 'write' | 'read',
 ): { collection: CollectionInfo; model: LoadedModel } {
-  const found = resolveCollection(deps.index, deps.registry, { collection: name, model });
-  if (found.collection.writable) return found;
+  const found = resolveCollection(deps.index, deps.registry, {
+    collection: name,
+    model: parseModelRef(model).name,
+  });
+  if (found.collection.writable) {
+    checkPinnedVersion(model, found.collection);
+    return found;
+  }
   const what = `collection "${name}" of model ${found.collection.model} is published with the model by the trainer`;
   if (purpose === 'read') {
     throw new ApiError(

@@ -176,6 +176,12 @@ describe('written collections on the Node server', () => {
       /model web-shop already has a collection named "products"/,
     );
     expectError(
+      await call('POST', '/v1/collections', { name: 'other', model: 'tiny@v0' }),
+      409,
+      'version_not_served',
+      /^model: .*tiny@v1/,
+    );
+    expectError(
       await call('POST', '/v1/collections', { name: 'Bad Name' }),
       400,
       'invalid_request',
@@ -209,6 +215,13 @@ describe('written collections on the Node server', () => {
       embedded: true,
     });
     expect(byId.vector).toBeUndefined();
+    expect((await call('GET', '/v1/items/t-004?collection=tickets&model=tiny@v1')).status).toBe(200);
+    expectError(
+      await call('GET', '/v1/items/t-004?collection=tickets&model=tiny@v0'),
+      409,
+      'version_mismatch',
+      /^model: collection "tickets" was embedded with tiny@v1/,
+    );
   });
 
   it('writes nothing of a batch with one bad item, and names the field', async () => {
