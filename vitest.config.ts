@@ -1,6 +1,10 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // dml-edge/metric, /eval and /client resolve to their TypeScript sources here (the package's `source`
+  // condition); a consumer of the packed package gets the compiled dist/.
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
   test: {
     include: [
       'shared/**/*.test.ts',

@@ -1,6 +1,7 @@
 // What a user of the published package writes: PML's miner-then-loss loop on a tf.LayersModel, then the
-// retrieval metrics. Run with plain `node` from a project that installed the packed tarball.
+// retrieval metrics; and the typed HTTP client. Run with plain `node` from a project that installed the packed tarball.
 import * as tf from '@tensorflow/tfjs';
+import { createClient } from 'dml-edge/client';
 import { embeddingMatrix, retrievalMetrics } from 'dml-edge/eval';
 import { createLoss, createMiner } from 'dml-edge/metric';
 
@@ -45,4 +46,6 @@ for (let step = 0; step < 30; step++) {
   value.dispose();
 }
 const after = evaluate();
-console.log(JSON.stringify({ backend: tf.getBackend(), losses, before, after }));
+// The HTTP client loads too (it is driven against a running server in test/api/api-surface.test.ts).
+const client = Object.keys(createClient({ baseUrl: 'http://127.0.0.1:1' })).sort();
+console.log(JSON.stringify({ backend: tf.getBackend(), losses, before, after, client }));

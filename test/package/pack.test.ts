@@ -14,10 +14,15 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const Scores = z.object({
   overall: z.object({ mean_average_precision_at_r: z.number(), precision_at_1: z.number() }),
 });
-const ConsumerOutput = z.object({ losses: z.array(z.number()).min(10), before: Scores, after: Scores });
+const ConsumerOutput = z.object({
+  losses: z.array(z.number()).min(10),
+  before: Scores,
+  after: Scores,
+  client: z.array(z.string()),
+});
 
 // The published package as a stranger gets it: `npm pack` (whose prepack compiles dist/), the tarball
-// installed into an empty project, and a plain `node` script importing dml-edge/metric and dml-edge/eval.
+// installed into an empty project, and a plain `node` script importing dml-edge/metric, /eval and /client.
 it('installs from its tarball and trains and evaluates with plain node', { timeout: 300_000 }, async () => {
   const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
   const [{ filename }] = z.array(z.object({ filename: z.string() })).parse(JSON.parse(packed.stdout));
@@ -51,4 +56,5 @@ it('installs from its tarball and trains and evaluates with plain node', { timeo
   expect(output.after.overall.mean_average_precision_at_r).toBeGreaterThan(
     output.before.overall.mean_average_precision_at_r + 0.1,
   );
+  expect(output.client).toEqual(expect.arrayContaining(['embed', 'embeddings', 'search', 'recommend']));
 });
