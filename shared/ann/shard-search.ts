@@ -1,3 +1,4 @@
+import { fullBitmap, keepMatching } from './filter-bitmap.ts';
 import type { HnswLayer } from './hnsw-graph.ts';
 import { HnswSearcher, widestDegree } from './hnsw-graph.ts';
 import { Int8Codes, int8ScratchBytes } from './int8-codes.ts';
@@ -208,7 +209,7 @@ export class ShardSearcher {
    */
   private bitmap(filter: ShardFilter): Uint8Array {
     const { rows } = this.header;
-    const bitmap = new Uint8Array(Math.ceil(rows / 8)).fill(0xff);
+    const bitmap = fullBitmap(rows);
     for (const [name, wanted] of Object.entries(filter)) {
       const entry = this.columns.get(name);
       if (!entry) throw new RangeError(`this collection cannot filter on "${name}"`);
@@ -223,23 +224,6 @@ export class ShardSearcher {
       } else keepMatching(bitmap, values, list.map(Number));
     }
     return bitmap;
-  }
-}
-
-/** Clears the bit of every row whose value is none of `wanted` (a short list compared in place). */
-function keepMatching(
-  bitmap: Uint8Array,
-  values: Float64Array | Uint32Array,
-  wanted: readonly number[],
-): void {
-  const list = Float64Array.from(wanted);
-  const set = list.length > 8 ? new Set(wanted) : undefined;
-  for (let row = 0; row < values.length; row++) {
-    const value = values[row];
-    let found = false;
-    if (set) found = set.has(value);
-    else for (let i = 0; i < list.length && !found; i++) found = list[i] === value;
-    if (!found) bitmap[row >> 3] &= ~(1 << (row & 7));
   }
 }
 

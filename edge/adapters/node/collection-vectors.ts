@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ExactScan, MAX_SCAN_BYTES } from '../../../shared/ann/exact-scan.ts';
 import { readGraph } from '../../../shared/ann/graph-table.ts';
 import type { SqliteDatabase } from '../../../shared/db/better-sqlite.ts';
+import type { MetadataColumn } from '../../../shared/db/index-schema.ts';
+import { type FilterBitmap, readFilterColumns } from './filter-columns.ts';
 import { type GraphSearch, graphOverScan, graphScratchBytes } from './graph-search.ts';
 import { readVectors } from './vec0-vectors.ts';
 
@@ -22,10 +24,12 @@ export interface CollectionVectors {
   itemIds: Int32Array;
   /** Absent when the file has no graph for the collection, or the caller wants none. */
   graph?: GraphSearch;
+  /** A filter as the scan's bitmap; absent when the collection declares no filterable field. */
+  filter?: FilterBitmap;
 }
 
 /**
- * Reads a collection's vectors once into a WebAssembly memory for the SIMD scan (shared/ann/exact-scan.ts,
+ * Reads a collection's vectors (and its filterable fields) once into memory for the SIMD scan (shared/ann/exact-scan.ts,
  * int8 codes re-scored in float32: exact, and faster than vec0 over mmap) and, with `withGraph`, opens its
  * graph over the same copy. Undefined when the collection is too large for one WebAssembly memory: vec0
  * then scans it from the file.
@@ -35,7 +39,7 @@ export function openCollectionVectors(
   collectionId: number,
   table: string,
   dims: number,
-  options: { withGraph: boolean; kernel: WebAssembly.Module },
+  options: { withGraph: boolean; kernel: WebAssembly.Module; columns?: readonly MetadataColumn[] },
 ): CollectionVectors | undefined {
   const stored = options.withGraph ? readGraph(db, collectionId) : undefined;
   const itemIds = stored?.nodeItems ?? itemsOf(db, collectionId);
@@ -55,6 +59,9 @@ export function openCollectionVectors(
       return { itemIds: rows.map((row) => itemIds[row]), scores };
     },
     ...(stored ? { graph: graphOverScan(stored, scan, raw, options.kernel) } : {}),
+    ...(options.columns?.length
+      ? { filter: readFilterColumns(db, collectionId, itemIds, options.columns) }
+      : {}),
   };
 }
 

@@ -104,6 +104,8 @@ describe('filterable metadata columns', () => {
         [{ label: 2 }, (m) => m.label === 2],
         [{ kind: ['odd'], sale: true }, (m) => m.kind === 'odd' && m.sale === true],
         [{ label: [0, 1], price: 3.5 }, (m) => (m.label === 0 || m.label === 1) && m.price === 3.5],
+        [{ kind: 'neither' }, () => false],
+        [{ sale: false, label: 1 }, (m) => m.sale === false && m.label === 1],
       ];
       for (const [filter, matches] of cases) {
         const hits = await index.search({ model: 'm', name: 'things' }, query, 5, filter);

@@ -3,16 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusteredUnitVectors } from '../../../shared/ann/clustered-vectors.ts';
-import { openVecDatabase } from '../../../shared/db/better-sqlite.ts';
+import { openVecDatabase, vectorBlob } from '../../../shared/db/better-sqlite.ts';
+import { vecTableName } from '../../../shared/db/index-schema.ts';
 import { cosineSimilarity } from '../../../shared/vector.ts';
 import { buildIndex, type IndexItem } from '../../../trainer/index/build-index.ts';
+import { knnSql } from '../knn-query.ts';
 import { openSqliteVecIndex, type SqliteVecIndex } from './sqlite-vec-index.ts';
 import { readVectors } from './vec0-vectors.ts';
 
 /**
  * The graph path of the Node VectorIndex over a real index file: seeded clustered vectors (the shape of
  * real embeddings), a graph built by the index builder, searched through the adapter and graded against
- * the same file searched exactly by vec0.
+ * the same file searched exactly (by the in-memory SIMD scan, itself checked against vec0).
  */
 const DIM = 16;
 const COUNT = 3000;
@@ -105,12 +107,20 @@ describe('openSqliteVecIndex with a search graph', () => {
     expect(self.id).toBe('item-123');
   });
 
-  it('stays exact with a filter: the same answers as vec0', async () => {
-    for (const query of queries.slice(0, 10)) {
-      const filter = { cluster: [3, 17] };
-      expect(await graphIndex.search({ model: 'm', name: 'large' }, query, K, filter)).toEqual(
-        await exactIndex.search({ model: 'm', name: 'large' }, query, K, filter),
-      );
+  it("stays exact with a filter (the scan's bitmap): the same answers as vec0's filtered KNN", async () => {
+    const db = openVecDatabase(path, { readonly: true });
+    try {
+      const knn = db.prepare<unknown[]>(knnSql(vecTableName(1), ['cluster IN (?, ?)']));
+      for (const query of queries.slice(0, 10)) {
+        const filter = { cluster: [3, 17] };
+        const hits = await graphIndex.search({ model: 'm', name: 'large' }, query, K, filter);
+        expect(hits).toEqual(await exactIndex.search({ model: 'm', name: 'large' }, query, K, filter));
+        const rows = knn.all(vectorBlob(query), BigInt(K), 3n, 17n) as { id: string; distance: number }[];
+        expect(hits.map((hit) => hit.id)).toEqual(rows.map((row) => row.id));
+        hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(1 - rows[i].distance, 5));
+      }
+    } finally {
+      db.close();
     }
   });
 

@@ -18,6 +18,7 @@ import { collectionKey, describeCollection, requireCollection } from '../../coll
 import type { CollectionInfo, CollectionRef, MetadataFilter, SearchHit, VectorIndex } from '../../ports.ts';
 import { checkSearchArguments, filterConditions, knnSql } from '../knn-query.ts';
 import { type CollectionScan, openCollectionVectors } from './collection-vectors.ts';
+import type { FilterBitmap } from './filter-columns.ts';
 import { type GraphSearch, openGraphSearch } from './graph-search.ts';
 import { type SearchOptions, SearchOptionsSchema } from './search-options.ts';
 
@@ -55,6 +56,8 @@ export interface OpenCollection {
    * collection, which changes) or the collection is too large to hold: vec0 then scans the file.
    */
   scan?: CollectionScan;
+  /** A filter as the scan's bitmap, when the collection has a scan and filterable fields. */
+  filterBitmap?: FilterBitmap;
   /** Items by items.id, given as a JSON array: the in-memory searches' hits, fetched in one statement. */
   items: SqliteStatement;
 }
@@ -67,8 +70,9 @@ const MAX_FILTER_STATEMENTS = 64;
  * each with one or more collections). Files are opened read-only with mmap and each collection's query is
  * prepared once. Without a filter, a collection that has a search graph (built with the index, see
  * shared/ann/) is searched through it, in memory: approximate, recall@10 about 0.98 at the default ef.
- * Otherwise every vector is scanned, so results are the exact top-k by cosine: without a filter by the
- * WebAssembly SIMD scan over the vectors held in memory (shared/ann/exact-scan.ts), with one by vec0.
+ * Otherwise every vector is scanned, so results are the exact top-k by cosine: by the WebAssembly SIMD
+ * scan over the vectors held in memory (shared/ann/exact-scan.ts), a filter applied in the scan as a
+ * bitmap, or by vec0 for a collection opened without the kernel or too large to hold.
  * Either way score = cosine similarity (= 1 - vec0's cosine distance).
  *
  * Metadata filters use vec0 metadata columns, declared when the collection was built (the fields in
@@ -139,7 +143,7 @@ export function searchCollection(
   checkSearchArguments(query, collection.info.dims, k);
   const filtered = filter !== undefined && Object.keys(filter).length > 0;
   const inMemory = filtered
-    ? undefined
+    ? scanFiltered(collection, query, k, filter)
     : (collection.graph?.search(query, k, ef) ?? collection.scan?.(query, k));
   if (inMemory) {
     const { itemIds, scores } = inMemory;
@@ -162,6 +166,15 @@ export function searchCollection(
     const row = HitRowSchema.parse(raw);
     return toHit(row, 1 - row.distance);
   });
+}
+
+/** The exact top k among the items the filter selects, by the in-memory scan; undefined without one. */
+function scanFiltered(collection: OpenCollection, query: Float32Array, k: number, filter: MetadataFilter) {
+  const { scan, filterBitmap } = collection;
+  if (!scan || !filterBitmap) return undefined;
+  // Refuses unknown fields and values of the wrong type as vec0's query does.
+  filterConditions(collection.info.name, collection.columns, filter);
+  return scan(query, k, filterBitmap(filter));
 }
 
 function toHit(row: z.infer<typeof ItemRowSchema>, score: number): SearchHit {
@@ -197,7 +210,8 @@ export function openCollection(
 ): OpenCollection {
   const table = vecTableName(row.id);
   const columns = metadataColumnsOf(readTableSql(db, table, path));
-  const vectors = kernel && openCollectionVectors(db, row.id, table, row.dims, { withGraph, kernel });
+  const vectors =
+    kernel && openCollectionVectors(db, row.id, table, row.dims, { withGraph, kernel, columns });
   const graph = vectors
     ? vectors.graph
     : withGraph
@@ -226,6 +240,7 @@ export function openCollection(
     ),
     ...(graph ? { graph } : {}),
     ...(vectors ? { scan: vectors.scan } : {}),
+    ...(vectors?.filter ? { filterBitmap: vectors.filter } : {}),
   };
 }
 
