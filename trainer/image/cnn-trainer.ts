@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRandom, type MetricLoss, type Miner, type Sampler } from '../metric/index.ts';
+import { onHostBackend } from '../backend/host-backend.ts';
+import {
+  type ComputeOptions,
+  createRandom,
+  type MetricLoss,
+  type Miner,
+  type Sampler,
+} from '../metric/index.ts';
 import { deriveSeed } from '../metric/random.ts';
 import { l2NormalizeRows } from '../models/text-encoder.ts';
 import { type AdamConfig, adamCheckpoint, applyDense, beginStep, createAdamState } from '../train/adam.ts';
@@ -109,6 +116,31 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
     return batches[stepIndex % perEpoch];
   };
 
+  /**
+   * The miner's tuples for the loss. A miner reads the batch's distances back in the middle of the step,
+   * which webgpu cannot do synchronously; there the batch is embedded once more without gradients, read
+   * asynchronously and mined on wasm (same weights and batch, so the same tuples up to float rounding).
+   */
+  async function mineTuples(
+    embed: (onStats: () => void) => tf.Tensor2D,
+    labels: Int32Array,
+  ): Promise<ComputeOptions> {
+    const { miner } = options;
+    if (!miner) return {};
+    if (tf.getBackend() !== 'webgpu') return { miner };
+    const [values] = await readAndDispose([tf.tidy(() => embed(() => undefined))]);
+    const dim = values.length / labels.length;
+    const indicesTuple = await onHostBackend(async () => {
+      const embeddings = tf.tensor2d(values, [labels.length, dim]);
+      try {
+        return miner.mine(embeddings, labels);
+      } finally {
+        embeddings.dispose();
+      }
+    });
+    return { indicesTuple };
+  }
+
   async function step(stepIndex: number): Promise<StepResult> {
     const indices = batchOf(stepIndex);
     const random = createRandom(deriveSeed(options.seed, stepIndex));
@@ -119,30 +151,32 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
     const input = views.length === 1 ? views[0] : concatArrays(views);
     const rows = indices.length * options.views;
     const labels = Int32Array.from({ length: rows }, (_, i) => images.labels[indices[i % indices.length]]);
-    // Batch-norm batch statistics leave the tape as tensors and are read with the gradients afterwards.
-    const statTensors: tf.Tensor[] = [];
-    let reached: string[] = [];
-    const outputs = tf.tidy(() => {
+    // The batch's embeddings as the loss sees them; batch-norm statistics go to `onStats`.
+    const embed = (onStats: (block: number, batch: { mean: tf.Tensor; variance: tf.Tensor }) => void) => {
       const fixed = Object.fromEntries(
         specs.filter((s) => !s.trainable).map(({ name, dims }) => [name, tf.tensor(params[name], dims)]),
       );
       const x = tf.tensor4d(input, [rows, shape.height, shape.width, 1]);
+      const features = cnnFeatures(shape, { ...fixed, ...tensorsOf('') }, x, { training: true, onStats });
+      return options.head ? headForward(tensorsOf('head.'), features) : l2NormalizeRows(features);
+    };
+    const tuples = await mineTuples(embed, labels);
+    // Batch-norm batch statistics leave the tape as tensors and are read with the gradients afterwards.
+    const statTensors: tf.Tensor[] = [];
+    let reached: string[] = [];
+    const outputs = tf.tidy(() => {
       const y = tf.tensor1d(labels, 'int32');
       const result = tf.variableGrads(
         () => {
-          const features = cnnFeatures(shape, { ...fixed, ...tensorsOf('') }, x, {
-            training: true,
-            onStats: (block, batch) => {
-              statTensors[2 * block] = tf.keep(batch.mean);
-              statTensors[2 * block + 1] = tf.keep(batch.variance);
-            },
+          const z = embed((block, batch) => {
+            statTensors[2 * block] = tf.keep(batch.mean);
+            statTensors[2 * block + 1] = tf.keep(batch.variance);
           });
-          const z = options.head ? headForward(tensorsOf('head.'), features) : l2NormalizeRows(features);
           if (loss.name === 'self_supervised') {
             const [a, b] = tf.split(z, 2) as tf.Tensor2D[];
             return loss.compute(a, y.slice(0, indices.length), { refEmbeddings: b });
           }
-          return loss.compute(z, y, options.miner ? { miner: options.miner } : {});
+          return loss.compute(z, y, tuples);
         },
         Object.values(trainables).map((t) => t.variable),
       );
