@@ -67,11 +67,75 @@ interface Guarded {
   body?: unknown;
   /** The scope it needs; keys of the scopes below it get 403. */
   scope: 'read' | 'write' | 'admin';
+  /** The path with its parameters filled in, where they are not those of `concrete`. */
+  at?: string;
+  /** Puts in place what the request needs to succeed, before each call that should. */
+  prepare?: () => Promise<unknown>;
 }
 
 const EVENTS = { events: [{ item_id: '319' }] };
+/** A written collection for the write endpoints, with one item. */
+const GUARDED = '/v1/collections/guarded';
+const writeAs = (path: string, body?: unknown, method = 'POST') =>
+  send(open + path, { method, body, key: keys.write });
+const guardedCollection = () => writeAs('/v1/collections', { name: 'guarded', model: TEXT_MODEL });
+const guardedItem = async () => {
+  await guardedCollection();
+  return writeAs(`${GUARDED}/items`, { items: [{ id: 'g-1', text: 'a guarded item' }] });
+};
 const WRITE_AND_ADMIN: Guarded[] = [
   { method: 'POST', path: '/v1/users/{id}/events', body: EVENTS, scope: 'write' },
+  {
+    method: 'POST',
+    path: '/v1/collections',
+    body: { name: 'guarded', model: TEXT_MODEL },
+    scope: 'write',
+    prepare: () => writeAs(GUARDED, undefined, 'DELETE'),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/collections/{name}',
+    at: GUARDED,
+    scope: 'write',
+    prepare: guardedCollection,
+  },
+  {
+    method: 'POST',
+    path: '/v1/collections/{name}/items',
+    at: `${GUARDED}/items`,
+    body: { items: [{ id: 'g-2', text: 'another guarded item' }] },
+    scope: 'write',
+    prepare: guardedCollection,
+  },
+  {
+    method: 'POST',
+    path: '/v1/collections/{name}/items/delete',
+    at: `${GUARDED}/items/delete`,
+    body: { ids: ['g-1'] },
+    scope: 'write',
+    prepare: guardedItem,
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/collections/{name}/items/{id}',
+    at: `${GUARDED}/items/g-1`,
+    scope: 'write',
+    prepare: guardedItem,
+  },
+  {
+    method: 'POST',
+    path: '/v1/collections/{name}/graph',
+    at: `${GUARDED}/graph`,
+    scope: 'write',
+    prepare: guardedItem,
+  },
+  {
+    method: 'POST',
+    path: '/v1/collections/{name}/reembed',
+    at: `${GUARDED}/reembed`,
+    scope: 'write',
+    prepare: guardedItem,
+  },
   { method: 'POST', path: '/v1/admin/reload', scope: 'admin' },
   { method: 'POST', path: '/v1/admin/models/{name}/promote', body: { version: 'v1' }, scope: 'admin' },
 ];
@@ -102,7 +166,12 @@ describe('API keys', () => {
 
   for (const endpoint of WRITE_AND_ADMIN) {
     const call = (key?: string, headers?: Record<string, string>) =>
-      send(open + concrete(endpoint.path), { method: endpoint.method, body: endpoint.body, key, headers });
+      send(open + (endpoint.at ?? concrete(endpoint.path)), {
+        method: endpoint.method,
+        body: endpoint.body,
+        key,
+        headers,
+      });
 
     it(`${endpoint.method} ${endpoint.path}: 401 without a key, with a malformed one and with a revoked one`, async () => {
       expectUnauthorized(await call());
@@ -119,9 +188,13 @@ describe('API keys', () => {
         expect(errorCode(reply, 403)).toBe('forbidden');
         expect(reply.text).toContain(`needs ${endpoint.scope}`);
       }
+      await endpoint.prepare?.();
       const granted = await call(keys[endpoint.scope]);
       expect(granted.status, granted.text).toBeLessThan(300);
-      if (endpoint.scope === 'write') expect((await call(keys.admin)).status).toBeLessThan(300);
+      if (endpoint.scope === 'write') {
+        await endpoint.prepare?.();
+        expect((await call(keys.admin)).status).toBeLessThan(300);
+      }
     });
   }
 
