@@ -18,6 +18,7 @@ import {
   EmbedResponseSchema,
   ErrorResponseSchema,
   SearchResponseSchema,
+  SimilarItemsResponseSchema,
 } from '../../edge/schemas.ts';
 import { INSERT_KEY } from '../../shared/db/edge-state.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
@@ -209,6 +210,37 @@ describe('written collections in the WrittenCollections Durable Object', () => {
     expect(await send({ op: 'sources', ...ref })).toEqual(before);
   });
 
+  it('the object binds a collection to a new version only from the revision its vectors were made at', async () => {
+    const namespace = bindings.COLLECTIONS as CollectionsNamespace;
+    const object = namespace.get(namespace.idFromName('written-collections'));
+    const send = async (request: unknown) => {
+      const response = await object.fetch(
+        new Request('https://written-collections/', { method: 'POST', body: JSON.stringify(request) }),
+      );
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const spare = { model: 'tiny', name: 'spare' };
+    await send({ op: 'create', ...spare, modelVersion: 'v1', dims: 2 });
+    const item = (id: string, vector: number[]) => ({ id, vector, text: null, source: null, metadata: {} });
+    await send({ op: 'upsert', ...spare, modelVersion: 'v1', items: [item('a', [1, 0]), item('b', [0, 1])] });
+    const { revision } = (await send({ op: 'sources', ...spare })) as { revision: number };
+    const vectors = [
+      { id: 'a', vector: [0, 1] },
+      { id: 'b', vector: [1, 0] },
+    ];
+    const early = await send({ op: 'rebind', ...spare, revision: revision - 1, modelVersion: 'v2', vectors });
+    expect(early).toMatchObject({ rebound: false });
+    const rebound = await send({ op: 'rebind', ...spare, revision, modelVersion: 'v2', vectors });
+    expect(rebound).toMatchObject({ rebound: true });
+    expect((rebound.collections as { name: string }[]).find((c) => c.name === 'spare')).toMatchObject({
+      modelVersion: 'v2',
+      items: 2,
+    });
+    const hits = (await send({ op: 'search', ...spare, query: [1, 0], k: 2 })) as { hits: { id: string }[] };
+    expect(hits.hits.map((hit) => hit.id)).toEqual(['b', 'a']);
+    await send({ op: 'drop', ...spare });
+  });
+
   it('updates and deletes, and a new Worker finds every write', async () => {
     const fetch = worker(vars());
     const updated = await call(fetch, 'POST', '/v1/collections/tickets/items', {
@@ -242,6 +274,9 @@ describe('written collections in the WrittenCollections Durable Object', () => {
     expect(item).toMatchObject({ text: 'a brand new laptop battery', embedded: true });
     const results = await expectBruteForce(later, 'laptop battery');
     expect(results.map((hit) => hit.id)).not.toContain('t-01');
+    const similar = await call(later, 'GET', '/v1/items/t-03/similar?collection=tickets&model=tiny&k=3');
+    expect(similar.status, JSON.stringify(similar.body)).toBe(200);
+    expect(SimilarItemsResponseSchema.parse(similar.body).results.map((hit) => hit.id)).not.toContain('t-03');
 
     const dropped = await call(later, 'DELETE', '/v1/collections/tickets?model=tiny');
     expect(dropped.body).toEqual({ collection: 'tickets', model: 'tiny', deleted: true, items: 19 });
