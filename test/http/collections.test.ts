@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, openStateDb } from '../../edge/adapters/node/state-db.ts';
 import {
@@ -329,6 +331,8 @@ describe('written collections on the Node server', () => {
     const before = await collectionInfo('tickets');
     const results = await expectBruteForce('tickets', 'invoice backup', 10);
     await server.kill();
+    // Beside the published versions, never inside one.
+    expect(existsSync(join(artifacts.path, 'collections.db'))).toBe(true);
     server = await serveInChild(artifacts.path, { via: 'script' });
     expect(await collectionInfo('tickets')).toEqual(before);
     expect(await expectBruteForce('tickets', 'invoice backup', 10)).toEqual(results);
