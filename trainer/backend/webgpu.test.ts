@@ -6,11 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import { parseManifest } from '../../shared/manifest.ts';
 import { runCliInProcess } from '../../test/cli/in-process.ts';
-import { GreyAugmentConfigSchema } from '../image/augment.ts';
-import { CnnShapeSchema, initCnn } from '../image/cnn.ts';
-import { createCnnTrainer } from '../image/cnn-trainer.ts';
-import { syntheticShapes } from '../image/synthetic-shapes.ts';
-import { createLoss, createMiner, createSampler, LossConfigSchema } from '../metric/index.ts';
+import { tinyCnnTrainer } from '../image/tiny-cnn-trainer.ts';
+import { createLoss, createMiner, LossConfigSchema } from '../metric/index.ts';
 import { relativeError } from '../metric/testing/gradients.ts';
 import { LOSS_CASES } from '../metric/testing/loss-cases.ts';
 import { BASE_VARIANTS, embeddingsOf, prepare } from '../metric/testing/loss-harness.ts';
@@ -171,26 +168,10 @@ describe.skipIf(adapterMissing !== undefined)(title, () => {
   ] as const)(
     'one CNN step (conv, pooling, batch norm, dense), %s, moves the weights as on cpu',
     async (_, lossConfig, minerConfig) => {
-      const images = syntheticShapes({ perClass: 8, seed: 1 });
       const { cpu, webgpu } = await onBoth(async () => {
-        const weights = initCnn(CnnShapeSchema.parse({ convWidths: [4, 8], embeddingDim: 16 }), 3);
-        const trainer = createCnnTrainer({
-          weights,
-          images,
-          normalization: { mean: 0.1, std: 0.3 },
-          sampler: createSampler(
-            { name: 'm_per_class', m: 4, batch_size: 16, length: images.count, seed: 1 },
-            images.labels,
-          ),
-          loss: createLoss(lossConfig),
+        const { weights, model: trainer } = tinyCnnTrainer({
+          lossConfig,
           ...(minerConfig ? { miner: createMiner(minerConfig) } : {}),
-          views: 1,
-          adam: AdamConfigSchema.parse({ learningRate: 0.01 }),
-          weightDecay: 0,
-          lossLearningRateMultiplier: 1,
-          augment: GreyAugmentConfigSchema.parse({ shift: 1, flip: 0, noise: 0 }),
-          seed: 5,
-          validate: async () => ({}),
         });
         const result = await trainer.step(0);
         trainer.dispose();

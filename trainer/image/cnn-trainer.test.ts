@@ -1,56 +1,26 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.ts';
-import { createLoss, createSampler, type LossConfigInput } from '../metric/index.ts';
-import { AdamConfigSchema } from '../train/adam.ts';
-import { GreyAugmentConfigSchema, NO_AUGMENTATION } from './augment.ts';
-import { type CnnShape, CnnShapeSchema, type CnnWeights, initCnn } from './cnn.ts';
-import { type CnnTrainerOptions, createCnnTrainer } from './cnn-trainer.ts';
+import { createLoss, type LossConfigInput } from '../metric/index.ts';
+import { NO_AUGMENTATION } from './augment.ts';
+import type { CnnWeights } from './cnn.ts';
 import { evaluateCnn } from './image-metrics.ts';
 import { initHead } from './projection-head.ts';
 import { syntheticShapes } from './synthetic-shapes.ts';
+import { TINY_NORMALIZATION, tinyCnnTrainer } from './tiny-cnn-trainer.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
 });
 
-const SHAPE: Partial<CnnShape> = { convWidths: [4, 8], embeddingDim: 16 };
-const NORMALIZATION = { mean: 0.1, std: 0.3 };
-const train = syntheticShapes({ perClass: 16, seed: 1 });
 const validation = syntheticShapes({ perClass: 8, seed: 2 });
 
-function trainer(overrides: Partial<CnnTrainerOptions> & { lossConfig?: LossConfigInput } = {}) {
-  const { lossConfig, ...rest } = overrides;
-  const weights = initCnn(CnnShapeSchema.parse(SHAPE), 3);
-  return {
-    weights,
-    model: createCnnTrainer({
-      weights,
-      images: train,
-      normalization: NORMALIZATION,
-      sampler: createSampler(
-        { name: 'm_per_class', m: 4, batch_size: 24, length: train.count, seed: 1 },
-        train.labels,
-      ),
-      loss: createLoss(lossConfig ?? { name: 'multi_similarity' }),
-      views: 1,
-      adam: AdamConfigSchema.parse({ learningRate: 0.01 }),
-      weightDecay: 0,
-      lossLearningRateMultiplier: 1,
-      augment: GreyAugmentConfigSchema.parse({ shift: 1, flip: 0, noise: 0 }),
-      seed: 5,
-      validate: async () => ({}),
-      ...rest,
-    }),
-  };
-}
-
 const mapAtR = (weights: CnnWeights) =>
-  evaluateCnn(weights, validation, NORMALIZATION, 0).overall.mean_average_precision_at_r;
+  evaluateCnn(weights, validation, TINY_NORMALIZATION, 0).overall.mean_average_precision_at_r;
 
 describe('CNN trainer', () => {
   it('learns: held-out retrieval improves well beyond the untrained CNN within a few epochs', async () => {
-    const { weights, model } = trainer();
+    const { weights, model } = tinyCnnTrainer();
     const before = mapAtR(weights);
     for (let step = 0; step < 16; step++) expect((await model.step(step)).finite).toBe(true);
     expect(mapAtR(weights)).toBeGreaterThan(before + 0.2);
@@ -58,13 +28,13 @@ describe('CNN trainer', () => {
   });
 
   it('resumes exactly: restoring a snapshot into a fresh trainer repeats the same steps', async () => {
-    const first = trainer();
+    const first = tinyCnnTrainer();
     for (let step = 0; step < 3; step++) await first.model.step(step);
     const { arrays, extra } = first.model.snapshot();
     const saved = Object.fromEntries(Object.entries(arrays).map(([name, values]) => [name, values.slice()]));
     for (let step = 3; step < 5; step++) await first.model.step(step);
 
-    const second = trainer();
+    const second = tinyCnnTrainer();
     second.model.restore(saved, extra);
     for (let step = 3; step < 5; step++) await second.model.step(step);
     for (const [name, values] of Object.entries(first.weights.params)) {
@@ -77,7 +47,7 @@ describe('CNN trainer', () => {
   it('holds no tensor beyond its variables: steps, restores and dispose leave nothing behind', async () => {
     const before = tf.memory().numTensors;
     const loss = createLoss({ name: 'multi_similarity' });
-    const { model } = trainer({ loss });
+    const { model } = tinyCnnTrainer({ loss });
     await model.step(0);
     const afterOneStep = tf.memory().numTensors;
     for (let step = 1; step < 4; step++) await model.step(step);
@@ -90,7 +60,7 @@ describe('CNN trainer', () => {
   });
 
   it('updates batch-norm running statistics from the batches (they start at mean 0, variance 1)', async () => {
-    const { weights, model } = trainer();
+    const { weights, model } = tinyCnnTrainer();
     await model.step(0);
     expect(weights.params['bn0.mean'].some((v) => v !== 0)).toBe(true);
     expect(weights.params['bn0.variance'].some((v) => v !== 1)).toBe(true);
@@ -101,7 +71,7 @@ describe('CNN trainer', () => {
     const config = { hidden: 12, output: 6 };
     const params = initHead(16, config, 9);
     const before = params['head.kernel0'].slice();
-    const { weights, model } = trainer({ head: { config, params } });
+    const { weights, model } = tinyCnnTrainer({ head: { config, params } });
     await model.step(0);
     expect(params['head.kernel0']).not.toEqual(before);
     expect(Object.keys(weights.params).some((name) => name.startsWith('head.'))).toBe(false);
@@ -114,7 +84,7 @@ describe('CNN trainer', () => {
   it("moves the loss's own parameters (proxies) at the multiplied learning rate", async () => {
     // Adam's first step moves every parameter with a non-zero gradient by exactly the learning rate.
     const lossConfig = { name: 'proxy_anchor', num_classes: 6, embedding_size: 16 } as LossConfigInput;
-    const { model } = trainer({ lossConfig, lossLearningRateMultiplier: 10 });
+    const { model } = tinyCnnTrainer({ lossConfig, lossLearningRateMultiplier: 10 });
     const before = model.snapshot().arrays['loss.proxies'].slice();
     await model.step(0);
     const after = model.snapshot().arrays['loss.proxies'];
@@ -125,7 +95,7 @@ describe('CNN trainer', () => {
   });
 
   it('trains on two unlabelled views with the self_supervised (SimCLR) loss', async () => {
-    const { model } = trainer({
+    const { model } = tinyCnnTrainer({
       views: 2,
       lossConfig: { name: 'self_supervised' },
       augment: { ...NO_AUGMENTATION, shift: 2, noise: 0.05 },
