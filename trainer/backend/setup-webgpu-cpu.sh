@@ -55,6 +55,7 @@ else
   say "installed lavapipe $mesa"
 fi
 
+[ -d node_modules/webgpu ] || fail "the driver is installed; run npm ci (or npm install), then this again to check the adapter"
 say "checking the adapter Dawn sees (dml-edge backends)"
 node bin/dml-edge.js backends --json 2>/dev/null | node -e '
   const webgpu = JSON.parse(require("fs").readFileSync(0, "utf8")).find((b) => b.backend === "webgpu");
