@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { vectorProblem } from '../shared/db/index-schema.ts';
 import type { UpsertItem } from './collection-schemas.ts';
 import type { AppDeps } from './context.ts';
 import { ApiError } from './errors.ts';
+import { givenUnitVector } from './given-vector.ts';
 import { embedRequestInputs, type RequestInput } from './image/request-inputs.ts';
 import type { CollectionInfo, LoadedModel, WrittenItem } from './ports.ts';
 
@@ -45,7 +45,7 @@ export async function writtenItems(
   for (const [i, item] of items.entries()) {
     const input = imageInputOf(item);
     if (input) vectors.set(i, (await embedRequestInputs(deps, model, [input], `items.${i}`))[0]);
-    if (item.vector) vectors.set(i, givenVector(item.vector, collection.dims, `items.${i}.vector`));
+    if (item.vector) vectors.set(i, givenUnitVector(item.vector, collection, `items.${i}.vector`));
   }
   return items.map((item, i) => ({
     id: item.id,
@@ -60,15 +60,6 @@ function imageInputOf(item: UpsertItem): Exclude<RequestInput, string> | undefin
   if (item.image !== undefined) return { image: item.image };
   if (item.pixels !== undefined) return { pixels: item.pixels };
   return undefined;
-}
-
-/** A vector a client gave, checked against the collection and scaled to unit length. */
-function givenVector(values: readonly number[], dims: number, path: string): Float32Array {
-  const vector = Float32Array.from(values);
-  const problem = vectorProblem(vector, dims);
-  if (problem) throw new ApiError(400, 'invalid_request', `${path}: the vector ${problem}`);
-  const norm = Math.hypot(...vector);
-  return vector.map((value) => value / norm);
 }
 
 /** 400 naming the first filterable field an item's metadata lacks or holds a value of the wrong type in. */

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { givenUnitVector } from '../given-vector.ts';
 import { embedRequestInputs, type RequestInput } from '../image/request-inputs.ts';
 import { parseModelRef } from '../model-ref.ts';
 import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
@@ -174,24 +175,9 @@ async function queryVectors(
         const [vector] = await embedRequestInputs(deps, model, [spec.query!], `${at(i)}query`);
         return vector;
       }
-      return unitVector(spec.vector, collection, `${at(i)}vector`);
+      return givenUnitVector(spec.vector, collection, `${at(i)}vector`);
     }),
   );
-}
-
-function unitVector(values: readonly number[], collection: CollectionInfo, field: string): Float32Array {
-  if (values.length !== collection.dims) {
-    throw new ApiError(
-      400,
-      'invalid_request',
-      `${field}: collection "${collection.name}" holds ${collection.dims}-dimensional vectors, not ${values.length}`,
-    );
-  }
-  const norm = Math.hypot(...values);
-  if (!(norm > 0) || !Number.isFinite(norm)) {
-    throw new ApiError(400, 'invalid_request', `${field}: a query vector needs a finite, non-zero length`);
-  }
-  return Float32Array.from(values, (value) => value / norm);
 }
 
 /** One page of hits: the index's best offset + k, the first `offset` skipped, cut at the threshold. */

@@ -122,9 +122,11 @@ describe('POST /v1/search by vector, with paging and thresholds', () => {
 
   it('names the offending field: a vector of the wrong size, both query and vector, neither', async () => {
     expect((await refused('/v1/search', { vector: [1, 2, 3] }, 400)).message).toMatch(
-      /^vector: collection "products" holds 8-dimensional vectors, not 3/,
+      /^vector: the vector has 3 values, expected 8 \(collection "products"\)/,
     );
-    expect((await refused('/v1/search', { vector: Array(8).fill(0) }, 400)).message).toMatch(/^vector: /);
+    expect((await refused('/v1/search', { vector: Array(8).fill(0) }, 400)).message).toMatch(
+      /^vector: the vector is the zero vector/,
+    );
     expect((await refused('/v1/search', { query: 'a', vector: Array(8).fill(1) }, 400)).message).toMatch(
       /^query: give query or vector/,
     );
