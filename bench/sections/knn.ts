@@ -78,7 +78,8 @@ async function measure(context: SectionContext, graphDir: string): Promise<Secti
       `queries at ef ${CURVE_EFS.join(', ')}; at recall@${K} ${CURVE_RECALLS.join(' and ')} each one's latency is ` +
       'read off its curve, interpolated linearly between the ef below that recall and the ef that reaches ' +
       'it (at the smallest ef when even that reaches it), and the two are compared. Both searches return row numbers ' +
-      '(no item join); the VectorIndex graph row in the latency tables is the adapter with its join.',
+      '(no item join); the VectorIndex graph row in the latency tables is the adapter with its join, timed in ' +
+      'the same rounds as the full scans, which empty the CPU caches between its queries.',
     'Uniform random vectors have no neighbourhood structure for a graph to follow, so the random case has ' +
       'no graph contenders; the 10,000-row cases of earlier runs are no longer measured.',
   ];
