@@ -28,23 +28,23 @@ function put(heapScores: usize, heapRows: usize, i: i32, score: f32, row: i32): 
   store<i32>(heapRows + (<usize>i << 2), row);
 }
 
-/** Offers (score, row) to a heap of `size` pairs holding at most `k`; returns the new size. */
-function offer(heapScores: usize, heapRows: usize, size: i32, k: i32, score: f32, row: i32): i32 {
-  if (score != score) return size;
-  if (size < k) {
-    let i = size;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const parentScore = scoreAt(heapScores, parent);
-      const parentRow = rowAt(heapRows, parent);
-      if (!worse(score, row, parentScore, parentRow)) break;
-      put(heapScores, heapRows, i, parentScore, parentRow);
-      i = parent;
-    }
-    put(heapScores, heapRows, i, score, row);
-    return size + 1;
+/** Pushes (score, row) onto a heap of `size` pairs; returns the new size. */
+function heapPush(heapScores: usize, heapRows: usize, size: i32, score: f32, row: i32): i32 {
+  let i = size;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const parentScore = scoreAt(heapScores, parent);
+    const parentRow = rowAt(heapRows, parent);
+    if (!worse(score, row, parentScore, parentRow)) break;
+    put(heapScores, heapRows, i, parentScore, parentRow);
+    i = parent;
   }
-  if (!worse(scoreAt(heapScores, 0), rowAt(heapRows, 0), score, row)) return size;
+  put(heapScores, heapRows, i, score, row);
+  return size + 1;
+}
+
+/** Puts (score, row) in the top slot of a heap of `size` pairs and moves it down to its place. */
+function heapSiftDown(heapScores: usize, heapRows: usize, size: i32, score: f32, row: i32): void {
   let i = 0;
   for (;;) {
     let child = 2 * i + 1;
@@ -66,12 +66,30 @@ function offer(heapScores: usize, heapRows: usize, size: i32, k: i32, score: f32
     i = child;
   }
   put(heapScores, heapRows, i, score, row);
+}
+
+/** Offers (score, row) to a heap of `size` pairs holding at most `k`; returns the new size. */
+function offer(heapScores: usize, heapRows: usize, size: i32, k: i32, score: f32, row: i32): i32 {
+  if (score != score) return size;
+  if (size < k) return heapPush(heapScores, heapRows, size, score, row);
+  if (worse(scoreAt(heapScores, 0), rowAt(heapRows, 0), score, row))
+    heapSiftDown(heapScores, heapRows, size, score, row);
   return size;
 }
 
 @inline
 function selected(bitmap: usize, row: i32): bool {
   return bitmap == 0 || ((load<u8>(bitmap + (<usize>row >> 3)) >> (<u32>row & 7)) & 1) != 0;
+}
+
+/** The sum of a vector's four float32 lanes. */
+@inline
+function laneSum(sum: v128): f32 {
+  return (
+    f32x4.extract_lane(sum, 0) +
+    f32x4.extract_lane(sum, 1) +
+    (f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3))
+  );
 }
 
 /** The float32 dot product of the query and one row, 16 values a step in four accumulators. */
@@ -89,12 +107,7 @@ function dotF32(query: usize, row: usize, stride: i32): f32 {
     a2 = f32x4.add(a2, f32x4.mul(v128.load(q, 32), v128.load(p, 32)));
     a3 = f32x4.add(a3, f32x4.mul(v128.load(q, 48), v128.load(p, 48)));
   }
-  const sum = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
-  return (
-    f32x4.extract_lane(sum, 0) +
-    f32x4.extract_lane(sum, 1) +
-    (f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3))
-  );
+  return laneSum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
 }
 
 /** The top k of `rows` float32 rows at `vectors` against the query at `query`; returns the heap's size. */
@@ -235,41 +248,7 @@ export function sumF32(values: usize, count: i32): f32 {
     a2 = f32x4.add(a2, v128.load(p, 32));
     a3 = f32x4.add(a3, v128.load(p, 48));
   }
-  const sum = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
-  return (
-    f32x4.extract_lane(sum, 0) +
-    f32x4.extract_lane(sum, 1) +
-    (f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3))
-  );
-}
-
-/** Pushes (key, row) onto a min-heap on key of `size` pairs; returns the new size. */
-function pushMin(keys: usize, rows: usize, size: i32, key: f32, row: i32): i32 {
-  let i = size;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    const parentKey = scoreAt(keys, parent);
-    if (parentKey <= key) break;
-    put(keys, rows, i, parentKey, rowAt(rows, parent));
-    i = parent;
-  }
-  put(keys, rows, i, key, row);
-  return size + 1;
-}
-
-/** Puts (key, row) in the top slot of a min-heap of `size` pairs and moves it down to its place. */
-function siftDownMin(keys: usize, rows: usize, size: i32, key: f32, row: i32): void {
-  let i = 0;
-  for (;;) {
-    let child = 2 * i + 1;
-    if (child >= size) break;
-    if (child + 1 < size && scoreAt(keys, child + 1) < scoreAt(keys, child)) child++;
-    const childKey = scoreAt(keys, child);
-    if (childKey >= key) break;
-    put(keys, rows, i, childKey, rowAt(rows, child));
-    i = child;
-  }
-  put(keys, rows, i, key, row);
+  return laneSum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
 }
 
 /**
@@ -305,8 +284,8 @@ export function walkI8(
     queryStep *
     load<f32>(scales + (<usize>entry << 2));
   store<u32>(visited + (<usize>entry << 2), epoch);
-  let candidates = pushMin(candKeys, candRows, 0, -first, entry);
-  let found = pushMin(foundScores, foundRows, 0, first, entry);
+  let candidates = heapPush(candKeys, candRows, 0, -first, entry);
+  let found = heapPush(foundScores, foundRows, 0, first, entry);
   let sink: i32 = 0;
   while (candidates > 0) {
     const score = -scoreAt(candKeys, 0);
@@ -315,7 +294,7 @@ export function walkI8(
     const node = rowAt(candRows, 0);
     candidates--;
     if (candidates > 0)
-      siftDownMin(candKeys, candRows, candidates, scoreAt(candKeys, candidates), rowAt(candRows, candidates));
+      heapSiftDown(candKeys, candRows, candidates, scoreAt(candKeys, candidates), rowAt(candRows, candidates));
     const base = links + ((<usize>node * <usize>degree) << 2);
     let count = 0;
     for (let i = 0; i < degree; i++) {
@@ -336,11 +315,11 @@ export function walkI8(
         queryStep *
         load<f32>(scales + (<usize>next << 2));
       if (found < ef) {
-        candidates = pushMin(candKeys, candRows, candidates, -nextScore, next);
-        found = pushMin(foundScores, foundRows, found, nextScore, next);
+        candidates = heapPush(candKeys, candRows, candidates, -nextScore, next);
+        found = heapPush(foundScores, foundRows, found, nextScore, next);
       } else if (nextScore > scoreAt(foundScores, 0)) {
-        candidates = pushMin(candKeys, candRows, candidates, -nextScore, next);
-        siftDownMin(foundScores, foundRows, found, nextScore, next);
+        candidates = heapPush(candKeys, candRows, candidates, -nextScore, next);
+        heapSiftDown(foundScores, foundRows, found, nextScore, next);
       }
     }
   }
