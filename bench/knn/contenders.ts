@@ -21,6 +21,10 @@ export const INT8 = `sqlite-vec int8 + float32 re-score (x${INT8_OVERSAMPLE} can
 export const BIT = `sqlite-vec bit + float32 re-score (x${BIT_OVERSAMPLE} candidates, mmap)`;
 export const FLAT = 'flat Float32Array scan (JS, exact)';
 export const PARTITION = "sqlite-vec float32 + partition key = the query's partition (mmap)";
+export const VECTOR_INDEX_FILTERED =
+  "VectorIndex, exact, filter part = the query's partition (a bitmap applied in the SIMD scan; joins items)";
+/** The contenders that search within the query's partition (graded within it). */
+export const PARTITIONED = [PARTITION, VECTOR_INDEX_FILTERED];
 
 /** Row indices of the k nearest to a query, best first; `partition` only filters the partitioned table. */
 export type Search = (
@@ -110,6 +114,7 @@ export async function openContenders(
       [BIT]: (query, k) => bitTable.search(query, k),
       [FLAT]: (query, k) => flat.value.search(query, k),
       [PARTITION]: (query, k, partition) => partitionTable.search(query, k, partition),
+      [VECTOR_INDEX_FILTERED]: (query, k, partition) => edgeIndex.search(query, k, partition),
     },
     builds: [
       { name: STOCK, ...float32, where: 'file' },

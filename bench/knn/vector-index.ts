@@ -8,11 +8,13 @@ import type { BuildRecord } from './build-cache.ts';
 import type { KnnDataset } from './dataset.ts';
 
 const COLLECTION = 'bench';
+/** Each row's partition, declared filterable so the adapter can filter on it as the partitioned table does. */
+const PART = 'part';
 
 /**
  * The index file the trainer publishes (trainer/index/build-index.ts: items with text and metadata, one
  * vec0 table, and with `graph` its HNSW graph), built over the data set's vectors: "embedding" a row's
- * text looks its vector up. Row r is item id String(r).
+ * text looks its vector up. Row r is item id String(r); its partition is the filterable field "part".
  */
 export async function buildVectorIndexFile(
   path: string,
@@ -25,9 +27,13 @@ export async function buildVectorIndexFile(
   const { dim } = dataset;
   const stats = await buildIndex({
     path,
-    collection: { name: COLLECTION },
+    collection: { name: COLLECTION, filterable: [{ name: PART, type: 'text' }] },
     model: { name: 'bench', version: '1', dim },
-    items: dataset.texts.map((text, row) => ({ id: String(row), text, metadata: dataset.metadata[row] })),
+    items: dataset.texts.map((text, row) => ({
+      id: String(row),
+      text,
+      metadata: { ...dataset.metadata[row], [PART]: dataset.partitions[row] },
+    })),
     embed: async (texts) =>
       texts.map((text) => {
         const row = rowOf.get(text)!;
@@ -45,8 +51,15 @@ export async function buildVectorIndexFile(
 export function openVectorIndex(path: string, mode: 'graph' | 'exact') {
   const index = openSqliteVecIndex([path], { mode });
   return {
-    search: async (query: Float32Array, k: number) =>
-      (await index.search({ model: 'bench', name: COLLECTION }, query, k)).map((hit) => Number(hit.id)),
+    search: async (query: Float32Array, k: number, partition?: string) =>
+      (
+        await index.search(
+          { model: 'bench', name: COLLECTION },
+          query,
+          k,
+          partition === undefined ? undefined : { [PART]: partition },
+        )
+      ).map((hit) => Number(hit.id)),
     close: () => index.close(),
   };
 }

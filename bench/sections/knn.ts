@@ -72,7 +72,9 @@ async function measure(context: SectionContext, graphDir: string): Promise<Secti
       'in float32 only the rows whose int8 score, within its error bound, could reach the top 10, so the ' +
       'answer is exact; the same kernel serves the Worker. The sequential read sums the same float32 vectors ' +
       'in the same memory with the same SIMD loads and scores nothing: the memory-bandwidth floor of a float32 ' +
-      'scan. "mmap" depends on the page cache: it is measured warm (the warm-up queries read the whole file).',
+      'scan. "mmap" depends on the page cache: it is measured warm (the warm-up queries read the whole file). ' +
+      "The filtered VectorIndex row filters on each row's partition, a filterable field of its index file " +
+      "(the filter becomes a bitmap of the matching rows that the scan applies), beside sqlite-vec's partition key.",
     `Graph search: our graph (built by trainer/index/build-index.ts with its defaults) and hnswlib-node ` +
       `(M ${HNSW_M}, efConstruction ${HNSW_EF_CONSTRUCTION}, its defaults) are searched over the same vectors and ` +
       `queries at ef ${CURVE_EFS.join(', ')}; at recall@${K} ${CURVE_RECALLS.join(' and ')} each one's latency is ` +
