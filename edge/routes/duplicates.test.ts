@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosineSimilarity } from '../../shared/vector.ts';
+import { createTestApp } from '../../test/fixtures/text-app.ts';
 import { DuplicatesResponseSchema } from '../schemas.ts';
 import { groupDuplicates } from './duplicates.ts';
-import { createTestApp } from './test-model.ts';
 
 describe('groupDuplicates', () => {
   const unit = (degrees: number) =>

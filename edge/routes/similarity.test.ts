@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, TEST_FEATURIZER } from '../../test/fixtures/text-app.ts';
 import { MAX_EXPLAINED_PAIRS, SimilarityResponseSchema } from '../schemas.ts';
-import { createTestApp, TEST_FEATURIZER } from './test-model.ts';
 
 let explainable: Awaited<ReturnType<typeof createTestApp>>;
 let plain: Awaited<ReturnType<typeof createTestApp>>;

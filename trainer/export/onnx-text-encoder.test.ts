@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../shared/featurizer/index.ts';
 import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
+import { PARITY_TEXTS, trainedLikeWeights } from '../../test/fixtures/text-encoder-weights.ts';
 import { initBackend } from '../backend/index.ts';
 import { embedBatch, initTextEncoder, type TextEncoderWeights } from '../models/text-encoder.ts';
 import { checkOnnxModel } from './onnx-check.ts';
@@ -13,7 +14,6 @@ import {
   TEXT_ENCODER_IO,
   TEXT_ENCODER_UNNORMALIZED_OUTPUT,
 } from './onnx-text-encoder.ts';
-import { PARITY_TEXTS, trainedLikeWeights } from './test-fixtures.ts';
 
 const PRECISIONS: OnnxPrecision[] = ['fp32', 'int8'];
 

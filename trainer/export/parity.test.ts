@@ -1,10 +1,10 @@
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../shared/featurizer/index.ts';
+import { PARITY_TEXTS, trainedLikeWeights } from '../../test/fixtures/text-encoder-weights.ts';
 import { initBackend } from '../backend/index.ts';
 import { initTextEncoder } from '../models/text-encoder.ts';
 import { measureParity } from './parity.ts';
-import { PARITY_TEXTS, trainedLikeWeights } from './test-fixtures.ts';
 
 beforeAll(async () => {
   ort.env.wasm.numThreads = 1;

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openVecDatabase } from '../../shared/db/better-sqlite.ts';
 import type { TextEmbedder } from '../../shared/onnx/text-embedder.ts';
+import { createTestEmbedder, testCatalogue } from '../../test/fixtures/index-catalogue.ts';
 import { buildIndex } from './build-index.ts';
-import { createTestEmbedder, testCatalogue } from './test-fixtures.ts';
 
 const DIM = 32;
 const MODEL = { name: 'tiny', version: 'v1', dim: DIM };
@@ -179,7 +179,7 @@ describe('buildIndex', () => {
     writeFileSync(
       script,
       `import { buildIndex } from ${JSON.stringify(fileURLToPath(new URL('./build-index.ts', import.meta.url)))};
-       import { createTestEmbedder } from ${JSON.stringify(fileURLToPath(new URL('./test-fixtures.ts', import.meta.url)))};
+       import { createTestEmbedder } from ${JSON.stringify(fileURLToPath(new URL('../../test/fixtures/index-catalogue.ts', import.meta.url)))};
        const embedder = await createTestEmbedder(${DIM}, 7);
        function* endless() { for (let i = 0; ; i++) yield { id: 'n' + i, text: 'entry number ' + i }; }
        await buildIndex({

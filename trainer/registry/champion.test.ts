@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readCurrent, setCurrent } from '../../shared/artifacts/current.ts';
 import { artifactPath } from '../../shared/artifacts/layout.ts';
+import { candidate, publishFixtureVersion } from '../../test/fixtures/registry-versions.ts';
 import { ChampionChangedError, promoteVersion, rollbackChampion } from './champion.ts';
 import { reconcileRegistry } from './reconcile.ts';
 import { openVersionRegistry, type VersionRegistry } from './registry.ts';
-import { candidate, publishFixtureVersion } from './test-fixtures.ts';
 
 let artifactsDir: string;
 let registry: VersionRegistry;

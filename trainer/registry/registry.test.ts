@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { candidate } from '../../test/fixtures/registry-versions.ts';
 import { canonicalJson, sha256OfJson } from './canonical-json.ts';
 import { openVersionRegistry, type VersionRegistry } from './registry.ts';
-import { candidate } from './test-fixtures.ts';
 
 let dir: string;
 let registry: VersionRegistry;

@@ -6,8 +6,8 @@ import { openVecDatabase, vectorBlob } from '../../../shared/db/better-sqlite.ts
 import { vecTableName } from '../../../shared/db/index-schema.ts';
 import type { TextEmbedder } from '../../../shared/onnx/text-embedder.ts';
 import { cosineSimilarity } from '../../../shared/vector.ts';
+import { createTestEmbedder, testCatalogue } from '../../../test/fixtures/index-catalogue.ts';
 import { buildIndex, type IndexItem } from '../../../trainer/index/build-index.ts';
-import { createTestEmbedder, testCatalogue } from '../../../trainer/index/test-fixtures.ts';
 import { knnSql } from '../knn-query.ts';
 import { MAX_K, openSqliteVecIndex, type SqliteVecIndex } from './sqlite-vec-index.ts';
 
