@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import { parseManifest } from '../../shared/manifest.ts';
 import { runCliInProcess } from '../../test/cli/in-process.ts';
-import { tinyCnnTrainer } from '../image/tiny-cnn-trainer.ts';
+import { tinyCnnTrainer } from '../../test/fixtures/tiny-cnn-trainer.ts';
 import { createLoss, createMiner, LossConfigSchema } from '../metric/index.ts';
 import { relativeError } from '../metric/testing/gradients.ts';
 import { LOSS_CASES } from '../metric/testing/loss-cases.ts';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TINY_NORMALIZATION, tinyCnnTrainer } from '../../test/fixtures/tiny-cnn-trainer.ts';
 import { initBackend } from '../backend/index.ts';
 import { createLoss, type LossConfigInput } from '../metric/index.ts';
 import { NO_AUGMENTATION } from './augment.ts';
@@ -7,7 +8,6 @@ import type { CnnWeights } from './cnn.ts';
 import { evaluateCnn } from './image-metrics.ts';
 import { initHead } from './projection-head.ts';
 import { syntheticShapes } from './synthetic-shapes.ts';
-import { TINY_NORMALIZATION, tinyCnnTrainer } from './tiny-cnn-trainer.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
