@@ -13,6 +13,26 @@ export type RequestInput = string | { image: string } | { pixels: number[][] };
 type ImageRequestInput = Exclude<RequestInput, string>;
 
 /**
+ * A 400 naming the first input the model cannot take, by its place in the request (`pathOf`), e.g.
+ * `pairs.3.1` or `examples.2.input` for inputs nested in pairs or examples.
+ */
+export function requireInputKind(
+  model: LoadedModel,
+  inputs: readonly RequestInput[],
+  pathOf: (index: number) => string,
+): void {
+  const wanted = model.manifest.input.kind;
+  const offending = inputs.findIndex((input) => (typeof input === 'string' ? 'text' : 'image') !== wanted);
+  if (offending >= 0) {
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `${pathOf(offending)}: model "${model.manifest.name}" takes ${wanted === 'text' ? 'texts' : 'images'} only`,
+    );
+  }
+}
+
+/**
  * Embeds request inputs with a model, after checking that the model takes their kind: texts go to a text
  * model's (micro-batched) embedder; images (base64 PNG/JPEG or raw grey pixel rows, any size) are decoded,
  * converted to grey, padded to a square, resized to the model's input and normalised as its manifest
@@ -27,15 +47,7 @@ export async function embedRequestInputs(
   path: string,
 ): Promise<Float32Array[]> {
   const { input, name } = model.manifest;
-  const wanted = input.kind === 'text' ? 'text' : 'image';
-  const offending = inputs.findIndex((item) => (typeof item === 'string' ? 'text' : 'image') !== wanted);
-  if (offending >= 0) {
-    throw new ApiError(
-      400,
-      'invalid_request',
-      `${path}${inputs.length > 1 ? `.${offending}` : ''}: model "${name}" takes ${wanted === 'text' ? 'texts' : 'images'} only`,
-    );
-  }
+  requireInputKind(model, inputs, (i) => (inputs.length > 1 ? `${path}.${i}` : path));
   if (input.kind === 'text') return deps.embedderFor(model).embed(inputs as string[]);
   const embedder = deps.embedderFor(model);
   if (!embedder.embedImages) throw new Error(`image model ${name} was loaded without an image embedder`);

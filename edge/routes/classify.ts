@@ -18,8 +18,7 @@ import {
 } from '../classification-schemas.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { embedRequestInputs } from '../image/request-inputs.ts';
-import { requireInputKind } from '../input-kinds.ts';
+import { embedRequestInputs, requireInputKind } from '../image/request-inputs.ts';
 import { parseModelRef } from '../model-ref.ts';
 import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
 import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';

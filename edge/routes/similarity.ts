@@ -1,12 +1,10 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
-import { cosineSimilarity } from '../../shared/vector.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { embedRequestInputs, type RequestInput } from '../image/request-inputs.ts';
 import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
 import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
-import type { LoadedModel } from '../ports.ts';
+import { pairScores } from '../pair-scores.ts';
 import { inputKindOf, modelVersionOf, resolveModelRef, textInputOf } from '../resolve.ts';
 import { EXPLAINED_FEATURES, type SimilarityResponse, SimilarityResponseSchema } from '../schemas.ts';
 import { explainPairs, projectorOf } from './similarity-explain.ts';
@@ -40,11 +38,7 @@ export function similarityRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     // Without a model, the first input's kind picks one: image pairs go to the image model.
     const model = await resolveModelRef(deps.registry, request.model, inputKindOf(request.pairs[0][0]));
     c.set('modelVersion', modelVersionOf(model));
-    const vectorOf = await embedDistinct(deps, model, request.pairs);
-    // Clamped because float rounding can put the cosine of near-identical vectors a hair outside [-1, 1].
-    const scores = request.pairs.map(([a, b]) =>
-      clamp(cosineSimilarity(vectorOf.get(inputKey(a))!, vectorOf.get(inputKey(b))!)),
-    );
+    const scores = await pairScores(deps, model, request.pairs);
     const decision = model.manifest.decision;
     const answered = { model: model.manifest.name, model_version: model.manifest.version, scores };
     const body: SimilarityResponse = decision
@@ -73,38 +67,4 @@ export function similarityRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     }
     return c.json(body, 200);
   });
-}
-
-/** Texts by their text, images by their encoding: equal keys embed equally. */
-function inputKey(input: RequestInput): string {
-  return typeof input === 'string' ? `t${input}` : `i${JSON.stringify(input)}`;
-}
-
-/**
- * Pairs often repeat an input (one query against many candidates): each distinct one is embedded once,
- * its errors naming where it first appears (`pairs.3.1`). Concurrent texts share one micro-batch.
- */
-async function embedDistinct(
-  deps: AppDeps,
-  model: LoadedModel,
-  pairs: readonly (readonly [RequestInput, RequestInput])[],
-): Promise<Map<string, Float32Array>> {
-  const first = new Map<string, { input: RequestInput; where: string }>();
-  pairs.forEach((pair, i) => {
-    pair.forEach((input, j) => {
-      const key = inputKey(input);
-      if (!first.has(key)) first.set(key, { input, where: `pairs.${i}.${j}` });
-    });
-  });
-  const embedded = await Promise.all(
-    [...first].map(async ([key, { input, where }]) => {
-      const [vector] = await embedRequestInputs(deps, model, [input], where);
-      return [key, vector] as const;
-    }),
-  );
-  return new Map(embedded);
-}
-
-function clamp(score: number): number {
-  return Math.min(1, Math.max(-1, score));
 }

@@ -1,5 +1,4 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { cosineSimilarity } from '../../shared/vector.ts';
 import {
   classificationRequestSchemas,
   type VerifyResponse,
@@ -7,10 +6,9 @@ import {
 } from '../classification-schemas.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { embedRequestInputs } from '../image/request-inputs.ts';
-import { requireInputKind } from '../input-kinds.ts';
 import { jsonBody, readsJsonBody } from '../openapi/json-body.ts';
 import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi/responses.ts';
+import { pairScores } from '../pair-scores.ts';
 import { inputKindOf, modelVersionOf, resolveModelRef } from '../resolve.ts';
 
 /**
@@ -61,14 +59,8 @@ export function verifyRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
         `threshold: model "${model.manifest.name}" has no calibrated verification threshold: give one in the request`,
       );
     }
-    const inputs = request.pairs.flat();
-    requireInputKind(model, inputs, (i) => `pairs.${Math.floor(i / 2)}.${i % 2}`);
-    const vectors = await embedRequestInputs(deps, model, inputs, 'pairs');
-    const results = request.pairs.map((_, i) => {
-      // Clamped as /v1/similarity does: rounding can put identical inputs a hair above 1.
-      const score = Math.min(1, Math.max(-1, cosineSimilarity(vectors[2 * i], vectors[2 * i + 1])));
-      return { score, same: score >= threshold };
-    });
+    const scores = await pairScores(deps, model, request.pairs);
+    const results = scores.map((score) => ({ score, same: score >= threshold }));
     const body: VerifyResponse = {
       model: model.manifest.name,
       model_version: model.manifest.version,
