@@ -66,6 +66,19 @@ describe('mergeRounds', () => {
     expect(merged.rows[0].target).toMatchObject({ met: true, rounds_met: 2, worst: 0.9 });
   });
 
+  it('misses a target that a round did not measure (its section skipped that case)', () => {
+    const [merged] = mergeRounds([
+      [section([speedup(4, true)], 0.5)],
+      [section([], 0.5, 'skipped')],
+      [section([speedup(5, true)], 0.5)],
+    ]);
+    expect(merged.rows[0]).toMatchObject({
+      rounds: [4, 5],
+      note: 'measured in 2 of 3 rounds',
+      target: { met: false, rounds_met: 2 },
+    });
+  });
+
   it('leaves a single round as it is', () => {
     const one = [section([speedup(4, true)], 0.5)];
     expect(mergeRounds([one])).toEqual(one);

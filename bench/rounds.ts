@@ -34,7 +34,10 @@ function mergeSection(results: readonly SectionResult[], roundCount: number): Se
     seconds: results.reduce((sum, section) => sum + section.seconds, 0),
     load_average: Math.max(...results.map((section) => section.load_average)),
     notes,
-    rows: mergeRows(results.map((section) => section.rows)),
+    rows: mergeRows(
+      results.map((section) => section.rows),
+      roundCount,
+    ),
     pending_targets: first.pending_targets,
   };
 }
@@ -47,16 +50,17 @@ function worstStatus(statuses: readonly SectionStatus[]): SectionStatus {
   );
 }
 
-function mergeRows(rounds: readonly (readonly Row[])[]): Row[] {
+function mergeRows(rounds: readonly (readonly Row[])[], roundCount: number): Row[] {
   const key = (row: Row) => `${row.group}\u0000${row.figure}`;
   const byKey = new Map<string, Row[]>();
   for (const rows of rounds) {
     for (const row of rows) byKey.set(key(row), [...(byKey.get(key(row)) ?? []), row]);
   }
-  return [...byKey.values()].map(mergeRow);
+  return [...byKey.values()].map((rows) => mergeRow(rows, roundCount));
 }
 
-function mergeRow(rows: readonly Row[]): Row {
+/** A target is met only when every round measured it and met it: a round that lacks the row counts as missed. */
+function mergeRow(rows: readonly Row[], roundCount: number): Row {
   const [first] = rows;
   const medians = rows.map((row) => row.median);
   const defined = (values: (number | undefined)[]) => values.filter((v): v is number => v !== undefined);
@@ -71,6 +75,9 @@ function mergeRow(rows: readonly Row[]): Row {
     ...(mins.length > 0 ? { min: Math.min(...mins) } : {}),
     ...(maxes.length > 0 ? { max: Math.max(...maxes) } : {}),
     ...(p99s.length > 0 ? { p99: Math.max(...p99s) } : {}),
+    ...(rows.length < roundCount
+      ? { note: `measured in ${rows.length} of ${roundCount} rounds${first.note ? `; ${first.note}` : ''}` }
+      : {}),
   };
   const targets = rows.flatMap((row) => (row.target ? [row.target] : []));
   if (first.target) {
@@ -78,7 +85,7 @@ function mergeRow(rows: readonly Row[]): Row {
     const worst = better === 'lower' ? Math.max(...medians) : Math.min(...medians);
     merged.target = {
       ...first.target,
-      met: targets.length === rows.length && targets.every((t) => t.met),
+      met: targets.length === roundCount && targets.every((t) => t.met),
       rounds_met: targets.filter((t) => t.met).length,
       ...(better ? { worst } : {}),
     };
