@@ -12,6 +12,7 @@ import { loadWordNet } from '../../trainer/data/wordnet.ts';
 import { samplePairsEpoch } from '../../trainer/data/wordnet-pairs.ts';
 import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../../trainer/export/onnx-text-encoder.ts';
 import { buildIndex, type IndexItem } from '../../trainer/index/build-index.ts';
+import { labelCollector } from '../../trainer/index/labelled-collection.ts';
 import { createLoss } from '../../trainer/metric/index.ts';
 import { initTextEncoder, mulberry32, type TextEncoderWeights } from '../../trainer/models/text-encoder.ts';
 import { publishVersion } from '../../trainer/publish/publish.ts';
@@ -39,6 +40,8 @@ export interface TinyModelSpec {
     filterable?: MetadataColumn[];
     /** Also build the Workers index (worker-index.json and its shards) and publish it. */
     worker?: Sharding;
+    /** A labelled collection: the class of each item is this metadata field (as `index.labelled` builds). */
+    labelField?: string;
   };
 }
 
@@ -102,6 +105,8 @@ export async function publishTinyModel(artifactsDir: string, spec: TinyModelSpec
     });
 
     const index = join(staging.path, 'index.db');
+    const classes = spec.collection?.labelField ? labelCollector(spec.collection.labelField) : undefined;
+    const embed = (texts: string[]) => embedder.embed(texts);
     if (spec.collection) {
       await buildIndex({
         path: index,
@@ -113,7 +118,7 @@ export async function publishTinyModel(artifactsDir: string, spec: TinyModelSpec
         ...(spec.collection.worker ? { worker: spec.collection.worker } : {}),
         model: { name: spec.name, version: spec.version, dim: spec.dim },
         items: spec.collection.items,
-        embed: (texts) => embedder.embed(texts),
+        embed: classes ? classes.observe(embed) : embed,
       });
     }
 
@@ -135,7 +140,13 @@ export async function publishTinyModel(artifactsDir: string, spec: TinyModelSpec
         input: { kind: 'text', featurizer: featurizer.config, onnx: TEXT_ENCODER_IO },
         embedding: { dim: spec.dim, distance: 'cosine', normalized: true },
         collections: spec.collection
-          ? [{ name: spec.collection.name, items: spec.collection.items.length }]
+          ? [
+              {
+                name: spec.collection.name,
+                items: spec.collection.items.length,
+                ...(classes ? { labels: classes.labels() } : {}),
+              },
+            ]
           : [],
         training: {
           config: { seed: spec.seed },

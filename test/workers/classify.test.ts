@@ -17,19 +17,22 @@ const workerReply = (name: ParityName) =>
   sendParityRequest((url, init) => SELF.fetch(url, init), 'http://worker', PARITY_REQUESTS[name]);
 
 describe('classification and verification on Workers', () => {
-  it.each(['classify', 'classifyKnn'] as const)('%s: the same classes, scores to 1e-5', async (name) => {
-    const worker = await workerReply(name);
-    const node = nodeReplies[name];
-    expect([worker.status, worker.modelVersion]).toEqual([200, node.modelVersion]);
-    const actual = ClassifyResponseSchema.parse(worker.body);
-    const expected = ClassifyResponseSchema.parse(node.body);
-    expect(actual.results.map((r) => [r.label, r.runner_up?.label ?? null, r.unknown])).toEqual(
-      expected.results.map((r) => [r.label, r.runner_up?.label ?? null, r.unknown]),
-    );
-    actual.results.forEach((r, i) => expect(r.score).toBeCloseTo(expected.results[i].score, 5));
-    if (expected.threshold === null) expect(actual.threshold).toBeNull();
-    else expect(actual.threshold).toBeCloseTo(expected.threshold, 5);
-  });
+  it.each(['classify', 'classifyKnn', 'classifyCollection', 'classifyCollectionKnn'] as const)(
+    '%s: the same classes, scores to 1e-5',
+    async (name) => {
+      const worker = await workerReply(name);
+      const node = nodeReplies[name];
+      expect([worker.status, worker.modelVersion]).toEqual([200, node.modelVersion]);
+      const actual = ClassifyResponseSchema.parse(worker.body);
+      const expected = ClassifyResponseSchema.parse(node.body);
+      expect(actual.results.map((r) => [r.label, r.runner_up?.label ?? null, r.unknown])).toEqual(
+        expected.results.map((r) => [r.label, r.runner_up?.label ?? null, r.unknown]),
+      );
+      actual.results.forEach((r, i) => expect(r.score).toBeCloseTo(expected.results[i].score, 5));
+      if (expected.threshold === null) expect(actual.threshold).toBeNull();
+      else expect(actual.threshold).toBeCloseTo(expected.threshold, 5);
+    },
+  );
 
   it('verify: the same scores and decisions', async () => {
     const worker = await workerReply('verify');

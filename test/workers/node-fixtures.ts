@@ -10,12 +10,14 @@ import {
   type ParityName,
   type RecordedReply,
   sendParityRequest,
+  TOPIC_ITEMS,
 } from './parity-requests.ts';
 
 /**
  * The Node half of the workerd suites, run as its own process by global-setup.ts (the workerd project
  * resolves packages for workerd, so onnxruntime-web's Node build cannot load in the setup itself): the
- * trainer trains and publishes two tiny models into `artifactsDir`, one with an index; the Node server
+ * trainer trains and publishes two tiny models into `artifactsDir`, each with an index (the second's
+ * collection labelled, for /v1/classify); the Node server
  * answers the parity requests; and the R2 objects `dml-edge upload --target r2` would write are listed
  * with their bytes. The folder itself is served as static assets to the workerd tests.
  */
@@ -40,7 +42,13 @@ export async function makeNodeFixtures(artifactsDir: string): Promise<NodeFixtur
       seed: 1,
       collection: { name: 'products', description: 'a few products', items: ITEMS },
     }),
-    await publishTinyModel(artifactsDir, { name: 'another', version: 'v3', dim: 12, seed: 2 }),
+    await publishTinyModel(artifactsDir, {
+      name: 'another',
+      version: 'v3',
+      dim: 12,
+      seed: 2,
+      collection: { name: 'topics', description: 'labelled items', items: TOPIC_ITEMS, labelField: 'topic' },
+    }),
   ];
   await Promise.all(published.map((model) => model.embedder.release()));
 

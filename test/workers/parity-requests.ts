@@ -14,6 +14,16 @@ export const ITEMS: IndexItem[] = [
   { id: 'lamp-1', text: 'brass desk lamp with a warm light' },
 ];
 
+/** The labelled collection of the second model (class in metadata.topic), built at index time. */
+export const TOPIC_ITEMS: IndexItem[] = [
+  { id: 'f-1', text: 'red running shoes for the road', metadata: { topic: 'footwear' } },
+  { id: 'f-2', text: 'leather boots for hiking', metadata: { topic: 'footwear' } },
+  { id: 'f-3', text: 'blue trail running shoes', metadata: { topic: 'footwear' } },
+  { id: 'd-1', text: 'green tea with jasmine flowers', metadata: { topic: 'drinks' } },
+  { id: 'd-2', text: 'a cup of black coffee', metadata: { topic: 'drinks' } },
+  { id: 'd-3', text: 'fresh orange juice', metadata: { topic: 'drinks' } },
+];
+
 /** Labelled examples for the /v1/classify requests. */
 const CLASSIFY_EXAMPLES = [
   { input: 'red running shoes', label: 'shoes' },
@@ -78,6 +88,22 @@ export const PARITY_REQUESTS = {
       method: 'knn',
       k: 3,
       threshold: 0.2,
+    },
+  },
+  classifyCollection: {
+    method: 'POST',
+    path: '/v1/classify',
+    body: { inputs: ['running shoes', 'a cup of tea'], model: 'another', collection: 'topics' },
+  },
+  classifyCollectionKnn: {
+    method: 'POST',
+    path: '/v1/classify',
+    body: {
+      inputs: ['hiking boots', 'orange juice'],
+      model: 'another',
+      collection: 'topics',
+      method: 'knn',
+      k: 3,
     },
   },
   classifyUnlabelledCollection: {

@@ -135,11 +135,11 @@ describe('the worker answers like the Node server', () => {
     expect(name === 'health' ? withoutWorkerMemory(reply) : reply).toEqual(nodeReplies[name]);
   });
 
-  it('GET /healthz counts both models and the collection', async () => {
+  it('GET /healthz counts both models and their collections', async () => {
     expect(withoutWorkerMemory(await workerReply('health')).body).toEqual({
       status: 'ok',
       models: 2,
-      collections: 1,
+      collections: 2,
     });
   });
 
@@ -255,7 +255,7 @@ describe('loading from R2', () => {
     await reseedScratch();
     expect(withoutWorkerMemory(await healthOf(worker, bindings))).toEqual({
       status: 200,
-      body: { status: 'ok', models: 2, collections: 1 },
+      body: { status: 'ok', models: 2, collections: 2 },
     });
   });
 
