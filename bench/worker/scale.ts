@@ -354,7 +354,10 @@ async function syntheticMillion(
   versionPath: string,
   base: CatalogueVectors,
 ): Promise<string> {
-  const artifactsDir = join(cacheDir, 'million-artifacts');
+  // Keyed by the served model's int8 file: a collection built from another model's vectors would be
+  // graded against this one's exact neighbours.
+  const source = (await readVersionManifest(versionPath)).files.model_int8.sha256.slice(0, 16);
+  const artifactsDir = join(cacheDir, `million-artifacts-${source}`);
   if (await readCurrent(artifactsDir, SYNTHETIC.name).catch(() => undefined)) return artifactsDir;
   const staging = join(cacheDir, 'million-staging');
   await rm(staging, { recursive: true, force: true });

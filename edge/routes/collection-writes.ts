@@ -303,6 +303,8 @@ export function collectionWriteRoutes(
       requireFresh(collection, deps.registry);
       c.set('modelVersion', modelVersionOf(model));
       const items = await writtenItems(deps, model, collection, request.items);
+      // Dropped while its items were embedded: a 404 now, not the store's unknown collection.
+      writtenCollection(deps, collection.name, collection.model, 'write');
       const written = await store.upsert(collection, items, model.manifest.version);
       if ('boundTo' in written) {
         throw new ApiError(
