@@ -56,6 +56,18 @@ describe('mergeRounds', () => {
     expect(merged.notes[1]).toBe('how it measured');
   });
 
+  it('keeps a figure given twice in one table, as a latency and as a throughput, apart', () => {
+    const throughput = (median: number): Row => ({ ...latency(median, median), unit: 'texts/s' });
+    const [merged] = mergeRounds([
+      [section([latency(0.1, 1), throughput(10_000)], 1)],
+      [section([latency(0.2, 2), throughput(5_000)], 1)],
+    ]);
+    expect(merged.rows.map((row) => [row.unit, row.rounds])).toEqual([
+      ['ms', [0.1, 0.2]],
+      ['texts/s', [10_000, 5_000]],
+    ]);
+  });
+
   it('takes the worst status, and the highest round as worst when lower is better', () => {
     const lower = (median: number): Row => ({
       ...latency(median, 1),

@@ -51,7 +51,8 @@ function worstStatus(statuses: readonly SectionStatus[]): SectionStatus {
 }
 
 function mergeRows(rounds: readonly (readonly Row[])[], roundCount: number): Row[] {
-  const key = (row: Row) => `${row.group}\u0000${row.figure}`;
+  // The unit too: a table may give one figure twice, as a latency and as a throughput.
+  const key = (row: Row) => `${row.group}\u0000${row.figure}\u0000${row.unit}`;
   const byKey = new Map<string, Row[]>();
   for (const rows of rounds) {
     for (const row of rows) byKey.set(key(row), [...(byKey.get(key(row)) ?? []), row]);
