@@ -12,7 +12,7 @@ import { l2NormalizeRows } from '../models/text-encoder.ts';
 import { type AdamConfig, adamCheckpoint, applyDense, beginStep, createAdamState } from '../train/adam.ts';
 import type { LoopModel } from '../train/loop.ts';
 import { readAndDispose } from '../train/read-back.ts';
-import type { StepResult } from '../train/text-pair-step.ts';
+import type { StepResult } from '../train/step-result.ts';
 import { augmentImages, type GreyAugmentConfig } from './augment.ts';
 import { type CnnWeights, cnnFeatures, cnnParamSpecs } from './cnn.ts';
 import { normalizePixels } from './edge-image.ts';

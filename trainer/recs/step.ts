@@ -4,7 +4,7 @@ import { padFeatures } from '../../shared/onnx/sub-batches.ts';
 import { gatherIds, tableRows } from '../models/text-encoder.ts';
 import { type AdamConfig, type AdamState, applyDense, applyRows, beginStep } from '../train/adam.ts';
 import { readAndDispose } from '../train/read-back.ts';
-import type { StepResult } from '../train/text-pair-step.ts';
+import type { StepResult } from '../train/step-result.ts';
 import type { NextItemExamples } from './examples.ts';
 import type { RecsLoss } from './loss.ts';
 import { idKeepMask, itemVectors, type RecsWeights, userVectors } from './towers.ts';

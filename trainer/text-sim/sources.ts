@@ -5,8 +5,8 @@ import { samplePairsEpoch } from '../data/wordnet-pairs.ts';
 import { createRandom, type MetricLoss, type TextAugmentConfig, textViews } from '../metric/index.ts';
 import { deriveSeed, shuffle } from '../metric/random.ts';
 import { mulberry32 } from '../models/text-encoder.ts';
+import type { PairLoss } from '../train/pair-loss.ts';
 import { pairLossOf } from '../train/pair-loss.ts';
-import type { PairLoss } from '../train/text-pair-step.ts';
 import type { ScoredPair } from './scored-pair.ts';
 
 /** One step's input: row i of `anchors` and of `positives` is a pair, and the loss that scores them. */

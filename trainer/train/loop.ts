@@ -4,7 +4,7 @@ import { onHostBackend } from '../backend/host-backend.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import type { ProgressReporter } from './progress.ts';
-import type { StepResult } from './text-pair-step.ts';
+import type { StepResult } from './step-result.ts';
 
 /** What the loop drives: one model with its optimiser, able to step, validate and round-trip its state. */
 export interface LoopModel {

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MetricLoss } from '../metric/index.ts';
 import { range } from '../metric/losses/base.ts';
-import type { PairLoss } from './text-pair-step.ts';
+
+/**
+ * A loss over aligned anchor and positive embeddings ([batch, dim] each; row i of both is a pair), with
+ * the statistics its last computation recorded.
+ */
+export interface PairLoss {
+  compute(anchors: tf.Tensor2D, positives: tf.Tensor2D): tf.Scalar;
+  readStats(): Promise<Readonly<Record<string, number>>>;
+}
 
 /**
  * Adapts a metric loss to aligned pairs: row i of the anchors and of the positives is one pair, so

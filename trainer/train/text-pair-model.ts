@@ -3,7 +3,8 @@ import type { TextPair } from '../data/wordnet-pairs.ts';
 import type { TextEncoderWeights } from '../models/text-encoder.ts';
 import { type AdamConfig, adamCheckpoint, createAdamState } from './adam.ts';
 import type { LoopModel } from './loop.ts';
-import { type PairLoss, textPairStep } from './text-pair-step.ts';
+import type { PairLoss } from './pair-loss.ts';
+import { textPairStep } from './text-pair-step.ts';
 
 export interface TextPairModelOptions {
   weights: TextEncoderWeights;

@@ -3,25 +3,10 @@ import type { FeatureBatch, TextFeaturizer } from '../../shared/featurizer/text.
 import type { TextPair } from '../data/wordnet-pairs.ts';
 import { encodeFromRows, gatherIds, type TextEncoderWeights, tableRows } from '../models/text-encoder.ts';
 import { type AdamConfig, type AdamState, applyDense, applyRowScales, applyRows, beginStep } from './adam.ts';
+import type { PairLoss } from './pair-loss.ts';
 import { DEFAULT_PARAMETER_UPDATE, type ParameterUpdate, withLearningRate } from './parameter-update.ts';
 import { readAndDispose } from './read-back.ts';
-
-/**
- * A loss over aligned anchor and positive embeddings ([batch, dim] each; row i of both is a pair), with
- * the statistics its last computation recorded.
- */
-export interface PairLoss {
-  compute(anchors: tf.Tensor2D, positives: tf.Tensor2D): tf.Scalar;
-  readStats(): Promise<Readonly<Record<string, number>>>;
-}
-
-export interface StepResult {
-  loss: number;
-  /** False when the loss or a gradient was NaN or infinite; the weights were then left untouched. */
-  finite: boolean;
-  /** What the loss and its miner recorded (tuple counts, non-zero terms, mean distances). */
-  stats?: Readonly<Record<string, number>>;
-}
+import type { StepResult } from './step-result.ts';
 
 /**
  * One optimisation step on a batch of text pairs. Gradients flow into the gathered table rows only,
