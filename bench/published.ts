@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { readCurrent, readVersionManifest, versionDir } from '../shared/artifacts/index.ts';
 import type { Manifest, TextInputSchema } from '../shared/manifest.ts';
-import { loadTextConfig } from '../trainer/config/text-config.ts';
+import { loadTextConfig } from '../trainer/tasks/text/config.ts';
 import { REPO_ROOT } from './paths.ts';
 
 /** The config of the default text model, the one `npm start` trains and publishes. */

@@ -1,8 +1,8 @@
 import type { TextEmbedder } from '../../shared/onnx/text-embedder.ts';
-import { parseTextConfig } from '../../trainer/config/text-config.ts';
-import { loadWordNetDataset } from '../../trainer/data/wordnet-dataset.ts';
-import { glossLemmaRetrievalSet } from '../../trainer/data/wordnet-pairs.ts';
-import { evaluateTextRetrieval } from '../../trainer/pipeline/text-retrieval-eval.ts';
+import { parseTextConfig } from '../../trainer/tasks/text/config.ts';
+import { loadWordNetDataset } from '../../trainer/tasks/text/data/wordnet-dataset.ts';
+import { glossLemmaRetrievalSet } from '../../trainer/tasks/text/data/wordnet-pairs.ts';
+import { evaluateTextRetrieval } from '../../trainer/tasks/text/stages/retrieval-eval.ts';
 import type { PublishedTextModel } from '../published.ts';
 import type { Row } from '../results.ts';
 import { target, valueRow } from '../rows.ts';

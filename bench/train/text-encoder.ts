@@ -1,19 +1,19 @@
 import { join } from 'node:path';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
-import { loadTextConfig } from '../../trainer/config/text-config.ts';
-import { loadWordNet } from '../../trainer/data/wordnet.ts';
-import { samplePairsEpoch } from '../../trainer/data/wordnet-pairs.ts';
 import { createLoss } from '../../trainer/metric/index.ts';
-import { initTextEncoder, mulberry32 } from '../../trainer/models/text-encoder.ts';
+import { loadTextConfig } from '../../trainer/tasks/text/config.ts';
+import { loadWordNet } from '../../trainer/tasks/text/data/wordnet.ts';
+import { samplePairsEpoch } from '../../trainer/tasks/text/data/wordnet-pairs.ts';
+import { initTextEncoder, mulberry32 } from '../../trainer/tasks/text/model/text-encoder.ts';
+import { textPairStep } from '../../trainer/tasks/text/model/text-pair-step.ts';
 import { createAdamState } from '../../trainer/train/adam.ts';
 import { pairLossOf } from '../../trainer/train/pair-loss.ts';
-import { textPairStep } from '../../trainer/train/text-pair-step.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { DEFAULT_TEXT_CONFIG } from '../published.ts';
 import type { TrainStep } from './step.ts';
 
 /**
- * The text encoder's real training step (trainer/train/text-pair-step.ts) with the default config's
+ * The text encoder's real training step (trainer/tasks/text/model/text-pair-step.ts) with the default config's
  * featurizer, model shape, loss and Adam settings, on WordNet pairs; each run takes the next batch.
  */
 export function textEncoderStep(): TrainStep {

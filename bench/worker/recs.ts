@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../trainer/backend/index.ts';
-import { runRecsPipeline } from '../../trainer/pipeline/recs-pipeline.ts';
 import { STAGES } from '../../trainer/pipeline/stages.ts';
 import { d1MigrationsApply, parseD1Target } from '../../trainer/publish/d1.ts';
 import { createD1ApiKey } from '../../trainer/publish/d1-keys.ts';
 import { uploadToR2 } from '../../trainer/publish/r2.ts';
-import { loadRecsConfig } from '../../trainer/recs/config.ts';
+import { loadRecsConfig } from '../../trainer/tasks/recommendation/config.ts';
+import { runRecsPipeline } from '../../trainer/tasks/recommendation/stages/pipeline.ts';
 
 /** The recommendation model the worker bench serves beside its text model: the tests' tiny one. */
 export const RECS_FIXTURE = fileURLToPath(new URL('../../test/fixtures/recs/tiny.json', import.meta.url));

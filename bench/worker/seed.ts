@@ -2,8 +2,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCurrent, versionDir } from '../../shared/artifacts/index.ts';
 import { publishTinyModel } from '../../test/http/published-model.ts';
-import { synsetText } from '../../trainer/data/wordnet.ts';
 import { uploadToR2 } from '../../trainer/publish/r2.ts';
+import { synsetText } from '../../trainer/tasks/text/data/wordnet.ts';
 import { sampleSynsets } from '../wordnet-texts.ts';
 
 /** The model the worker serves in the bench: trained for seconds, as the workerd test suite's is. */

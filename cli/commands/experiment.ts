@@ -1,7 +1,10 @@
 import { Command, Option } from 'commander';
 import { initBackend } from '../../trainer/backend/index.ts';
-import { loadTextConfig } from '../../trainer/config/text-config.ts';
-import { DEFAULT_EXPERIMENT_LOG, runTextSimExperiment } from '../../trainer/text-sim/experiment.ts';
+import { loadTextConfig } from '../../trainer/tasks/text/config.ts';
+import {
+  DEFAULT_EXPERIMENT_LOG,
+  runTextSimExperiment,
+} from '../../trainer/tasks/text/similarity/experiment.ts';
 import { createProgress } from '../../trainer/train/progress.ts';
 import { type BackendFlag, backendOption, runsOption } from '../options.ts';
 

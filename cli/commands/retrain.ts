@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openStateDb, readEventsSince } from '../../edge/adapters/node/state-db.ts';
 import { loadRetrainConfig, type RetrainConfig } from '../../trainer/retrain/config.ts';
-import { d1EventLog } from '../../trainer/retrain/d1-event-log.ts';
-import type { EventLog } from '../../trainer/retrain/edge-events-source.ts';
 import { runRetrain } from '../../trainer/retrain/job.ts';
 import { EXIT_CODES, formatSummary } from '../../trainer/retrain/summary.ts';
+import { d1EventLog } from '../../trainer/tasks/recommendation/retrain/d1-event-log.ts';
+import type { EventLog } from '../../trainer/tasks/recommendation/retrain/edge-events-source.ts';
 import { createProgress } from '../../trainer/train/progress.ts';
 import { addD1Options, type D1Flags, d1TargetOf, givenD1Flags } from '../d1-options.ts';
 import {
@@ -86,7 +86,7 @@ function checkEventFlags(flags: EventFlags, env: NodeJS.ProcessEnv = process.env
 
 /**
  * The event logs the flags name: the Node state database (`--state`; absent: no events) and/or the
- * Worker's D1 database through wrangler (trainer/retrain/d1-event-log.ts). Close each when done.
+ * Worker's D1 database through wrangler (trainer/tasks/recommendation/retrain/d1-event-log.ts). Close each when done.
  */
 export async function openEventLogs(
   flags: EventFlags,

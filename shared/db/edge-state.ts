@@ -4,7 +4,7 @@ import { z } from 'zod';
  * The edge's state tables (migrations/edge-state/) as every store of them reads and writes them: Node's
  * state.db (edge/adapters/node/state-db.ts, better-sqlite3), the Worker's D1 database
  * (edge/adapters/workers/d1-state.ts) and the tooling that reaches D1 through wrangler (trainer/publish/
- * d1-keys.ts, trainer/retrain/d1-event-log.ts). One set of statements and row shapes, so the stores
+ * d1-keys.ts, trainer/tasks/recommendation/retrain/d1-event-log.ts). One set of statements and row shapes, so the stores
  * cannot drift apart.
  */
 

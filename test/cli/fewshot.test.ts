@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTextEncoderOnnx } from '../../trainer/export/onnx-text-encoder.ts';
 import type { FewShotResult } from '../../trainer/fewshot/fewshot-table.ts';
-import { initTextEncoder } from '../../trainer/models/text-encoder.ts';
 import { publishVersion } from '../../trainer/publish/publish.ts';
+import { initTextEncoder } from '../../trainer/tasks/text/model/text-encoder.ts';
 import { tinyManifestDraft } from '../fixtures/tiny-version.ts';
 import { runCliInProcess } from './in-process.ts';
 

@@ -22,14 +22,14 @@ import { versionDir } from '../../shared/artifacts/layout.ts';
 import { parseManifest } from '../../shared/manifest.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
 import { CNN_ENCODER_IO } from '../../trainer/export/onnx-cnn.ts';
-import { loadImageConfig } from '../../trainer/image/image-config.ts';
-import { imagePixels } from '../../trainer/image/image-set.ts';
-import type { ImageEvaluation } from '../../trainer/pipeline/image-evaluate.ts';
-import { testSplit } from '../../trainer/pipeline/image-evaluate.ts';
-import type { ImageExportInfo } from '../../trainer/pipeline/image-export.ts';
-import { runImagePipeline } from '../../trainer/pipeline/image-pipeline.ts';
 import { newRunId, readRunJson } from '../../trainer/pipeline/run-dir.ts';
 import { STAGES } from '../../trainer/pipeline/stages.ts';
+import { loadImageConfig } from '../../trainer/tasks/image/config.ts';
+import { imagePixels } from '../../trainer/tasks/image/image-set.ts';
+import type { ImageEvaluation } from '../../trainer/tasks/image/stages/evaluate.ts';
+import { testSplit } from '../../trainer/tasks/image/stages/evaluate.ts';
+import type { ImageExportInfo } from '../../trainer/tasks/image/stages/export.ts';
+import { runImagePipeline } from '../../trainer/tasks/image/stages/pipeline.ts';
 import { type PublishedModel, publishTinyModel } from '../http/published-model.ts';
 
 /**

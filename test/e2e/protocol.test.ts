@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendInfo, initBackend } from '../../trainer/backend/index.ts';
-import { encodeIdx } from '../../trainer/image/idx.ts';
-import { type ImageConfig, loadImageConfig, parseImageConfig } from '../../trainer/image/image-config.ts';
-import type { ImageSet } from '../../trainer/image/image-set.ts';
-import { SHAPE_CLASSES, syntheticShapes } from '../../trainer/image/synthetic-shapes.ts';
 import {
   type FoldProtocolReport,
   PROTOCOL_FILES,
   runFoldProtocol,
 } from '../../trainer/pipeline/protocol-folds.ts';
+import { type ImageConfig, loadImageConfig, parseImageConfig } from '../../trainer/tasks/image/config.ts';
+import { encodeIdx } from '../../trainer/tasks/image/idx.ts';
+import type { ImageSet } from '../../trainer/tasks/image/image-set.ts';
+import { SHAPE_CLASSES, syntheticShapes } from '../../trainer/tasks/image/synthetic-shapes.ts';
 import { runCliInProcess } from '../cli/in-process.ts';
 
 /**

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCurrent } from '../../shared/artifacts/current.ts';
 import { artifactPath, versionDir } from '../../shared/artifacts/layout.ts';
 import { type Manifest, parseManifest } from '../../shared/manifest.ts';
-import { parseTextConfig } from '../../trainer/config/text-config.ts';
 import { readRunJson, runPath } from '../../trainer/pipeline/run-dir.ts';
-import type { TrainRunInfo } from '../../trainer/pipeline/text-train.ts';
+import { parseTextConfig } from '../../trainer/tasks/text/config.ts';
+import type { TrainRunInfo } from '../../trainer/tasks/text/stages/train.ts';
 
 /**
  * The default model is the same on every machine: configs/wordnet-text.json trains a fixed number of

@@ -10,12 +10,12 @@ import {
 } from '../../edge/adapters/node/state-db.ts';
 import type { ApiKeyScope } from '../../edge/ports.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
-import { loadImageConfig } from '../../trainer/image/image-config.ts';
 import type { IndexItem } from '../../trainer/index/build-index.ts';
-import { runImagePipeline } from '../../trainer/pipeline/image-pipeline.ts';
-import { runRecsPipeline } from '../../trainer/pipeline/recs-pipeline.ts';
 import { STAGES } from '../../trainer/pipeline/stages.ts';
-import { loadRecsConfig } from '../../trainer/recs/config.ts';
+import { loadImageConfig } from '../../trainer/tasks/image/config.ts';
+import { runImagePipeline } from '../../trainer/tasks/image/stages/pipeline.ts';
+import { loadRecsConfig } from '../../trainer/tasks/recommendation/config.ts';
+import { runRecsPipeline } from '../../trainer/tasks/recommendation/stages/pipeline.ts';
 import { publishTinyModel } from '../http/published-model.ts';
 
 /**

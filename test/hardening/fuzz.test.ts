@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startNodeServer } from '../../edge/adapters/node/server.ts';
 import { LimitsSchema } from '../../edge/limits.ts';
-import { BadRows } from '../../trainer/recs/bad-rows.ts';
-import { ItemColumnsSchema, parseItems } from '../../trainer/recs/items.ts';
+import { BadRows } from '../../trainer/tasks/recommendation/bad-rows.ts';
+import { ItemColumnsSchema, parseItems } from '../../trainer/tasks/recommendation/items.ts';
 import { imageInput } from './bad-images.ts';
 import {
   everyKindOfModel,

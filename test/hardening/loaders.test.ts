@@ -5,14 +5,14 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { encode as encodePng } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeIdx, parseIdx } from '../../trainer/image/idx.ts';
-import { loadIdxDataset } from '../../trainer/image/idx-dataset.ts';
-import { loadImageFolderDataset } from '../../trainer/image/image-folder.ts';
-import { RecsConfigSchema } from '../../trainer/recs/config.ts';
-import { loadRecsDataset } from '../../trainer/recs/dataset.ts';
-import { loadPairFile } from '../../trainer/text-sim/pair-files.ts';
-import { loadPaws } from '../../trainer/text-sim/paws.ts';
-import { loadStsBenchmark } from '../../trainer/text-sim/sts-benchmark.ts';
+import { encodeIdx, parseIdx } from '../../trainer/tasks/image/idx.ts';
+import { loadIdxDataset } from '../../trainer/tasks/image/idx-dataset.ts';
+import { loadImageFolderDataset } from '../../trainer/tasks/image/image-folder.ts';
+import { RecsConfigSchema } from '../../trainer/tasks/recommendation/config.ts';
+import { loadRecsDataset } from '../../trainer/tasks/recommendation/dataset.ts';
+import { loadPairFile } from '../../trainer/tasks/text/similarity/pair-files.ts';
+import { loadPaws } from '../../trainer/tasks/text/similarity/paws.ts';
+import { loadStsBenchmark } from '../../trainer/tasks/text/similarity/sts-benchmark.ts';
 import { runCli } from '../retrain/workspace.ts';
 
 /**

@@ -24,14 +24,17 @@ import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import { recentDistinct, userVector } from '../../shared/recs/user-vector.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
-import type { RecsEvaluation } from '../../trainer/pipeline/recs-evaluate.ts';
-import { runRecsPipeline } from '../../trainer/pipeline/recs-pipeline.ts';
-import { loadTrainedRecsModel, type TrainedRecsModel } from '../../trainer/pipeline/recs-weights.ts';
 import { readRunJson } from '../../trainer/pipeline/run-dir.ts';
 import { STAGES } from '../../trainer/pipeline/stages.ts';
-import { loadRecsConfig } from '../../trainer/recs/config.ts';
-import { allItemVectors } from '../../trainer/recs/inference.ts';
-import { itemText } from '../../trainer/recs/item-text.ts';
+import { loadRecsConfig } from '../../trainer/tasks/recommendation/config.ts';
+import { allItemVectors } from '../../trainer/tasks/recommendation/inference.ts';
+import { itemText } from '../../trainer/tasks/recommendation/item-text.ts';
+import type { RecsEvaluation } from '../../trainer/tasks/recommendation/stages/evaluate.ts';
+import { runRecsPipeline } from '../../trainer/tasks/recommendation/stages/pipeline.ts';
+import {
+  loadTrainedRecsModel,
+  type TrainedRecsModel,
+} from '../../trainer/tasks/recommendation/stages/weights.ts';
 
 /**
  * Recommendations end to end on the synthetic fixture: the tiny model is trained, evaluated, exported,

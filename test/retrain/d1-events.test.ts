@@ -10,9 +10,9 @@ import { type D1Target, d1MigrationsApply, parseD1Target } from '../../trainer/p
 import { createD1ApiKey } from '../../trainer/publish/d1-keys.ts';
 import { uploadToR2 } from '../../trainer/publish/r2.ts';
 import { parseRetrainConfig } from '../../trainer/retrain/config.ts';
-import { D1_EVENTS_SOURCE, d1EventLog } from '../../trainer/retrain/d1-event-log.ts';
 import { runRetrain } from '../../trainer/retrain/job.ts';
 import { SnapshotSchema } from '../../trainer/retrain/snapshot.ts';
+import { D1_EVENTS_SOURCE, d1EventLog } from '../../trainer/tasks/recommendation/retrain/d1-event-log.ts';
 import { createWorkspace, type Workspace } from './workspace.ts';
 
 /**

@@ -4,10 +4,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEventLog } from '../../cli/commands/retrain.ts';
 import { openStateDb, type StateDb } from '../../edge/adapters/node/state-db.ts';
-import { BadRows } from '../../trainer/recs/bad-rows.ts';
-import { InteractionColumnsSchema, parseInteractions } from '../../trainer/recs/interactions.ts';
-import { EVENTS_FILE, edgeEventsSource } from '../../trainer/retrain/edge-events-source.ts';
 import { takeSnapshot } from '../../trainer/retrain/snapshot.ts';
+import { BadRows } from '../../trainer/tasks/recommendation/bad-rows.ts';
+import {
+  InteractionColumnsSchema,
+  parseInteractions,
+} from '../../trainer/tasks/recommendation/interactions.ts';
+import {
+  EVENTS_FILE,
+  edgeEventsSource,
+} from '../../trainer/tasks/recommendation/retrain/edge-events-source.ts';
 
 /**
  * The edge's events in a retrain snapshot, read from a real state database through the CLI's adapter:

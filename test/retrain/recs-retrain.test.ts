@@ -8,11 +8,11 @@ import { type RunningServer, startNodeServer } from '../../edge/adapters/node/se
 import { createApiKey, openStateDb } from '../../edge/adapters/node/state-db.ts';
 import { EventsResponseSchema } from '../../edge/schemas.ts';
 import { versionDir } from '../../shared/artifacts/layout.ts';
-import type { RecsRunInfo } from '../../trainer/pipeline/recs-train.ts';
 import { readRunJson } from '../../trainer/pipeline/run-dir.ts';
 import type { Comparison } from '../../trainer/retrain/comparison.ts';
 import { parseRetrainConfig } from '../../trainer/retrain/config.ts';
 import { SnapshotSchema } from '../../trainer/retrain/snapshot.ts';
+import type { RecsRunInfo } from '../../trainer/tasks/recommendation/stages/train.ts';
 import { createWorkspace, retrainArgs, runCli, summaryOf, type Workspace } from './workspace.ts';
 
 /**

@@ -5,10 +5,10 @@ import { startNodeServer } from '../../edge/adapters/node/server.ts';
 import { createApiKey, openStateDb } from '../../edge/adapters/node/state-db.ts';
 import { setCurrent } from '../../shared/artifacts/current.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
-import { runRecsPipeline } from '../../trainer/pipeline/recs-pipeline.ts';
 import { STAGES } from '../../trainer/pipeline/stages.ts';
 import { planR2Upload } from '../../trainer/publish/r2.ts';
-import { loadRecsConfig } from '../../trainer/recs/config.ts';
+import { loadRecsConfig } from '../../trainer/tasks/recommendation/config.ts';
+import { runRecsPipeline } from '../../trainer/tasks/recommendation/stages/pipeline.ts';
 import type { SeedObject } from './node-fixtures.ts';
 import {
   RECS_MODEL,

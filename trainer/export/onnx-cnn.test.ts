@@ -9,8 +9,8 @@ import {
   embedImages,
   flatSize,
   initCnn,
-} from '../image/cnn.ts';
-import { mulberry32 } from '../models/text-encoder.ts';
+} from '../tasks/image/cnn.ts';
+import { mulberry32 } from '../tasks/text/model/text-encoder.ts';
 import { checkOnnxModel } from './onnx-check.ts';
 import { CNN_ENCODER_IO, exportCnnOnnx } from './onnx-cnn.ts';
 import { DataType, decodeModel, IR_VERSION, OPSET_VERSION, type ValueInfoProto } from './onnx-graph.ts';

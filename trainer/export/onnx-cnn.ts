@@ -4,7 +4,7 @@ import {
   checkCnnWeights,
   flatSize,
   NORM_EPSILON,
-} from '../image/cnn.ts';
+} from '../tasks/image/cnn.ts';
 import {
   attribute,
   DataType,

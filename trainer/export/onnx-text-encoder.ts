@@ -1,4 +1,4 @@
-import { NORM_EPSILON, POOLING_EPSILON, type TextEncoderWeights } from '../models/text-encoder.ts';
+import { NORM_EPSILON, POOLING_EPSILON, type TextEncoderWeights } from '../tasks/text/model/text-encoder.ts';
 import {
   attribute,
   DataType,
@@ -31,7 +31,7 @@ export interface TextEncoderExportOptions {
 
 /**
  * Writes the text encoder as an ONNX model (IR 8, opset 17) computing exactly what `embedBatch` in
- * trainer/models/text-encoder.ts computes:
+ * trainer/tasks/text/model/text-encoder.ts computes:
  *   pooled    = sum_l weights[b,l] * table[ids[b,l]] / max(sum_l weights[b,l], POOLING_EPSILON)
  *   out       = pooled @ kernel + bias                    (output `unnormalized`)
  *   embedding = out / max(||out||_2, NORM_EPSILON)      (output `embedding`)

@@ -1,12 +1,12 @@
-import { parseTextConfig } from '../config/text-config.ts';
-import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
-import { initCnn } from '../image/cnn.ts';
-import { embedSet } from '../image/image-metrics.ts';
 import { openPublishedTextModel } from '../pipeline/eval-published.ts';
-import { testSplit } from '../pipeline/image-evaluate.ts';
-import { loadTrainedImageModel } from '../pipeline/image-weights.ts';
-import { embedTextsWith } from '../pipeline/text-retrieval-eval.ts';
-import { fitTfidf, TFIDF_BASELINES } from '../text-sim/tfidf.ts';
+import { initCnn } from '../tasks/image/cnn.ts';
+import { embedSet } from '../tasks/image/image-metrics.ts';
+import { testSplit } from '../tasks/image/stages/evaluate.ts';
+import { loadTrainedImageModel } from '../tasks/image/stages/weights.ts';
+import { parseTextConfig } from '../tasks/text/config.ts';
+import { loadWordNetDataset } from '../tasks/text/data/wordnet-dataset.ts';
+import { fitTfidf, TFIDF_BASELINES } from '../tasks/text/similarity/tfidf.ts';
+import { embedTextsWith } from '../tasks/text/stages/retrieval-eval.ts';
 import { denseRepresentation, tfidfRepresentation } from './representations.ts';
 import type { Contender } from './run-episodes.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitTfidf, sparseCosine } from '../text-sim/tfidf.ts';
+import { fitTfidf, sparseCosine } from '../tasks/text/similarity/tfidf.ts';
 import { episodeAccuracy } from './episode-accuracy.ts';
 import { sampleEpisodes } from './episodes.ts';
 import { fitLogistic, predictLogistic } from './logistic.ts';

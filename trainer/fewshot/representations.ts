@@ -1,5 +1,5 @@
 import { l2Normalize } from '../../shared/vector.ts';
-import type { TfidfModel } from '../text-sim/tfidf.ts';
+import type { TfidfModel } from '../tasks/text/similarity/tfidf.ts';
 
 /** Unit rows of some items in one representation (model embeddings, raw pixels, TF-IDF, ...). */
 export interface Rows {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readCsvRecords } from '../recs/csv.ts';
+import { readCsvRecords } from '../tasks/recommendation/csv.ts';
 import type { IndexItem } from './build-index.ts';
 
 /**

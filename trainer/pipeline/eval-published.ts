@@ -4,17 +4,17 @@ import { verifyVersion } from '../../shared/artifacts/verify.ts';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { Manifest } from '../../shared/manifest.ts';
 import { createOnnxTextEmbedder, type TextEmbedder } from '../../shared/onnx/text-embedder.ts';
-import { parseTextConfig } from '../config/text-config.ts';
-import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
-import { glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
-import { nodeOrt } from '../util/ort.ts';
+import { parseTextConfig } from '../tasks/text/config.ts';
+import { loadWordNetDataset } from '../tasks/text/data/wordnet-dataset.ts';
+import { glossLemmaRetrievalSet } from '../tasks/text/data/wordnet-pairs.ts';
 import {
   type EmbedTexts,
   embedTextsWith,
   evaluateTextRetrieval,
   headlineMetrics,
-} from './text-retrieval-eval.ts';
+} from '../tasks/text/stages/retrieval-eval.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
+import { nodeOrt } from '../util/ort.ts';
 
 /** A dataset a published model can be evaluated on: it embeds what it needs through `embed`. */
 interface EvalDataset {

@@ -1,12 +1,12 @@
 import { dirname, resolve } from 'node:path';
-import { readJsonFile } from '../config/read-json-file.ts';
-import { parseTextConfig, type TextConfig } from '../config/text-config.ts';
-import { type ImageConfig, parseImageConfig } from '../image/image-config.ts';
-import { parseRecsConfig, type RecsConfig } from '../recs/config.ts';
-import { runImagePipeline } from './image-pipeline.ts';
-import { runRecsPipeline } from './recs-pipeline.ts';
+import { type ImageConfig, parseImageConfig } from '../tasks/image/config.ts';
+import { runImagePipeline } from '../tasks/image/stages/pipeline.ts';
+import { parseRecsConfig, type RecsConfig } from '../tasks/recommendation/config.ts';
+import { runRecsPipeline } from '../tasks/recommendation/stages/pipeline.ts';
+import { parseTextConfig, type TextConfig } from '../tasks/text/config.ts';
+import { runTextPipeline } from '../tasks/text/stages/pipeline.ts';
+import { readJsonFile } from '../util/read-json-file.ts';
 import type { PipelineOptions } from './stages.ts';
-import { runTextPipeline } from './text-pipeline.ts';
 
 /** A training config of any task; its `task` field (absent: text) picks the pipeline that runs it. */
 export type PipelineConfig =

@@ -11,16 +11,21 @@ import {
   type MeanWithCI,
   summariseRuns,
 } from '../eval/protocol.ts';
-import { initCnn } from '../image/cnn.ts';
-import { type ImageConfig, parseImageConfig } from '../image/image-config.ts';
-import { evaluateCnn, evaluateRawPixels, headline, marginOverBaselines } from '../image/image-metrics.ts';
-import { type ImageSet, selectImages } from '../image/image-set.ts';
-import { loadImageDataset } from '../image/load-dataset.ts';
+import { initCnn } from '../tasks/image/cnn.ts';
+import { type ImageConfig, parseImageConfig } from '../tasks/image/config.ts';
+import {
+  evaluateCnn,
+  evaluateRawPixels,
+  headline,
+  marginOverBaselines,
+} from '../tasks/image/image-metrics.ts';
+import { type ImageSet, selectImages } from '../tasks/image/image-set.ts';
+import { loadImageDataset } from '../tasks/image/load-dataset.ts';
+import { type ImageTrainRunInfo, trainImageStage } from '../tasks/image/stages/train.ts';
+import { loadTrainedImageModel } from '../tasks/image/stages/weights.ts';
 import { formatMetrics } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
-import { type ImageTrainRunInfo, trainImageStage } from './image-train.ts';
-import { loadTrainedImageModel } from './image-weights.ts';
 import { foldProtocolMarkdown } from './protocol-table.ts';
 import { readRunJson, runPath } from './run-dir.ts';
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readJsonFile } from '../config/read-json-file.ts';
+import { readJsonFile } from '../util/read-json-file.ts';
 import { loadPipelineConfig, type PipelineConfig, parsePipelineConfig } from './pipeline-config.ts';
 import { createRunDir, newRunId, runPath } from './run-dir.ts';
 import { readStageLedger, unfinishedStages } from './stage-ledger.ts';

@@ -7,7 +7,7 @@ import { runWrangler } from './r2.ts';
  * as `dml-edge upload` reaches R2: `wrangler d1 execute` against the account wrangler is logged in to,
  * or with `local` the database `wrangler dev` uses (.wrangler/state beside wrangler.toml, or
  * `persistTo`). Used for API keys (d1-keys.ts), the retrain job's event log
- * (trainer/retrain/d1-event-log.ts) and migrations.
+ * (trainer/tasks/recommendation/retrain/d1-event-log.ts) and migrations.
  */
 export const D1TargetSchema = z
   .object({

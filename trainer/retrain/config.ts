@@ -1,8 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseOrThrow } from '../../shared/validation.ts';
-import { readJsonFile } from '../config/read-json-file.ts';
 import { loadPipelineConfig, type PipelineConfig, parsePipelineConfig } from '../pipeline/pipeline-config.ts';
+import { readJsonFile } from '../util/read-json-file.ts';
 import { type Gate, GateSchema } from './gate.ts';
 
 /**

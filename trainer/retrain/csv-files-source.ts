@@ -1,8 +1,8 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeFile } from '../../shared/artifacts/verify.ts';
-import type { RecsConfig } from '../recs/config.ts';
-import { readCsvRecords } from '../recs/csv.ts';
+import type { RecsConfig } from '../tasks/recommendation/config.ts';
+import { readCsvRecords } from '../tasks/recommendation/csv.ts';
 import type { DataSource, SnapshotPart } from './snapshot.ts';
 
 /** The data files of a recommendation config. */

@@ -3,13 +3,17 @@ import type { TextFeaturizerConfig } from '../../shared/featurizer/text.ts';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { TextInputSchema } from '../../shared/manifest.ts';
 import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
-import type { TextConfig } from '../config/text-config.ts';
-import { loadWordNet, type Synset } from '../data/wordnet.ts';
-import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
-import { glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
-import { embedTextsWith, evaluateTextRetrieval, headlineMetrics } from '../pipeline/text-retrieval-eval.ts';
 import { canonicalJson } from '../registry/canonical-json.ts';
 import type { EvalSet, Scores } from '../registry/schema.ts';
+import type { TextConfig } from '../tasks/text/config.ts';
+import { loadWordNet, type Synset } from '../tasks/text/data/wordnet.ts';
+import { loadWordNetDataset } from '../tasks/text/data/wordnet-dataset.ts';
+import { glossLemmaRetrievalSet } from '../tasks/text/data/wordnet-pairs.ts';
+import {
+  embedTextsWith,
+  evaluateTextRetrieval,
+  headlineMetrics,
+} from '../tasks/text/stages/retrieval-eval.ts';
 import { nodeOrt } from '../util/ort.ts';
 import { MIN_USABLE_SHARE } from './comparison.ts';
 

@@ -7,7 +7,7 @@ import type { Scores } from '../registry/schema.ts';
  * - on `metric` it is not worse than the champion by more than `tolerance` (absolute, in the metric's
  *   units): candidate >= champion - tolerance. With no champion, the floors alone decide.
  * Every metric here is higher-is-better (text: the retrieval metrics of trainer/eval/retrieval.ts;
- * recommendation: the ranking metrics of trainer/recs/evaluate.ts). The retrain config supplies the
+ * recommendation: the ranking metrics of trainer/tasks/recommendation/evaluate.ts). The retrain config supplies the
  * task's default metric (config.ts).
  */
 export const GateSchema = z

@@ -6,20 +6,20 @@ import { type RUN_FILES, runPath } from '../pipeline/run-dir.ts';
 import { ChampionChangedError, promoteVersion } from '../registry/champion.ts';
 import { reconcileRegistry } from '../registry/reconcile.ts';
 import { openVersionRegistry, type VersionRegistry } from '../registry/registry.ts';
+import type { EventLog } from '../tasks/recommendation/retrain/edge-events-source.ts';
+import { recsTask } from '../tasks/recommendation/retrain/task.ts';
+import { textTask } from '../tasks/text/retrain/task.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { chooseCandidate } from './candidate.ts';
 import type { RetrainConfig, RetrainTraining } from './config.ts';
-import type { EventLog } from './edge-events-source.ts';
 import { judge } from './gate.ts';
 import { killPoint, killWhenFileAppears } from './kill-points.ts';
 import { acquireJobLock, describeHolder } from './lock.ts';
 import { publishCandidate } from './publish-candidate.ts';
-import { recsTask } from './recs-task.ts';
 import type { Snapshot } from './snapshot.ts';
 import { EXIT_CODES, type RetrainResult, type RetrainSummary } from './summary.ts';
 import type { RetrainStage, RetrainTask, StageContext } from './task.ts';
-import { textTask } from './text-task.ts';
 
 export interface RetrainOptions {
   config: RetrainConfig;

@@ -8,7 +8,7 @@ import {
   metadataColumnsOf,
 } from '../../../shared/db/index-schema.ts';
 import { buildIndex, type IndexItem } from '../../../trainer/index/build-index.ts';
-import { mulberry32 } from '../../../trainer/models/text-encoder.ts';
+import { mulberry32 } from '../../../trainer/tasks/text/model/text-encoder.ts';
 import { openSqliteVecIndex } from './sqlite-vec-index.ts';
 
 /**

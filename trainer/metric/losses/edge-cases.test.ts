@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createLoss } from '../create-loss.ts';
-import type { ComputeOptions } from '../losses/index.ts';
 import { useWasmBackend } from '../testing/backend.ts';
 import { LOSS_CASES, type LossCase } from '../testing/loss-cases.ts';
 import { BASE_VARIANTS, prepare } from '../testing/loss-harness.ts';
+import type { ComputeOptions } from './index.ts';
 
 useWasmBackend();
 

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TINY_NORMALIZATION, tinyCnnTrainer } from '../../../test/fixtures/tiny-cnn-trainer.ts';
+import { initBackend } from '../../backend/index.ts';
+import { createLoss, type LossConfigInput } from '../../metric/index.ts';
+import { NO_AUGMENTATION } from './augment.ts';
+import type { CnnWeights } from './cnn.ts';
+import { evaluateCnn } from './image-metrics.ts';
+import { initHead } from './projection-head.ts';
+import { syntheticShapes } from './synthetic-shapes.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+const validation = syntheticShapes({ perClass: 8, seed: 2 });
+
+const mapAtR = (weights: CnnWeights) =>
+  evaluateCnn(weights, validation, TINY_NORMALIZATION, 0).overall.mean_average_precision_at_r;
+
+describe('CNN trainer', () => {
+  it('learns: held-out retrieval improves well beyond the untrained CNN within a few epochs', async () => {
+    const { weights, model } = tinyCnnTrainer();
+    const before = mapAtR(weights);
+    for (let step = 0; step < 16; step++) expect((await model.step(step)).finite).toBe(true);
+    expect(mapAtR(weights)).toBeGreaterThan(before + 0.2);
+    model.dispose();
+  });
+
+  it('resumes exactly: restoring a snapshot into a fresh trainer repeats the same steps', async () => {
+    const first = tinyCnnTrainer();
+    for (let step = 0; step < 3; step++) await first.model.step(step);
+    const { arrays, extra } = first.model.snapshot();
+    const saved = Object.fromEntries(Object.entries(arrays).map(([name, values]) => [name, values.slice()]));
+    for (let step = 3; step < 5; step++) await first.model.step(step);
+
+    const second = tinyCnnTrainer();
+    second.model.restore(saved, extra);
+    for (let step = 3; step < 5; step++) await second.model.step(step);
+    for (const [name, values] of Object.entries(first.weights.params)) {
+      expect(Array.from(second.weights.params[name]), name).toEqual(Array.from(values));
+    }
+    first.model.dispose();
+    second.model.dispose();
+  });
+
+  it('holds no tensor beyond its variables: steps, restores and dispose leave nothing behind', async () => {
+    const before = tf.memory().numTensors;
+    const loss = createLoss({ name: 'multi_similarity' });
+    const { model } = tinyCnnTrainer({ loss });
+    await model.step(0);
+    const afterOneStep = tf.memory().numTensors;
+    for (let step = 1; step < 4; step++) await model.step(step);
+    const { arrays, extra } = model.snapshot();
+    model.restore(arrays, extra);
+    expect(tf.memory().numTensors).toBe(afterOneStep);
+    model.dispose();
+    loss.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('updates batch-norm running statistics from the batches (they start at mean 0, variance 1)', async () => {
+    const { weights, model } = tinyCnnTrainer();
+    await model.step(0);
+    expect(weights.params['bn0.mean'].some((v) => v !== 0)).toBe(true);
+    expect(weights.params['bn0.variance'].some((v) => v !== 1)).toBe(true);
+    model.dispose();
+  });
+
+  it('trains a projection head that the embedding does not include', async () => {
+    const config = { hidden: 12, output: 6 };
+    const params = initHead(16, config, 9);
+    const before = params['head.kernel0'].slice();
+    const { weights, model } = tinyCnnTrainer({ head: { config, params } });
+    await model.step(0);
+    expect(params['head.kernel0']).not.toEqual(before);
+    expect(Object.keys(weights.params).some((name) => name.startsWith('head.'))).toBe(false);
+    expect(Object.keys(model.snapshot().arrays)).toEqual(
+      expect.arrayContaining(['head.kernel0', 'head.bias1']),
+    );
+    model.dispose();
+  });
+
+  it("moves the loss's own parameters (proxies) at the multiplied learning rate", async () => {
+    // Adam's first step moves every parameter with a non-zero gradient by exactly the learning rate.
+    const lossConfig = { name: 'proxy_anchor', num_classes: 6, embedding_size: 16 } as LossConfigInput;
+    const { model } = tinyCnnTrainer({ lossConfig, lossLearningRateMultiplier: 10 });
+    const before = model.snapshot().arrays['loss.proxies'].slice();
+    await model.step(0);
+    const after = model.snapshot().arrays['loss.proxies'];
+    const moved = after.map((v, i) => Math.abs(v - before[i])).filter((d) => d > 0);
+    expect(moved.length).toBeGreaterThan(0);
+    for (const distance of moved) expect(distance).toBeCloseTo(0.1, 4);
+    model.dispose();
+  });
+
+  it('trains on two unlabelled views with the self_supervised (SimCLR) loss', async () => {
+    const { model } = tinyCnnTrainer({
+      views: 2,
+      lossConfig: { name: 'self_supervised' },
+      augment: { ...NO_AUGMENTATION, shift: 2, noise: 0.05 },
+    });
+    const losses: number[] = [];
+    for (let step = 0; step < 10; step++) losses.push((await model.step(step)).loss);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses.slice(-3).reduce((a, b) => a + b) / 3).toBeLessThan(losses[0]);
+    model.dispose();
+  });
+});

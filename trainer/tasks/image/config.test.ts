@@ -1,0 +1,45 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { flatSize } from './cnn.ts';
+import { loadImageConfig, parseImageConfig } from './config.ts';
+
+describe('image configs', () => {
+  const SWEEP = 'configs/fashion-mnist-sweep';
+  it.each([
+    'configs/fashion-mnist.json',
+    'configs/fashion-mnist-disjoint.json',
+    'configs/shapes-tiny.json',
+    ...readdirSync(SWEEP).map((file) => `${SWEEP}/${file}`),
+  ])('%s is valid and its embedding size matches its architecture', (path) => {
+    const config = loadImageConfig(path);
+    if (!config.model.dense) expect(config.model.embeddingDim).toBe(flatSize(config.model));
+    const { batchSize, m } = config.sampler;
+    const classes =
+      config.protocol.kind === 'class-disjoint' ? config.protocol.trainClasses.length : Infinity;
+    expect(m * classes).toBeGreaterThanOrEqual(batchSize);
+  });
+
+  it('names every bad field', () => {
+    expect(() =>
+      parseImageConfig(
+        {
+          task: 'image-similarity',
+          name: 'Bad Name',
+          data: { source: 'idx' },
+          protocol: {
+            kind: 'class-disjoint',
+            trainClasses: [0],
+            validationClasses: [0, 1],
+            testClasses: [2, 3],
+          },
+          model: { dense: false, embeddingDim: 10 },
+          loss: { name: 'multi_similarity', alpha: 'two' },
+          train: {},
+        },
+        'bad.json',
+      ),
+    ).toThrow(
+      /bad\.json: invalid config:\n {2}name: .*\n {2}protocol: train, validation and test classes must not overlap\n {2}model: without a dense layer/,
+    );
+  });
+});

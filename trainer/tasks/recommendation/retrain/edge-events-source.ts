@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { describeFile } from '../../../../shared/artifacts/verify.ts';
+import type { DataSource, SnapshotPart } from '../../../retrain/snapshot.ts';
+import { writeFileAtomic } from '../../../util/atomic-write.ts';
+import type { InteractionColumns } from '../interactions.ts';
+
+/** An interaction recorded at the edge (edge/ports.ts StoredEvent): ids only grow. */
+export interface LoggedEvent {
+  id: number;
+  collection: string;
+  user: string;
+  item: string;
+  /** null: an implicit interaction, always positive. */
+  rating: number | null;
+  /** Seconds since the epoch. */
+  timestamp: number;
+}
+
+export interface EventPage {
+  events: readonly LoggedEvent[];
+  cursor: number;
+}
+
+/**
+ * The edge's event log as the job reads it. The CLI adapts the Node state database's readEventsSince
+ * (edge/adapters/node/state-db.ts) to it, so the trainer does not import the edge; the Worker's D1
+ * database is read through wrangler (d1-event-log.ts).
+ */
+export interface EventLog {
+  /** Where the events live, for the snapshot's description. */
+  readonly location: string;
+  /**
+   * The snapshot part's source name and the CSV it writes, so that logs of several edges (the Node
+   * server's and the Worker's) can feed one job: `edge-events` and EVENTS_FILE unless given.
+   */
+  readonly source?: { name: string; file: string };
+  /** Events stored after `cursor` (an event id; 0 for all), oldest first, at most `limit`, and the next cursor. */
+  readSince(cursor: number, limit: number): EventPage | Promise<EventPage>;
+}
+
+export const EVENTS_FILE = 'events.csv';
+export const EDGE_EVENTS_SOURCE = { name: 'edge-events', file: EVENTS_FILE } as const;
+
+/** The source name and CSV file a log's events are snapshotted under. */
+export function eventLogSource(log: EventLog): { name: string; file: string } {
+  return log.source ?? EDGE_EVENTS_SOURCE;
+}
+
+/** Events read per query: bounds memory per read, not the snapshot. */
+const PAGE = 10_000;
+
+/**
+ * The events the edge recorded for a recommendation model's collection, copied from the log into the
+ * snapshot as an interaction CSV with the config's column names (`userId,movieId,rating,timestamp` by
+ * default; an empty rating for an implicit event). It holds every event up to the log's last id when
+ * the snapshot was taken; that id is the part's cursor. Events stored later are in the next snapshot,
+ * and `newRecords` counts those after the previous snapshot's cursor. A config without a rating column
+ * gets the events without their ratings (every row of such files is positive).
+ */
+export function edgeEventsSource(
+  log: EventLog,
+  options: { collection: string; columns: InteractionColumns },
+): DataSource {
+  const { collection, columns } = options;
+  const source = eventLogSource(log);
+  const header = [columns.user, columns.item, ...(columns.rating ? [columns.rating] : []), columns.timestamp];
+  const row = (e: LoggedEvent) =>
+    [e.user, e.item, ...(columns.rating ? [e.rating ?? ''] : []), e.timestamp].map(csvField).join(',');
+  return {
+    name: source.name,
+    async freeze(dir, previous): Promise<SnapshotPart> {
+      const since = Number(previous?.cursor ?? 0);
+      const lines = [header.map(csvField).join(',')];
+      let newRecords = 0;
+      let cursor = 0;
+      for (;;) {
+        const page = await log.readSince(cursor, PAGE);
+        for (const event of page.events) {
+          if (event.collection !== collection) continue;
+          lines.push(row(event));
+          if (event.id > since) newRecords++;
+        }
+        cursor = page.cursor;
+        if (page.events.length < PAGE) break;
+      }
+      const path = join(dir, source.file);
+      writeFileAtomic(path, `${lines.join('\n')}\n`);
+      const { path: name, sha256, bytes } = await describeFile(path);
+      return {
+        source: source.name,
+        description: `events for collection ${collection} in ${log.location}, ids up to ${cursor}`,
+        files: [{ name, sha256, bytes }],
+        records: lines.length - 1,
+        newRecords: previous ? newRecords : null,
+        cursor: String(cursor),
+      };
+    },
+  };
+}
+
+/** RFC 4180: quoted when it holds a comma, a quote or a line break (user ids are free text). */
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Sharding } from '../../../../shared/artifacts/worker-index.ts';
+import { createOnnxTextEmbedder } from '../../../../shared/onnx/text-embedder.ts';
+import { TEXT_ENCODER_IO } from '../../../export/onnx-text-encoder.ts';
+import { type BuildIndexStats, buildIndex } from '../../../index/build-index.ts';
+import { labelCollector } from '../../../index/labelled-collection.ts';
+import { readLabelledCsv } from '../../../index/labelled-csv.ts';
+import { indexProgress } from '../../../pipeline/index-progress.ts';
+import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
+import type { ProgressReporter } from '../../../train/progress.ts';
+import { writeJsonAtomic } from '../../../util/atomic-write.ts';
+import { nodeOrt } from '../../../util/ort.ts';
+import { synsetText } from '../data/wordnet.ts';
+import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
+import type { TrainRunInfo } from './train.ts';
+import { loadTrainedTextModel } from './weights.ts';
+
+/**
+ * Stage 4: embeds the whole WordNet catalogue (every synset, lemmas with gloss) through the exported
+ * model the edge will serve, with the edge's own embedder, into index.db, and the Workers build of it
+ * beside (worker-index.json and its shards, split as the config's `index.worker` or `sharding` says).
+ */
+export async function indexTextStage(
+  runDir: string,
+  progress: ProgressReporter,
+  /** Overrides the config's `index.worker` (`dml-edge index --shards N`). */
+  sharding?: Sharding,
+): Promise<BuildIndexStats> {
+  const { config, featurizer } = loadTrainedTextModel(runDir);
+  const run = readRunJson<TrainRunInfo>(runDir, 'run');
+  const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
+  const embedder = await createOnnxTextEmbedder({
+    ort: nodeOrt(),
+    model: readFileSync(runPath(runDir, config.serve === 'model' ? 'model' : 'modelInt8')),
+    featurizer,
+    io: TEXT_ENCODER_IO,
+    dim: config.model.outputDim,
+  });
+  const { labelled } = config.index;
+  const items = labelled
+    ? readLabelledCsv(resolve(labelled.csv))
+    : dataset.all.map((synset) => ({
+        id: synset.id,
+        text: synsetText(synset),
+        metadata: { pos: synset.pos, lexname: synset.lexname, lemmas: synset.lemmas },
+      }));
+  const classes = labelled && labelCollector('label');
+  const embed = (texts: string[]) => embedder.embed(texts);
+  try {
+    const built = await buildIndex({
+      path: runPath(runDir, 'index'),
+      collection: {
+        name: config.index.collection,
+        description: config.index.description,
+        ...(labelled ? { filterable: [{ name: 'label', type: 'text' as const }] } : {}),
+      },
+      model: { name: config.name, version: run.version, dim: config.model.outputDim },
+      batchSize: config.index.batchSize,
+      items,
+      embed: classes ? classes.observe(embed) : embed,
+      worker: sharding ?? config.index.worker,
+      onWorkerShard: (shard, shards, written) =>
+        progress.log(`Workers index: shard ${shard + 1}/${shards} written (${written} items)`),
+      ...indexProgress(progress, items.length),
+    });
+    const stats: BuildIndexStats = classes ? { ...built, labels: classes.labels() } : built;
+    writeJsonAtomic(runPath(runDir, 'indexInfo'), stats);
+    progress.log(
+      `index ${stats.path}: ${stats.items} items, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s`,
+    );
+    return stats;
+  } finally {
+    await embedder.release();
+  }
+}
