@@ -31,7 +31,7 @@ function folder(files: Record<string, Uint8Array | string>): string {
   const root = mkdtempSync(join(tmpdir(), 'image-folder-'));
   dirs.push(root);
   for (const [path, bytes] of Object.entries(files)) {
-    mkdirSync(join(root, path, '../..'), { recursive: true });
+    mkdirSync(join(root, path, '..'), { recursive: true });
     writeFileSync(join(root, path), bytes);
   }
   return root;
