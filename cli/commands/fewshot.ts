@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
 import { type FewShotCase, imageRunCase, wordnetLexnameCase } from '../../trainer/fewshot/cases.ts';
 import { type FewShotResult, fewShotTable } from '../../trainer/fewshot/fewshot-table.ts';
 import { runEpisodes } from '../../trainer/fewshot/run-episodes.ts';
 import { openRun } from '../../trainer/pipeline/run-target.ts';
-import { writeJsonAtomic } from '../../trainer/util/atomic-write.ts';
 import { type ArtifactsFlag, artifactsDir, artifactsOption, runsOption, wholeNumber } from '../options.ts';
 import { publishedVersionDir } from '../published-version.ts';
 
@@ -75,7 +75,7 @@ async function fewShot(flags: FewShotFlags): Promise<void> {
     rows,
     seconds: (performance.now() - started) / 1000,
   };
-  writeJsonAtomic(resolve(flags.out), result);
+  writeJsonAtomicSync(resolve(flags.out), result);
   process.stdout.write(
     `${result.model}, ${result.description}; ${flags.episodes} episodes of ${flags.queries} queries per class, ` +
       `seed ${flags.seed}; mean accuracy ± 95% interval:\n\n${fewShotTable(result)}\n`,

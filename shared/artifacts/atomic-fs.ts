@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { access, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -62,6 +63,33 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     throw error;
   }
   await fsyncPath(dirname(path));
+}
+
+/** `writeFileAtomic` for synchronous callers (the training loop, the stages' small JSON files). */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  const temp = tempSibling(path);
+  try {
+    writeFileSync(temp, data, { flush: true });
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  fsyncPathSync(dirname(path));
+}
+
+/** Pretty-printed JSON with a final newline, written as `writeFileAtomicSync` does. */
+export function writeJsonAtomicSync(path: string, value: unknown): void {
+  writeFileAtomicSync(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+function fsyncPathSync(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export async function pathExists(path: string): Promise<boolean> {

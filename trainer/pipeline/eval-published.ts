@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { verifyVersion } from '../../shared/artifacts/verify.ts';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import type { Manifest } from '../../shared/manifest.ts';
@@ -13,7 +14,6 @@ import {
   evaluateTextRetrieval,
   headlineMetrics,
 } from '../tasks/text/stages/retrieval-eval.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { nodeOrt } from '../util/ort.ts';
 
 /** A dataset a published model can be evaluated on: it embeds what it needs through `embed`. */
@@ -86,7 +86,7 @@ export async function evaluatePublishedModel(options: {
       metrics: await dataset.run(manifest, embed, options.split),
       evaluatedAt: new Date().toISOString(),
     };
-    writeJsonAtomic(options.out, result);
+    writeJsonAtomicSync(options.out, result);
     return result;
   } finally {
     await embedder.release();

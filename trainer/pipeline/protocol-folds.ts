@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomicSync, writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { type BackendInfo, describeBackend } from '../backend/index.ts';
 import {
   ClassDisjointOptionsSchema,
@@ -25,7 +26,6 @@ import { type ImageTrainRunInfo, trainImageStage } from '../tasks/image/stages/t
 import { loadTrainedImageModel } from '../tasks/image/stages/weights.ts';
 import { formatMetrics } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { foldProtocolMarkdown } from './protocol-table.ts';
 import { readRunJson, runPath } from './run-dir.ts';
 
@@ -154,9 +154,9 @@ export async function runFoldProtocol(options: {
         })),
     );
     report.summary = summarise(report);
-    writeJsonAtomic(join(dir, PROTOCOL_FILES.json), report);
+    writeJsonAtomicSync(join(dir, PROTOCOL_FILES.json), report);
   }
-  writeFileAtomic(join(dir, PROTOCOL_FILES.markdown), foldProtocolMarkdown(report));
+  writeFileAtomicSync(join(dir, PROTOCOL_FILES.markdown), foldProtocolMarkdown(report));
   return report;
 }
 

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { parseOrThrow } from '../../shared/validation.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { STAGES, type Stage } from './stage-list.ts';
 
 /**
@@ -33,7 +33,7 @@ export function readStageLedger(runDir: string): StageLedger {
 export function recordStageFinished(runDir: string, stage: Stage, seconds: number, now = new Date()): void {
   const ledger = readStageLedger(runDir);
   ledger.stages[stage] = { finishedAt: now.toISOString(), seconds };
-  writeJsonAtomic(join(runDir, STAGE_LEDGER_FILE), ledger);
+  writeJsonAtomicSync(join(runDir, STAGE_LEDGER_FILE), ledger);
 }
 
 /** The stages still to run, in pipeline order; empty when the run finished. */

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { leaveDeviceBackend, trainOn } from '../backend/host-backend.ts';
 import type { BackendInfo } from '../backend/index.ts';
 import { type LoopModel, type LoopResult, runTrainingLoop } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { readRunJson, runPath } from './run-dir.ts';
 
 /** What every train stage records in run.json (a task adds its own fields). */
@@ -37,7 +37,7 @@ export function pinRunConfig(runDir: string, config: unknown): void {
   mkdirSync(runDir, { recursive: true });
   const configPath = runPath(runDir, 'config');
   if (!existsSync(configPath)) {
-    writeJsonAtomic(configPath, config);
+    writeJsonAtomicSync(configPath, config);
     return;
   }
   if (JSON.stringify(readRunJson(runDir, 'config')) !== JSON.stringify(config)) {
@@ -90,7 +90,7 @@ export async function trainAndRecord<Extra extends object>(
     ...(typeof options.extra === 'function' ? options.extra(result) : options.extra),
     finishedAt: new Date().toISOString(),
   };
-  writeJsonAtomic(runPath(runDir, 'run'), info);
+  writeJsonAtomicSync(runPath(runDir, 'run'), info);
   progress.log(
     `training stopped (${result.stopReason}) after ${info.steps} steps in ${info.seconds.toFixed(0)} s; ` +
       `best ${config.train.monitor} ${result.state.bestValue.toFixed(4)} at step ${info.bestStep}`,

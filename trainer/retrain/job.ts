@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { ModelNameSchema } from '../../shared/manifest.ts';
 import { type BackendChoice, initBackend } from '../backend/index.ts';
 import { type RUN_FILES, runPath } from '../pipeline/run-dir.ts';
@@ -10,7 +11,6 @@ import type { EventLog } from '../tasks/recommendation/retrain/edge-events-sourc
 import { recsTask } from '../tasks/recommendation/retrain/task.ts';
 import { textTask } from '../tasks/text/retrain/task.ts';
 import type { ProgressReporter } from '../train/progress.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { chooseCandidate } from './candidate.ts';
 import type { RetrainConfig, RetrainTraining } from './config.ts';
 import { judge } from './gate.ts';
@@ -98,7 +98,7 @@ export async function runRetrain(options: RetrainOptions): Promise<RetrainResult
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };
     if (attempt.runDir && existsSync(attempt.runDir))
-      writeJsonAtomic(join(attempt.runDir, 'retrain.json'), summary);
+      writeJsonAtomicSync(join(attempt.runDir, 'retrain.json'), summary);
     return { summary, exitCode };
   };
 
@@ -211,7 +211,7 @@ async function retrain(
     champion: champion?.version,
     progress,
   });
-  writeJsonAtomic(join(runDir, 'comparison.json'), comparison);
+  writeJsonAtomicSync(join(runDir, 'comparison.json'), comparison);
   registry.recordMetrics(model, version, comparison.evalSet.sha256, comparison.candidate);
   const decision = judge(config.gate, comparison.candidate, comparison.champion?.scores);
   const refusal = task.refusal(runDir);

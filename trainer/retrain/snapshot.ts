@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { Sha256Schema } from '../../shared/manifest.ts';
 import { sha256OfJson } from '../registry/canonical-json.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
 
 /**
  * The data a candidate is trained on, frozen before training starts, and its fingerprint: sha256 over
@@ -75,6 +75,6 @@ export async function takeSnapshot(
     taken_at: new Date().toISOString(),
     parts,
   });
-  writeJsonAtomic(join(dir, 'snapshot.json'), snapshot);
+  writeJsonAtomicSync(join(dir, 'snapshot.json'), snapshot);
   return snapshot;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { onHostBackend } from '../backend/host-backend.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { StepResult } from './step-result.ts';
@@ -89,7 +89,7 @@ export async function runTrainingLoop(model: LoopModel, options: LoopOptions): P
     state.extra = extra;
     saveCheckpoint(dir, { state, arrays });
   };
-  const writeMetrics = () => writeJsonAtomic(join(options.runDir, 'metrics.json'), state);
+  const writeMetrics = () => writeJsonAtomicSync(join(options.runDir, 'metrics.json'), state);
 
   const started = performance.now();
   const secondsBefore = state.seconds;

@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../../../../shared/artifacts/atomic-fs.ts';
 import { ORT_WASM_SOURCE, REPO_ROOT, SQLITE_WASM_SOURCE, WORKER_WASM_DIR } from './paths.ts';
 import { dropCustomSections, isDebugInfo } from './wasm-sections.ts';
 
@@ -40,11 +41,7 @@ export async function prepareWorkerWasm(): Promise<PreparedWasm[]> {
     const bytes = source.transform(new Uint8Array(await readFile(source.from)));
     const path = join(WORKER_WASM_DIR, source.to);
     const changed = !(await sameContent(path, bytes));
-    if (changed) {
-      const temp = `${path}.tmp`;
-      await writeFile(temp, bytes);
-      await rename(temp, path);
-    }
+    if (changed) await writeFileAtomic(path, bytes);
     prepared.push({ path, bytes: bytes.length, changed });
   }
   return prepared;

@@ -1,3 +1,4 @@
+import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { DEFAULT_VERIFICATION_FAR } from '../../../eval/verification.ts';
 import { runPath } from '../../../pipeline/run-dir.ts';
 import {
@@ -8,7 +9,6 @@ import {
 } from '../../../pipeline/verification-eval.ts';
 import { formatMetrics } from '../../../train/loop.ts';
 import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
-import { writeJsonAtomic } from '../../../util/atomic-write.ts';
 import { mulberry32 } from '../../text/model/text-encoder.ts';
 import { type CnnWeights, initCnn } from '../cnn.ts';
 import type { ImageConfig } from '../config.ts';
@@ -92,7 +92,7 @@ export async function evaluateImageStage(
     marginOverBaselines: marginOverBaselines(tfjs.overall, [rawPixels.overall, untrained.overall]),
     verification,
   };
-  writeJsonAtomic(runPath(runDir, 'evaluation'), evaluation);
+  writeJsonAtomicSync(runPath(runDir, 'evaluation'), evaluation);
   progress.log(`test (${test.count} images; ${description})`);
   progress.log(`  trained CNN:   ${formatMetrics(headline(tfjs))}`);
   progress.log(`  raw pixels:    ${formatMetrics(headline(rawPixels))}`);

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { writeFileAtomicSync, writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { checkExportedModel, type OnnxValidation } from '../../../export/onnx-check.ts';
 import { CNN_ENCODER_IO, exportCnnOnnx } from '../../../export/onnx-cnn.ts';
 import type { OnnxPrecision } from '../../../export/onnx-text-encoder.ts';
@@ -6,7 +7,6 @@ import { assertParity } from '../../../export/parity-gate.ts';
 import { runPath } from '../../../pipeline/run-dir.ts';
 import { formatMetrics } from '../../../train/loop.ts';
 import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../../../util/atomic-write.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import type { CnnWeights } from '../cnn.ts';
 import { createOnnxImageEmbedder, normalizePixels } from '../edge-image.ts';
@@ -52,7 +52,7 @@ export async function exportImageStage(runDir: string, progress: ProgressReporte
   for (const precision of ['fp32', 'int8'] as const) {
     const bytes = exportCnnOnnx(weights, { precision, docString: `${config.name} CNN image encoder` });
     const path = runPath(runDir, FILE_OF[precision]);
-    writeFileAtomic(path, bytes);
+    writeFileAtomicSync(path, bytes);
     validatedBy = await checkExportedModel(path);
     files[precision] = { path, bytes: statSync(path).size };
     // Embedding and searching the whole test set takes tens of seconds per file: logged as it goes.
@@ -76,7 +76,7 @@ export async function exportImageStage(runDir: string, progress: ProgressReporte
     parity,
     onnx,
   };
-  writeJsonAtomic(runPath(runDir, 'exportInfo'), info);
+  writeJsonAtomicSync(runPath(runDir, 'exportInfo'), info);
   return info;
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import type { MetadataColumn } from '../../../../shared/db/index-schema.ts';
 import { CNN_ENCODER_IO } from '../../../export/onnx-cnn.ts';
 import { type BuildIndexStats, buildIndex, type IndexItem } from '../../../index/build-index.ts';
@@ -6,7 +7,6 @@ import { labelCollector } from '../../../index/labelled-collection.ts';
 import { indexProgress } from '../../../pipeline/index-progress.ts';
 import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
-import { writeJsonAtomic } from '../../../util/atomic-write.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import { createOnnxImageEmbedder, normalizePixels } from '../edge-image.ts';
 import { testSplit } from './evaluate.ts';
@@ -71,7 +71,7 @@ export async function indexImageStage(runDir: string, progress: ProgressReporter
       ...indexProgress(progress, items.length),
     });
     const stats: BuildIndexStats = { ...built, labels: classes.labels() };
-    writeJsonAtomic(runPath(runDir, 'indexInfo'), stats);
+    writeJsonAtomicSync(runPath(runDir, 'indexInfo'), stats);
     progress.log(
       `index ${stats.path}: ${stats.items} images, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s; ` +
         `filterable: ${IMAGE_FILTERABLE.map((c) => c.name).join(', ')}`,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { describeFile } from '../../../../shared/artifacts/verify.ts';
 import type { DataSource, SnapshotPart } from '../../../retrain/snapshot.ts';
-import { writeFileAtomic } from '../../../util/atomic-write.ts';
 import type { InteractionColumns } from '../interactions.ts';
 
 /** An interaction recorded at the edge (edge/ports.ts StoredEvent): ids only grow. */
@@ -84,7 +84,7 @@ export function edgeEventsSource(
         if (page.events.length < PAGE) break;
       }
       const path = join(dir, source.file);
-      writeFileAtomic(path, `${lines.join('\n')}\n`);
+      writeFileAtomicSync(path, `${lines.join('\n')}\n`);
       const { path: name, sha256, bytes } = await describeFile(path);
       return {
         source: source.name,

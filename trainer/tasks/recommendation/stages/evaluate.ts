@@ -1,6 +1,6 @@
+import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { runPath } from '../../../pipeline/run-dir.ts';
 import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
-import { writeJsonAtomic } from '../../../util/atomic-write.ts';
 import { itemKnn, popularityScores } from '../baselines.ts';
 import { HEADLINE_METRICS, rankingCases, rankingMetrics } from '../evaluate.ts';
 import { modelScorer } from '../scoring.ts';
@@ -75,7 +75,7 @@ export async function evaluateRecsStage(runDir: string, progress: ProgressReport
       (name) => model[name] > mostPopular[name] && model[name] > itemKnnMetrics[name],
     ),
   };
-  writeJsonAtomic(runPath(runDir, 'evaluation'), evaluation);
+  writeJsonAtomicSync(runPath(runDir, 'evaluation'), evaluation);
   progress.log(`test (${cases.length} users, ${items} items):\n${formatComparison(evaluation)}`);
   progress.log(
     evaluation.beatsBaselines

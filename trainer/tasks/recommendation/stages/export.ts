@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { writeFileAtomicSync, writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
 import { recentDistinct, userVector } from '../../../../shared/recs/user-vector.ts';
 import { cosineSimilarity } from '../../../../shared/vector.ts';
@@ -8,7 +9,6 @@ import { measureParity, type ParityReport } from '../../../export/parity.ts';
 import { assertParity } from '../../../export/parity-gate.ts';
 import { runPath } from '../../../pipeline/run-dir.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../../../util/atomic-write.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import { rankingCases, rankingMetrics } from '../evaluate.ts';
 import { allItemVectors, userVectorsFrom } from '../inference.ts';
@@ -54,7 +54,7 @@ export async function exportRecsStage(runDir: string, progress: ProgressReporter
       docString: `${config.name} item content encoder: title and categories to a new item's vector`,
     });
     const path = runPath(runDir, FILE_OF[precision]);
-    writeFileAtomic(path, bytes);
+    writeFileAtomicSync(path, bytes);
     validatedBy = await checkExportedModel(path);
     files[precision] = { path, bytes: statSync(path).size };
     progress.log(
@@ -108,7 +108,7 @@ export async function exportRecsStage(runDir: string, progress: ProgressReporter
     userParity,
     served,
   };
-  writeJsonAtomic(runPath(runDir, 'exportInfo'), info);
+  writeJsonAtomicSync(runPath(runDir, 'exportInfo'), info);
   return info;
 }
 

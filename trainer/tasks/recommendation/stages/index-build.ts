@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
+import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { type BuildIndexStats, buildIndex, type IndexItem } from '../../../index/build-index.ts';
 import { indexProgress } from '../../../pipeline/index-progress.ts';
 import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
-import { writeJsonAtomic } from '../../../util/atomic-write.ts';
 import { allItemVectors } from '../inference.ts';
 import { itemMetadata } from '../item-metadata.ts';
 import { shippedHistories, writeShippedHistories } from '../shipped-histories.ts';
@@ -54,7 +54,7 @@ export async function indexRecsStage(runDir: string, progress: ProgressReporter)
   writeShippedHistories(path, config.index.collection, histories);
   // The histories grew the file after the builder measured it.
   const info: RecsIndexStats = { ...stats, bytes: statSync(path).size, users: histories.length };
-  writeJsonAtomic(runPath(runDir, 'indexInfo'), info);
+  writeJsonAtomicSync(runPath(runDir, 'indexInfo'), info);
   progress.log(
     `index ${path}: ${stats.items} items and ${histories.length} user histories, ` +
       `${(info.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s`,

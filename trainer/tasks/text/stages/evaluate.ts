@@ -1,3 +1,4 @@
+import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { dot } from '../../../../shared/vector.ts';
 import {
   type PairMetrics,
@@ -16,7 +17,6 @@ import {
 } from '../../../pipeline/verification-eval.ts';
 import { formatMetrics } from '../../../train/loop.ts';
 import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
-import { writeJsonAtomic } from '../../../util/atomic-write.ts';
 import type { Synset } from '../data/wordnet.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { glossLemmaDecisionPairs, glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
@@ -153,7 +153,7 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
     },
     verification,
   };
-  writeJsonAtomic(runPath(runDir, 'evaluation'), evaluation);
+  writeJsonAtomicSync(runPath(runDir, 'evaluation'), evaluation);
   progress.log(`test (${dataset.test.length} held-out synsets): ${formatMetrics(headlineMetrics(tfjs))}`);
   progress.log(`same model untrained: ${formatMetrics(headlineMetrics(untrained))}`);
   for (const [benchmark, scorers] of Object.entries(similarity)) {

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { writeFileAtomicSync, writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { createOnnxTextEmbedder } from '../../../../shared/onnx/text-embedder.ts';
 import type { RetrievalMetrics } from '../../../eval/retrieval.ts';
 import { checkExportedModel, type OnnxValidation } from '../../../export/onnx-check.ts';
@@ -12,7 +13,6 @@ import { assertParity } from '../../../export/parity-gate.ts';
 import { runPath } from '../../../pipeline/run-dir.ts';
 import { formatMetrics } from '../../../train/loop.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../../../util/atomic-write.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
@@ -59,7 +59,7 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
   for (const precision of ['fp32', 'int8'] as const) {
     const bytes = exportTextEncoderOnnx(weights, { precision, docString: `${config.name} text encoder` });
     const path = runPath(runDir, FILE_OF[precision]);
-    writeFileAtomic(path, bytes);
+    writeFileAtomicSync(path, bytes);
     validatedBy = await checkExportedModel(path);
     files[precision] = { path, bytes: statSync(path).size };
     const embedder = await createOnnxTextEmbedder({
@@ -106,6 +106,6 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
     onnx,
     similarity,
   };
-  writeJsonAtomic(runPath(runDir, 'exportInfo'), info);
+  writeJsonAtomicSync(runPath(runDir, 'exportInfo'), info);
   return info;
 }

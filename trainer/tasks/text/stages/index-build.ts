@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import type { Sharding } from '../../../../shared/artifacts/worker-index.ts';
 import { createOnnxTextEmbedder } from '../../../../shared/onnx/text-embedder.ts';
 import { TEXT_ENCODER_IO } from '../../../export/onnx-text-encoder.ts';
@@ -9,7 +10,6 @@ import { readLabelledCsv } from '../../../index/labelled-csv.ts';
 import { indexProgress } from '../../../pipeline/index-progress.ts';
 import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
-import { writeJsonAtomic } from '../../../util/atomic-write.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import { synsetText } from '../data/wordnet.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
@@ -65,7 +65,7 @@ export async function indexTextStage(
       ...indexProgress(progress, items.length),
     });
     const stats: BuildIndexStats = classes ? { ...built, labels: classes.labels() } : built;
-    writeJsonAtomic(runPath(runDir, 'indexInfo'), stats);
+    writeJsonAtomicSync(runPath(runDir, 'indexInfo'), stats);
     progress.log(
       `index ${stats.path}: ${stats.items} items, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s`,
     );
