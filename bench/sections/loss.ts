@@ -1,5 +1,5 @@
 import { initBackend } from '../../trainer/backend/index.ts';
-import { benchmarkLosses } from '../../trainer/metric/bench.ts';
+import { benchmarkLosses } from '../loss/time-losses.ts';
 import type { RunnableSection, SectionContext, SectionOutcome } from '../section.ts';
 
 const BATCH = 256;
@@ -12,7 +12,7 @@ export const lossSection: RunnableSection = {
   run: runLoss,
 };
 
-/** The metric library's own benchmark (trainer/metric/bench.ts) on the wasm backend. */
+/** The metric library's own benchmark (bench/loss/time-losses.ts) on the wasm backend. */
 async function runLoss(context: SectionContext): Promise<SectionOutcome> {
   const backend = await initBackend('wasm');
   context.log(`every loss, batch ${BATCH} x ${DIM}, on ${backend.name}`);
@@ -21,7 +21,7 @@ async function runLoss(context: SectionContext): Promise<SectionOutcome> {
   return {
     status: 'ran',
     notes: [
-      `benchmarkLosses from trainer/metric/bench.ts: each loss with its defaults (PML 2.x), gradients for the ` +
+      `benchmarkLosses from bench/loss/time-losses.ts: each loss with its defaults (PML 2.x), gradients for the ` +
         `embeddings and the loss's own parameters, ${REPEATS} runs after 2 warm-up runs; 32 classes per batch.`,
     ],
     rows: timings.map((t) => ({

@@ -4,13 +4,6 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSqliteVecIndex } from '../../edge/adapters/node/sqlite-vec-index.ts';
 import { readVectors } from '../../edge/adapters/node/vec0-vectors.ts';
-import {
-  collectOutput,
-  freePort,
-  startWranglerDev,
-  stop,
-  waitForReady,
-} from '../../edge/adapters/workers/build/bench-worker.ts';
 import { HealthResponseSchema, SearchResponseSchema } from '../../edge/schemas.ts';
 import { dotAt } from '../../shared/ann/hnsw-graph.ts';
 import { unitRows } from '../../shared/ann/unit-rows.ts';
@@ -31,6 +24,7 @@ import { target, timingRow, valueRow } from '../rows.ts';
 import type { SectionContext } from '../section.ts';
 import { quantile } from '../stats.ts';
 import { glossesAndLemmas } from '../wordnet-texts.ts';
+import { collectOutput, freePort, startWranglerDev, stop, waitForReady } from './bench-worker.ts';
 import { defaultCatalogue, STAND_IN } from './default-catalogue.ts';
 import { type HeapUsage, heapUsage } from './inspector.ts';
 

@@ -1,10 +1,4 @@
-import {
-  collectOutput,
-  freePort,
-  startWranglerDev,
-  stop,
-  waitForReady,
-} from '../../edge/adapters/workers/build/bench-worker.ts';
+import { collectOutput, freePort, startWranglerDev, stop, waitForReady } from './bench-worker.ts';
 
 export interface WorkerDev {
   url: string;

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { REPO_ROOT } from './paths.ts';
+import { REPO_ROOT } from '../paths.ts';
 
 /**
  * Cold start and warm latency of the worker through `wrangler dev` (workerd on this machine, local R2),

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { createLoss, LOSS_NAMES, type LossConfigInput } from './create-loss.ts';
-import type { ComputeOptions } from './losses/index.ts';
+import { createLoss, LOSS_NAMES, type LossConfigInput } from '../../trainer/metric/create-loss.ts';
+import type { ComputeOptions } from '../../trainer/metric/losses/index.ts';
 
 export interface LossTiming {
   name: string;
