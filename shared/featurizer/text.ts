@@ -33,6 +33,13 @@ export const TextFeaturizerConfigSchema = z
         char: z.number().nonnegative().default(1),
       })
       .default({ word: 1, bigram: 1, char: 1 }),
+    /**
+     * 'tokens' lays a batch out per token for encoders that see word order: `featurizeBatch` gives
+     * [batch, tokens, slots] (each token's word, char and following-bigram features, merged within the
+     * token only). The weighted mean over all its slots is the bag's, so bag consumers read it unchanged.
+     * Absent: the bag layout, byte for byte as before.
+     */
+    layout: z.literal('tokens').optional(),
   })
   .strict();
 
@@ -44,12 +51,17 @@ export interface TextFeatures {
   weights: Float32Array;
 }
 
-/** A padded batch laid out as the ONNX model consumes it: `ids` and `weights` are both [batch, length]. */
+/**
+ * A padded batch laid out as the ONNX model consumes it: `ids` and `weights` are both [batch, length].
+ * With `tokens` (the 'tokens' layout) they are [batch, tokens, length / tokens]: token t of row b holds
+ * slots [t * slots, (t + 1) * slots) of the row; padding slots have weight 0.
+ */
 export interface FeatureBatch {
   ids: Int32Array;
   weights: Float32Array;
   batch: number;
   length: number;
+  tokens?: number;
 }
 
 export interface NamedFeature {
@@ -83,21 +95,23 @@ export function createTextFeaturizer(input: Partial<TextFeaturizerConfig> = {}):
     return murmur3(scratch, written, config.seed) % config.buckets;
   }
 
-  function visit(text: string, emit: (feature: string, weight: number) => void): void {
+  /** Every feature of the text in order; `token` is the index of the token it belongs to. */
+  function visit(text: string, emit: (feature: string, weight: number, token: number) => void): void {
     const tokens = tokenize(text, config.maxTokens, config.maxTokenChars);
     const { word, bigram, char } = config.weights;
     for (let t = 0; t < tokens.length; t++) {
       const token = tokens[t];
-      if (config.wordUnigrams && word > 0) emit(WORD + token, word);
+      const emitHere = (feature: string, weight: number) => emit(feature, weight, t);
+      if (config.wordUnigrams && word > 0) emitHere(WORD + token, word);
       if (config.wordBigrams && bigram > 0 && t + 1 < tokens.length) {
-        emit(`${BIGRAM}${token} ${tokens[t + 1]}`, bigram);
+        emitHere(`${BIGRAM}${token} ${tokens[t + 1]}`, bigram);
       }
       if (config.charNgrams && char > 0) {
         const points = Array.from(`<${token}>`);
         const maxN = Math.min(config.charNgrams.max, points.length);
         for (let n = config.charNgrams.min; n <= maxN; n++) {
           for (let start = 0; start + n <= points.length; start++) {
-            emit(CHAR + points.slice(start, start + n).join(''), char);
+            emitHere(CHAR + points.slice(start, start + n).join(''), char);
           }
         }
       }
@@ -122,7 +136,47 @@ export function createTextFeaturizer(input: Partial<TextFeaturizerConfig> = {}):
     return { ids: Int32Array.from(ids), weights: Float32Array.from(weights) };
   }
 
+  /** Per token: unique bucket ids with summed weights, merged within the token only. */
+  function featurizeTokens(text: string): TextFeatures[] {
+    const tokens: { slotOf: Map<number, number>; ids: number[]; weights: number[] }[] = [];
+    visit(text, (feature, weight, token) => {
+      tokens[token] ??= { slotOf: new Map(), ids: [], weights: [] };
+      const { slotOf, ids, weights } = tokens[token];
+      const id = bucketOf(feature);
+      const slot = slotOf.get(id);
+      if (slot === undefined) {
+        slotOf.set(id, ids.length);
+        ids.push(id);
+        weights.push(weight);
+      } else {
+        weights[slot] += weight;
+      }
+    });
+    // A token with no features (all families off for it) still keeps its position.
+    return Array.from(tokens, (t) => ({
+      ids: Int32Array.from(t?.ids ?? []),
+      weights: Float32Array.from(t?.weights ?? []),
+    }));
+  }
+
+  function featurizeTokenBatch(texts: readonly string[]): FeatureBatch {
+    const each = texts.map(featurizeTokens);
+    // At least one token of one slot, as the bag layout keeps one slot for an empty text.
+    const tokens = Math.max(1, ...each.map((t) => t.length));
+    const slots = Math.max(1, ...each.flatMap((t) => t.map((f) => f.ids.length)));
+    const ids = new Int32Array(texts.length * tokens * slots);
+    const weights = new Float32Array(texts.length * tokens * slots);
+    each.forEach((row, b) => {
+      row.forEach((f, t) => {
+        ids.set(f.ids, (b * tokens + t) * slots);
+        weights.set(f.weights, (b * tokens + t) * slots);
+      });
+    });
+    return { ids, weights, batch: texts.length, length: tokens * slots, tokens };
+  }
+
   function featurizeBatch(texts: readonly string[]): FeatureBatch {
+    if (config.layout === 'tokens') return featurizeTokenBatch(texts);
     const each = texts.map(featurize);
     // At least one slot so that an empty text still gives a well-formed [batch, 1] input (weight 0).
     const length = Math.max(1, ...each.map((f) => f.ids.length));

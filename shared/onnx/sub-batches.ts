@@ -1,4 +1,4 @@
-import type { FeatureBatch, TextFeatures } from '../featurizer/text.ts';
+import type { FeatureBatch, TextFeatures, TextFeaturizer } from '../featurizer/text.ts';
 
 /**
  * Splitting one embed call into padded sub-batches. A padded batch costs rows x longest-row cells, so
@@ -54,4 +54,22 @@ export function padFeatures(features: readonly TextFeatures[]): FeatureBatch {
     weights.set(f.weights, row * length);
   });
   return { ids, weights, batch: features.length, length };
+}
+
+/**
+ * The padded sub-batches one embed call of `texts` runs, each with the indices of its texts: the bag
+ * layout pads the texts' features; the 'tokens' layout lays each group out per token (featurizeBatch).
+ */
+export function featureSubBatches(
+  featurizer: TextFeaturizer,
+  texts: readonly string[],
+): { rows: number[]; batch: FeatureBatch }[] {
+  const features = texts.map((text) => featurizer.featurize(text));
+  return planSubBatches(features.map((f) => f.ids.length)).map((rows) => ({
+    rows,
+    batch:
+      featurizer.config.layout === 'tokens'
+        ? featurizer.featurizeBatch(rows.map((i) => texts[i]))
+        : padFeatures(rows.map((i) => features[i])),
+  }));
 }

@@ -2,7 +2,7 @@ import type * as Ort from 'onnxruntime-web';
 import { z } from 'zod';
 import type { FeatureBatch, TextFeaturizer } from '../featurizer/text.ts';
 import { TextInputSchema } from '../manifest.ts';
-import { padFeatures, planSubBatches } from './sub-batches.ts';
+import { featureSubBatches } from './sub-batches.ts';
 
 /**
  * The parts of the onnxruntime-web module the embedder uses. The caller passes the module in (Node:
@@ -37,7 +37,10 @@ export type OnnxTextEmbedderConfig = z.infer<typeof EmbedderConfigSchema>;
 
 export interface OnnxTextEmbedderOptions extends OnnxTextEmbedderConfig {
   ort: OrtModule;
-  /** A serialised ONNX model with inputs ids int32 [batch, length], weights float32 [batch, length]. */
+  /**
+   * A serialised ONNX model with inputs ids int32 [batch, length], weights float32 [batch, length], or
+   * [batch, tokens, slots] each when the featurizer's layout is 'tokens' (a word-order encoder).
+   */
   model: Uint8Array;
   featurizer: TextFeaturizer;
 }
@@ -64,7 +67,10 @@ export async function createOnnxTextEmbedder(options: OnnxTextEmbedderOptions): 
         `feature batch of ${batch.batch}x${batch.length} has ${batch.ids.length} ids and ${batch.weights.length} weights`,
       );
     }
-    const shape = [batch.batch, batch.length];
+    const shape =
+      batch.tokens === undefined
+        ? [batch.batch, batch.length]
+        : [batch.batch, batch.tokens, batch.length / batch.tokens];
     const ids = new ort.Tensor('int32', batch.ids, shape);
     const weights = new ort.Tensor('float32', batch.weights, shape);
     try {
@@ -88,10 +94,9 @@ export async function createOnnxTextEmbedder(options: OnnxTextEmbedderOptions): 
   }
 
   async function embed(texts: readonly string[]): Promise<Float32Array[]> {
-    const features = texts.map((text) => featurizer.featurize(text));
     const embeddings = new Array<Float32Array>(texts.length);
-    for (const group of planSubBatches(features.map((f) => f.ids.length))) {
-      const flat = await embedBatch(padFeatures(group.map((i) => features[i])));
+    for (const { rows: group, batch } of featureSubBatches(featurizer, texts)) {
+      const flat = await embedBatch(batch);
       group.forEach((index, row) => {
         embeddings[index] = flat.slice(row * dim, (row + 1) * dim);
       });
