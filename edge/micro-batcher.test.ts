@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTextFeaturizer } from '../shared/featurizer/index.ts';
 import { initBackend } from '../trainer/backend/index.ts';
-import { embedBatch, initTextEncoder } from '../trainer/tasks/text/model/text-encoder.ts';
+import { embedBatch, initTextEncoder } from '../trainer/encoder/text-encoder.ts';
 import { BatchingSchema } from './limits.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
 import type { Embedder } from './ports.ts';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { FeatureBatch, TextFeaturizer } from '../../shared/featurizer/text.ts';
 import { createOnnxTextEmbedder, type TextEmbedder } from '../../shared/onnx/text-embedder.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
-import { embedBatch as tfjsEmbedBatch } from '../../trainer/tasks/text/model/text-encoder.ts';
+import { embedBatch as tfjsEmbedBatch } from '../../trainer/encoder/text-encoder.ts';
 import { loadTrainedTextModel } from '../../trainer/tasks/text/stages/weights.ts';
 import { nodeOrt } from '../../trainer/util/ort.ts';
 import type { PublishedTextModel } from '../published.ts';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
+import { initTextEncoder, mulberry32 } from '../../trainer/encoder/text-encoder.ts';
 import { createLoss } from '../../trainer/metric/index.ts';
 import { loadTextConfig } from '../../trainer/tasks/text/config.ts';
 import { loadWordNet } from '../../trainer/tasks/text/data/wordnet.ts';
 import { samplePairsEpoch } from '../../trainer/tasks/text/data/wordnet-pairs.ts';
-import { initTextEncoder, mulberry32 } from '../../trainer/tasks/text/model/text-encoder.ts';
 import { textPairStep } from '../../trainer/tasks/text/model/text-pair-step.ts';
 import { createAdamState } from '../../trainer/train/adam.ts';
 import { pairLossOf } from '../../trainer/train/pair-loss.ts';

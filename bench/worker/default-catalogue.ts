@@ -5,13 +5,13 @@ import { readCurrent, versionDir } from '../../shared/artifacts/index.ts';
 import { WORKER_INDEX_FILE } from '../../shared/artifacts/worker-index.ts';
 import { createTextFeaturizer } from '../../shared/featurizer/index.ts';
 import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
+import { initTextEncoder } from '../../trainer/encoder/text-encoder.ts';
 import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../../trainer/export/onnx-text-encoder.ts';
 import { buildIndex } from '../../trainer/index/build-index.ts';
 import { publishVersion } from '../../trainer/publish/publish.ts';
 import { TextConfigSchema } from '../../trainer/tasks/text/config.ts';
 import { synsetText } from '../../trainer/tasks/text/data/wordnet.ts';
 import { loadWordNetDataset } from '../../trainer/tasks/text/data/wordnet-dataset.ts';
-import { initTextEncoder } from '../../trainer/tasks/text/model/text-encoder.ts';
 import { nodeOrt } from '../../trainer/util/ort.ts';
 import { DEFAULT_TEXT_CONFIG } from '../published.ts';
 

@@ -1,8 +1,8 @@
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { initTextEncoder } from '../../trainer/encoder/text-encoder.ts';
 // Test-only: the exporter writes the model under test (shared code itself never imports the trainer).
 import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../../trainer/export/onnx-text-encoder.ts';
-import { initTextEncoder } from '../../trainer/tasks/text/model/text-encoder.ts';
 import { createTextFeaturizer } from '../featurizer/index.ts';
 import { norm } from '../vector.ts';
 import { planSubBatches } from './sub-batches.ts';

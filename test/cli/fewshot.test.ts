@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initTextEncoder } from '../../trainer/encoder/text-encoder.ts';
 import { exportTextEncoderOnnx } from '../../trainer/export/onnx-text-encoder.ts';
 import type { FewShotResult } from '../../trainer/fewshot/fewshot-table.ts';
 import { publishVersion } from '../../trainer/publish/publish.ts';
-import { initTextEncoder } from '../../trainer/tasks/text/model/text-encoder.ts';
 import { tinyManifestDraft } from '../fixtures/tiny-version.ts';
 import { runCliInProcess } from './in-process.ts';
 

@@ -8,6 +8,7 @@ import { createTextFeaturizer } from '../../shared/featurizer/index.ts';
 import type { TextFeaturizer } from '../../shared/featurizer/text.ts';
 import { createOnnxTextEmbedder, type TextEmbedder } from '../../shared/onnx/text-embedder.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
+import { initTextEncoder, mulberry32, type TextEncoderWeights } from '../../trainer/encoder/text-encoder.ts';
 import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../../trainer/export/onnx-text-encoder.ts';
 import { buildIndex, type IndexItem } from '../../trainer/index/build-index.ts';
 import { labelCollector } from '../../trainer/index/labelled-collection.ts';
@@ -15,11 +16,6 @@ import { createLoss } from '../../trainer/metric/index.ts';
 import { publishVersion } from '../../trainer/publish/publish.ts';
 import { loadWordNet } from '../../trainer/tasks/text/data/wordnet.ts';
 import { samplePairsEpoch } from '../../trainer/tasks/text/data/wordnet-pairs.ts';
-import {
-  initTextEncoder,
-  mulberry32,
-  type TextEncoderWeights,
-} from '../../trainer/tasks/text/model/text-encoder.ts';
 import { textPairStep } from '../../trainer/tasks/text/model/text-pair-step.ts';
 import { AdamConfigSchema, createAdamState } from '../../trainer/train/adam.ts';
 import { pairLossOf } from '../../trainer/train/pair-loss.ts';

@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxImageEmbedder } from '../../edge/image/onnx-image-embedder.ts';
 import { initBackend } from '../backend/index.ts';
+import { mulberry32 } from '../encoder/text-encoder.ts';
 import {
   type CnnShape,
   CnnShapeSchema,
@@ -10,7 +11,6 @@ import {
   flatSize,
   initCnn,
 } from '../tasks/image/cnn.ts';
-import { mulberry32 } from '../tasks/text/model/text-encoder.ts';
 import { checkOnnxModel } from './onnx-check.ts';
 import { CNN_ENCODER_IO, exportCnnOnnx } from './onnx-cnn.ts';
 import { DataType, decodeModel, IR_VERSION, OPSET_VERSION, type ValueInfoProto } from './onnx-graph.ts';

@@ -5,7 +5,7 @@ import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
 import { PARITY_TEXTS, trainedLikeWeights } from '../../test/fixtures/text-encoder-weights.ts';
 import { initBackend } from '../backend/index.ts';
-import { embedBatch, initTextEncoder, type TextEncoderWeights } from '../tasks/text/model/text-encoder.ts';
+import { embedBatch, initTextEncoder, type TextEncoderWeights } from '../encoder/text-encoder.ts';
 import { checkOnnxModel } from './onnx-check.ts';
 import { DataType, decodeModel, IR_VERSION, OPSET_VERSION, type ValueInfoProto } from './onnx-graph.ts';
 import {

@@ -1,4 +1,4 @@
-import { NORM_EPSILON, POOLING_EPSILON, type TextEncoderWeights } from '../tasks/text/model/text-encoder.ts';
+import { NORM_EPSILON, POOLING_EPSILON, type TextEncoderWeights } from '../encoder/text-encoder.ts';
 import {
   attribute,
   DataType,

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../shared/featurizer/index.ts';
 import { PARITY_TEXTS, trainedLikeWeights } from '../../test/fixtures/text-encoder-weights.ts';
 import { initBackend } from '../backend/index.ts';
-import { initTextEncoder } from '../tasks/text/model/text-encoder.ts';
+import { initTextEncoder } from '../encoder/text-encoder.ts';
 import { measureParity } from './parity.ts';
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import type { TextFeaturizer } from '../../shared/featurizer/text.ts';
 import { padFeatures, planSubBatches } from '../../shared/onnx/sub-batches.ts';
 import { createOnnxTextEmbedder, type OrtModule } from '../../shared/onnx/text-embedder.ts';
 import { cosineSimilarity, norm } from '../../shared/vector.ts';
-import { embedBatch, type TextEncoderWeights } from '../tasks/text/model/text-encoder.ts';
+import { embedBatch, type TextEncoderWeights } from '../encoder/text-encoder.ts';
 import { exportTextEncoderOnnx, type OnnxPrecision, TEXT_ENCODER_IO } from './onnx-text-encoder.ts';
 
 export interface ParityReport {

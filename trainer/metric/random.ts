@@ -1,4 +1,4 @@
-import { mulberry32 } from '../tasks/text/model/text-encoder.ts';
+import { mulberry32 } from '../encoder/text-encoder.ts';
 
 /** A seeded source of the few random draws the library needs; each instance owns its own stream. */
 export interface Random {

@@ -21,8 +21,8 @@ import {
 import { currentPointerPath, versionDir } from '../../shared/artifacts/layout.ts';
 import { TextFeaturizerConfigSchema } from '../../shared/featurizer/text.ts';
 import { sha256Hex } from '../../shared/hash.ts';
+import { initTextEncoder } from '../encoder/text-encoder.ts';
 import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../export/onnx-text-encoder.ts';
-import { initTextEncoder } from '../tasks/text/model/text-encoder.ts';
 import type { ManifestDraft, PublishFiles } from './publish.ts';
 import { publishVersion } from './publish.ts';
 

@@ -7,8 +7,8 @@ import {
   MetadataColumnSchema,
   metadataColumnsOf,
 } from '../../../shared/db/index-schema.ts';
+import { mulberry32 } from '../../../trainer/encoder/text-encoder.ts';
 import { buildIndex, type IndexItem } from '../../../trainer/index/build-index.ts';
-import { mulberry32 } from '../../../trainer/tasks/text/model/text-encoder.ts';
 import { openSqliteVecIndex } from './sqlite-vec-index.ts';
 
 /**

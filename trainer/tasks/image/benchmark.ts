@@ -1,8 +1,8 @@
 import { initBackend } from '../../backend/index.ts';
 import { installWasmKernels, WASM_TRAINING_KERNELS } from '../../backend/wasm-kernels.ts';
+import { mulberry32 } from '../../encoder/text-encoder.ts';
 import { createLoss, createSampler } from '../../metric/index.ts';
 import { AdamConfigSchema } from '../../train/adam.ts';
-import { mulberry32 } from '../text/model/text-encoder.ts';
 import { GreyAugmentConfigSchema } from './augment.ts';
 import { baselineWasmKernels } from './baseline-kernels.ts';
 import { type CnnShape, CnnShapeSchema, initCnn } from './cnn.ts';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { onHostBackend } from '../../backend/host-backend.ts';
+import { l2NormalizeRows } from '../../encoder/text-encoder.ts';
 import {
   type ComputeOptions,
   createRandom,
@@ -12,7 +13,6 @@ import { type AdamConfig, adamCheckpoint, applyDense, beginStep, createAdamState
 import type { LoopModel } from '../../train/loop.ts';
 import { readAndDispose } from '../../train/read-back.ts';
 import type { StepResult } from '../../train/step-result.ts';
-import { l2NormalizeRows } from '../text/model/text-encoder.ts';
 import { augmentImages, type GreyAugmentConfig } from './augment.ts';
 import { type CnnWeights, cnnFeatures, cnnParamSpecs } from './cnn.ts';
 import { normalizePixels } from './edge-image.ts';

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { l2NormalizeRows, mulberry32 } from '../text/model/text-encoder.ts';
+import { l2NormalizeRows, mulberry32 } from '../../encoder/text-encoder.ts';
 import { batchNormTraining } from './batch-norm.ts';
 
-export { NORM_EPSILON } from '../text/model/text-encoder.ts';
+export { NORM_EPSILON } from '../../encoder/text-encoder.ts';
 
 /**
  * A small CNN image encoder: per block a 3x3 'same' convolution, batch normalisation (optional), ReLU and

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TextFeatures } from '../../../shared/featurizer/text.ts';
 import { padFeatures } from '../../../shared/onnx/sub-batches.ts';
-import { gatherIds, tableRows } from '../text/model/text-encoder.ts';
+import { gatherIds, tableRows } from '../../encoder/text-encoder.ts';
 import { type Pooling, padHistories } from './examples.ts';
 import { rowsOf } from './step.ts';
 import { itemVectors, type RecsWeights, userVectors } from './towers.ts';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../encoder/text-encoder.ts';
 import { LossConfigSchema } from '../../metric/index.ts';
 import { useWasmBackend } from '../../metric/testing/backend.ts';
-import { mulberry32 } from '../text/model/text-encoder.ts';
 import { parseRecsConfig } from './config.ts';
 import { createRecsLoss } from './loss.ts';
 

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TextFeatures } from '../../../shared/featurizer/text.ts';
 import { padFeatures } from '../../../shared/onnx/sub-batches.ts';
+import { gatherIds, tableRows } from '../../encoder/text-encoder.ts';
 import { type AdamConfig, type AdamState, applyDense, applyRows, beginStep } from '../../train/adam.ts';
 import { readAndDispose } from '../../train/read-back.ts';
 import type { StepResult } from '../../train/step-result.ts';
-import { gatherIds, tableRows } from '../text/model/text-encoder.ts';
 import type { NextItemExamples } from './examples.ts';
 import type { RecsLoss } from './loss.ts';
 import { idKeepMask, itemVectors, type RecsWeights, userVectors } from './towers.ts';

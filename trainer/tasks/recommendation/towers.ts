@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { embeddingBag } from '../text/model/embedding-bag.ts';
+import { embeddingBag } from '../../encoder/embedding-bag.ts';
 import {
   initTextEncoder,
   l2NormalizeRows,
   mulberry32,
   POOLING_EPSILON,
   type TextEncoderWeights,
-} from '../text/model/text-encoder.ts';
+} from '../../encoder/text-encoder.ts';
 
 /**
  * The two towers. Items and users live in one space of unit vectors, compared by cosine.

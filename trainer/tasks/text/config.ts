@@ -4,12 +4,12 @@ import { TextFeaturizerConfigSchema } from '../../../shared/featurizer/text.ts';
 import { ModelNameSchema } from '../../../shared/manifest.ts';
 import { parseOrThrow } from '../../../shared/validation.ts';
 import { BACKEND_CHOICES } from '../../backend/index.ts';
+import { TextEncoderShapeSchema } from '../../encoder/text-encoder.ts';
 import { DEFAULT_VERIFICATION_FAR } from '../../eval/verification.ts';
 import { LossConfigSchema } from '../../metric/index.ts';
 import { AdamConfigSchema } from '../../train/adam.ts';
 import { ParameterUpdateSchema } from '../../train/parameter-update.ts';
 import { readJsonFile } from '../../util/read-json-file.ts';
-import { TextEncoderShapeSchema } from './model/text-encoder.ts';
 import { SemanticInitSchema } from './similarity/semantic-init.ts';
 import { SourcesConfigSchema } from './similarity/source-config.ts';
 

@@ -1,4 +1,5 @@
 import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
+import { mulberry32 } from '../../../encoder/text-encoder.ts';
 import { DEFAULT_VERIFICATION_FAR } from '../../../eval/verification.ts';
 import { runPath } from '../../../pipeline/run-dir.ts';
 import {
@@ -9,7 +10,6 @@ import {
 } from '../../../pipeline/verification-eval.ts';
 import { formatMetrics } from '../../../train/loop.ts';
 import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
-import { mulberry32 } from '../../text/model/text-encoder.ts';
 import { type CnnWeights, initCnn } from '../cnn.ts';
 import type { ImageConfig } from '../config.ts';
 import {

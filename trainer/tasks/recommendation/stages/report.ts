@@ -1,8 +1,8 @@
+import { mulberry32 } from '../../../encoder/text-encoder.ts';
 import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
 import { type ReportDataInput, writeReport } from '../../../report/index.ts';
 import type { LoopState } from '../../../train/loop.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
-import { mulberry32 } from '../../text/model/text-encoder.ts';
 import { allItemVectors } from '../inference.ts';
 import type { RecsEvaluation } from './evaluate.ts';
 import { loadTrainedRecsModel } from './weights.ts';

@@ -1,9 +1,9 @@
 import type { TextFeaturizer } from '../../../../shared/featurizer/text.ts';
+import type { TextEncoderWeights } from '../../../encoder/text-encoder.ts';
 import { type AdamConfig, adamCheckpoint, createAdamState } from '../../../train/adam.ts';
 import type { LoopModel } from '../../../train/loop.ts';
 import type { PairLoss } from '../../../train/pair-loss.ts';
 import type { TextPair } from '../data/wordnet-pairs.ts';
-import type { TextEncoderWeights } from './text-encoder.ts';
 import { textPairStep } from './text-pair-step.ts';
 
 export interface TextPairModelOptions {

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FeatureBatch, TextFeaturizer } from '../../../../shared/featurizer/text.ts';
 import {
+  encodeFromRows,
+  gatherIds,
+  type TextEncoderWeights,
+  tableRows,
+} from '../../../encoder/text-encoder.ts';
+import {
   type AdamConfig,
   type AdamState,
   applyDense,
@@ -17,7 +23,6 @@ import {
 import { readAndDispose } from '../../../train/read-back.ts';
 import type { StepResult } from '../../../train/step-result.ts';
 import type { TextPair } from '../data/wordnet-pairs.ts';
-import { encodeFromRows, gatherIds, type TextEncoderWeights, tableRows } from './text-encoder.ts';
 
 /**
  * One optimisation step on a batch of text pairs. Gradients flow into the gathered table rows only,

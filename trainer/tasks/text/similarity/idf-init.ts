@@ -1,5 +1,5 @@
 import type { TextFeaturizer } from '../../../../shared/featurizer/text.ts';
-import type { TextEncoderWeights } from '../model/text-encoder.ts';
+import type { TextEncoderWeights } from '../../../encoder/text-encoder.ts';
 
 /**
  * Frequency-based down-weighting, folded into the initial table: row f is scaled by the smoothed IDF of

@@ -1,5 +1,5 @@
 import { createTextFeaturizer, type TextFeaturizerConfig } from '../../../../shared/featurizer/text.ts';
-import { initTextEncoder, type TextEncoderShape } from '../model/text-encoder.ts';
+import { initTextEncoder, type TextEncoderShape } from '../../../encoder/text-encoder.ts';
 import { tfjsEmbedder } from '../stages/train.ts';
 import type { SimilarityData } from './benchmarks.ts';
 import { correlationMetrics, embeddingScorer, sentencesOf } from './evaluate.ts';

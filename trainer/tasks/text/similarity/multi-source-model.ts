@@ -1,7 +1,7 @@
+import type { TextEncoderWeights } from '../../../encoder/text-encoder.ts';
 import { type AdamConfig, adamCheckpoint, addRowScaleSlots, createAdamState } from '../../../train/adam.ts';
 import type { LoopModel } from '../../../train/loop.ts';
 import { atStep, DEFAULT_PARAMETER_UPDATE, type ParameterUpdate } from '../../../train/parameter-update.ts';
-import type { TextEncoderWeights } from '../model/text-encoder.ts';
 import { featurePairStep, TABLE_SCALE_SLOT } from '../model/text-pair-step.ts';
 import { createSourceSchedule } from './schedule.ts';
 import type { BatchSource } from './sources.ts';

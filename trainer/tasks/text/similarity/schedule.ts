@@ -1,5 +1,5 @@
+import { mulberry32 } from '../../../encoder/text-encoder.ts';
 import { deriveSeed } from '../../../metric/random.ts';
-import { mulberry32 } from '../model/text-encoder.ts';
 
 /**
  * Multi-task batching: each step trains on one batch from one source, drawn with probability

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
+import { initTextEncoder } from '../../../encoder/text-encoder.ts';
 import { runPath } from '../../../pipeline/run-dir.ts';
 import { pinRunConfig } from '../../../pipeline/train-run.ts';
 import { saveCheckpoint } from '../../../train/checkpoint.ts';
 import { parseTextConfig } from '../config.ts';
-import { initTextEncoder } from '../model/text-encoder.ts';
 import { applySemanticInit, foldRows } from './semantic-init.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'semantic-init-'));

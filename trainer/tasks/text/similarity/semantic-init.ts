@@ -2,8 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { TextFeaturizer } from '../../../../shared/featurizer/text.ts';
+import type { TextEncoderWeights } from '../../../encoder/text-encoder.ts';
 import { runPath } from '../../../pipeline/run-dir.ts';
-import type { TextEncoderWeights } from '../model/text-encoder.ts';
 import { loadTrainedTextModel } from '../stages/weights.ts';
 import { bucketDocumentFrequency } from './idf-init.ts';
 

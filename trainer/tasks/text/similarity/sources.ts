@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FeatureBatch, TextFeaturizer } from '../../../../shared/featurizer/text.ts';
+import { mulberry32 } from '../../../encoder/text-encoder.ts';
 import { createRandom, type MetricLoss, type TextAugmentConfig, textViews } from '../../../metric/index.ts';
 import { deriveSeed, shuffle } from '../../../metric/random.ts';
 import type { PairLoss } from '../../../train/pair-loss.ts';
 import { pairLossOf } from '../../../train/pair-loss.ts';
 import type { Synset } from '../data/wordnet.ts';
 import { samplePairsEpoch } from '../data/wordnet-pairs.ts';
-import { mulberry32 } from '../model/text-encoder.ts';
 import type { ScoredPair } from './scored-pair.ts';
 
 /** One step's input: row i of `anchors` and of `positives` is a pair, and the loss that scores them. */

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
 import { initBackend } from '../../../backend/index.ts';
+import { initTextEncoder, mulberry32, TextEncoderShapeSchema } from '../../../encoder/text-encoder.ts';
 import { createLoss, TextAugmentConfigSchema } from '../../../metric/index.ts';
 import { AdamConfigSchema } from '../../../train/adam.ts';
 import { ParameterUpdateSchema } from '../../../train/parameter-update.ts';
 import { parseTextConfig } from '../config.ts';
-import { initTextEncoder, mulberry32, TextEncoderShapeSchema } from '../model/text-encoder.ts';
 import { tfjsEmbedder } from '../stages/train.ts';
 import { correlationMetrics, embeddingScorer } from './evaluate.ts';
 import { bucketDocumentFrequency, scaleRowsByIdf } from './idf-init.ts';

@@ -1,5 +1,6 @@
 import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { dot } from '../../../../shared/vector.ts';
+import { initTextEncoder, mulberry32 } from '../../../encoder/text-encoder.ts';
 import {
   type PairMetrics,
   pairMetrics,
@@ -20,7 +21,6 @@ import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
 import type { Synset } from '../data/wordnet.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { glossLemmaDecisionPairs, glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
-import { initTextEncoder, mulberry32 } from '../model/text-encoder.ts';
 import { loadSimilarityData } from '../similarity/benchmarks.ts';
 import { STS_MATCH_MIN_SCORE, stsDecisionPairs } from '../similarity/calibration.ts';
 import { datasetsDir } from '../similarity/datasets.ts';

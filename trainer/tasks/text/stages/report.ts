@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../encoder/text-encoder.ts';
 import type { RetrievalMetrics } from '../../../eval/retrieval.ts';
 import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
 import { type ReportDataInput, writeReport } from '../../../report/index.ts';
@@ -6,7 +7,6 @@ import type { ProgressReporter } from '../../../train/progress.ts';
 import type { Synset } from '../data/wordnet.ts';
 import { synsetText } from '../data/wordnet.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
-import { mulberry32 } from '../model/text-encoder.ts';
 import type { TextEvaluation } from './evaluate.ts';
 import type { TextExportInfo } from './export.ts';
 import { embedAll, headlineMetrics } from './retrieval-eval.ts';

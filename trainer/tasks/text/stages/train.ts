@@ -1,6 +1,12 @@
 import { dirname } from 'node:path';
 import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
 import { type BackendInfo, describeBackend } from '../../../backend/index.ts';
+import {
+  embedBatch,
+  initTextEncoder,
+  mulberry32,
+  type TextEncoderWeights,
+} from '../../../encoder/text-encoder.ts';
 import { createLoss } from '../../../metric/index.ts';
 import { pinRunConfig, type TrainedRunInfo, trainAndRecord } from '../../../pipeline/train-run.ts';
 import { pairLossOf } from '../../../train/pair-loss.ts';
@@ -8,7 +14,6 @@ import type { ProgressReporter } from '../../../train/progress.ts';
 import type { TextConfig } from '../config.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { glossLemmaRetrievalSet, samplePairsEpoch } from '../data/wordnet-pairs.ts';
-import { embedBatch, initTextEncoder, mulberry32, type TextEncoderWeights } from '../model/text-encoder.ts';
 import { createTextPairModel } from '../model/text-pair-model.ts';
 import { bucketDocumentFrequency, scaleRowsByIdf } from '../similarity/idf-init.ts';
 import { createMultiSourceModel } from '../similarity/multi-source-model.ts';

@@ -1,8 +1,8 @@
 import { createTextFeaturizer, type TextFeaturizer } from '../../../../shared/featurizer/text.ts';
+import type { TextEncoderWeights } from '../../../encoder/text-encoder.ts';
 import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
 import { loadCheckpoint } from '../../../train/checkpoint.ts';
 import type { TextConfig } from '../config.ts';
-import type { TextEncoderWeights } from '../model/text-encoder.ts';
 
 export interface TrainedTextModel {
   config: TextConfig;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { FeatureBatch } from '../../../../shared/featurizer/text.ts';
+import type { FeatureBatch } from '../../shared/featurizer/text.ts';
 import { embeddingBag } from './embedding-bag.ts';
 
 /**
