@@ -1,4 +1,11 @@
+import type { z } from 'zod';
 import type { Manifest } from '../shared/manifest.ts';
+import type {
+  CollectionInfoSchema,
+  FilterableFieldSchema,
+  MetadataFilterSchema,
+  SearchHitSchema,
+} from './schemas.ts';
 
 /**
  * The ports the app factory takes. Node and Workers differ only in the adapters that fill them, so the
@@ -39,14 +46,11 @@ export interface ModelRegistry {
 }
 
 /** A metadata field a collection's search can filter on, and the type of its values. */
-export interface FilterableField {
-  name: string;
-  type: 'integer' | 'float' | 'text' | 'boolean';
-}
+export type FilterableField = z.output<typeof FilterableFieldSchema>;
 
-export type FilterValue = string | number | boolean;
 /** Field name -> the value it must equal, or a list of values one of which it must equal; fields AND. */
-export type MetadataFilter = Readonly<Record<string, FilterValue | readonly FilterValue[]>>;
+export type MetadataFilter = z.output<typeof MetadataFilterSchema>;
+export type FilterValue = Exclude<MetadataFilter[string], readonly unknown[]>;
 
 /**
  * Names one collection. Collections belong to the model whose embeddings fill them, so two models may each
@@ -58,38 +62,18 @@ export interface CollectionRef {
   readonly name: string;
 }
 
-export interface CollectionInfo {
-  name: string;
-  /** The model whose embeddings fill the collection (queries are embedded with it). */
-  model: string;
-  modelVersion: string;
-  dims: number;
-  distance: 'cosine';
-  items: number;
-  description?: string;
-  /** Metadata fields searches may filter on (declared when the collection was built); none when absent. */
-  filterable?: FilterableField[];
-  /** Written through the API (a CollectionStore's); absent for the collections a published version ships. */
-  writable?: boolean;
-  /**
-   * How a search without a filter runs now: through the collection's search graph, or exactly (no graph:
-   * a small collection, or a written one whose graph was dropped by a write and not rebuilt yet).
-   */
-  search?: 'graph' | 'exact';
-  /**
-   * A written collection whose model serves another version than the one that embedded it (after a
-   * promotion or a rollback): not searchable until its items are embedded again.
-   */
-  stale?: boolean;
-}
+type CollectionInfoBody = z.output<typeof CollectionInfoSchema>;
 
-export interface SearchHit {
-  id: string;
-  /** Cosine similarity in [-1, 1]: larger is closer. */
-  score: number;
-  text: string | null;
-  metadata: Record<string, unknown>;
-}
+/**
+ * A collection as GET /v1/collections describes it (see CollectionInfoSchema for each field), with the
+ * version that embedded its items as `modelVersion` (`model_version` in the body).
+ */
+export type CollectionInfo = Omit<CollectionInfoBody, 'model_version'> & {
+  modelVersion: CollectionInfoBody['model_version'];
+};
+
+/** A search result as the body carries it, without the vector (added by the route on request). */
+export type SearchHit = Omit<z.output<typeof SearchHitSchema>, 'vector'>;
 
 /** Nearest-neighbour search over collections, each named within its model (see CollectionRef). */
 export interface VectorIndex {

@@ -1,5 +1,6 @@
 // From @hono/zod-openapi: the same zod, extended first with .openapi() so routes can name components.
 import { z } from '@hono/zod-openapi';
+import { METADATA_COLUMN_TYPES } from '../shared/db/index-schema.ts';
 import { ModelNameSchema, VersionSchema } from '../shared/manifest.ts';
 import type { Limits } from './limits.ts';
 import { ModelRefSchema } from './model-ref.ts';
@@ -409,6 +410,9 @@ export const ModelInfoSchema = z.object({
 
 export const ModelsResponseSchema = z.object({ models: z.array(ModelInfoSchema) });
 
+/** A metadata field a collection's search can filter on, and the type of its values. */
+export const FilterableFieldSchema = z.object({ name: z.string(), type: z.enum(METADATA_COLUMN_TYPES) });
+
 export const CollectionInfoSchema = z.object({
   name: z.string(),
   model: z.string().describe('Queries are embedded with this model.'),
@@ -418,7 +422,7 @@ export const CollectionInfoSchema = z.object({
   items: z.number().int().nonnegative(),
   description: z.string().optional(),
   filterable: z
-    .array(z.object({ name: z.string(), type: z.enum(['integer', 'float', 'text', 'boolean']) }))
+    .array(FilterableFieldSchema)
     .optional()
     .describe("Metadata fields a search's `filter` can name, with the type of their values."),
   writable: z

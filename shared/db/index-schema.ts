@@ -75,6 +75,20 @@ export const CollectionRowSchema = z.object({
 });
 export type CollectionRow = z.infer<typeof CollectionRowSchema>;
 
+/** A collection as searches describe it (edge/ports.ts CollectionInfo): its row and its filterable columns. */
+export function collectionInfoOf(row: CollectionRow, columns: MetadataColumn[]) {
+  return {
+    name: row.name,
+    model: row.model_name,
+    modelVersion: row.model_version,
+    dims: row.dims,
+    distance: row.distance,
+    items: row.items,
+    ...(row.description === null ? {} : { description: row.description }),
+    ...(columns.length > 0 ? { filterable: columns } : {}),
+  };
+}
+
 export const SELECT_COLLECTIONS =
   'SELECT id, name, description, model_name, model_version, dims, distance, items FROM collections ORDER BY id';
 

@@ -9,6 +9,7 @@ import {
 import {
   type CollectionRow,
   CollectionRowSchema,
+  collectionInfoOf,
   type MetadataColumn,
   metadataColumnsOf,
   SELECT_COLLECTIONS,
@@ -223,16 +224,7 @@ export function openCollection(
     table,
     columns: new Map(columns.map((column) => [column.name, column])),
     filtered: new Map(),
-    info: {
-      name: row.name,
-      model: row.model_name,
-      modelVersion: row.model_version,
-      dims: row.dims,
-      distance: row.distance,
-      items: row.items,
-      ...(row.description === null ? {} : { description: row.description }),
-      ...(columns.length > 0 ? { filterable: columns } : {}),
-    },
+    info: collectionInfoOf(row, columns),
     knn: db.prepare<unknown[]>(knnSql(table, [])),
     // One statement for all k hits: k point lookups through better-sqlite3 cost about three times as much.
     items: db.prepare<unknown[]>(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterableFieldSchema } from '../../schemas.ts';
 
 /**
  * What the Worker and the WrittenCollections Durable Object say to each other (JSON over the object's
@@ -9,7 +10,6 @@ import { z } from 'zod';
 const Ref = { model: z.string(), name: z.string() };
 const Vector = z.array(z.number());
 const Metadata = z.record(z.string(), z.unknown());
-const FieldType = z.enum(['integer', 'float', 'text', 'boolean']);
 
 export const ItemSchema = z.object({
   id: z.string(),
@@ -27,7 +27,7 @@ export const CollectionRequestSchema = z.discriminatedUnion('op', [
     modelVersion: z.string(),
     dims: z.number().int().positive(),
     description: z.string().optional(),
-    filterable: z.array(z.object({ name: z.string(), type: FieldType })).optional(),
+    filterable: z.array(FilterableFieldSchema).optional(),
   }),
   z.object({ op: z.literal('drop'), ...Ref }),
   z.object({ op: z.literal('upsert'), ...Ref, modelVersion: z.string(), items: z.array(ItemSchema) }),
@@ -65,7 +65,7 @@ export const CollectionRowSchema = z.object({
   dims: z.number().int().positive(),
   items: z.number().int().nonnegative(),
   description: z.string().optional(),
-  filterable: z.array(z.object({ name: z.string(), type: FieldType })).optional(),
+  filterable: z.array(FilterableFieldSchema).optional(),
 });
 
 /** Every answer carries the collections as they are after the call, so the Worker's list stays current. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   type CollectionRow,
   CollectionRowSchema,
+  collectionInfoOf,
   type MetadataColumn,
   metadataColumnsOf,
   SELECT_COLLECTIONS,
@@ -152,16 +153,7 @@ function readCollections(db: SqliteDatabase, source: string): OpenCollection[] {
       db,
       table,
       columns: new Map(columns.map((column) => [column.name, column])),
-      info: {
-        name: row.name,
-        model: row.model_name,
-        modelVersion: row.model_version,
-        dims: row.dims,
-        distance: row.distance,
-        items: row.items,
-        ...(row.description === null ? {} : { description: row.description }),
-        ...(columns.length > 0 ? { filterable: columns } : {}),
-      },
+      info: collectionInfoOf(row, columns),
       knn: db.prepare(knnSql(table)),
       filtered: new Map(),
     };

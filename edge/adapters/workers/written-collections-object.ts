@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterableFieldSchema } from '../../schemas.ts';
 import {
   type CollectionRequest,
   CollectionRequestSchema,
@@ -57,9 +58,7 @@ const ItemSqlSchema = z.object({
   metadata: z.string(),
   vector: z.instanceof(ArrayBuffer),
 });
-const FilterableSchema = z.array(
-  z.object({ name: z.string(), type: z.enum(['integer', 'float', 'text', 'boolean']) }),
-);
+const FilterableSchema = z.array(FilterableFieldSchema);
 
 type Row = z.infer<typeof CollectionSqlSchema>;
 type Item = z.infer<typeof ItemSchema>;
