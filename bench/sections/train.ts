@@ -6,6 +6,7 @@ import { kernelShareRows } from '../train/kernel-share.ts';
 import { type Measurement, measureInProcess } from '../train/measure.ts';
 import type { CnnRequest, StepRequest } from '../train/messages.ts';
 import { TRAIN_MODELS, type TrainModel } from '../train/models.ts';
+import { torchPeerRows } from '../train/torch-peer-rows.ts';
 import { webgpuAdapter } from '../train/webgpu-adapter.ts';
 
 /**
@@ -25,6 +26,9 @@ const SLOW_STEP_MS = 2000;
 export const CNN_REQUEST: Omit<CnnRequest, 'kernels'> = { job: 'cnn', batch: 128, steps: 5, warmupSteps: 3 };
 export const CNN_SECONDS = 300;
 const MIN_CNN_SPEEDUP = 4;
+/** The peer's steps take milliseconds: more of them, for a steadier median. */
+const PEER_WARMUP = 3;
+const PEER_REPEATS = 20;
 
 export const trainSection: RunnableSection = {
   name: 'train',
@@ -74,6 +78,20 @@ async function runTrain(context: SectionContext): Promise<SectionOutcome> {
   rows.push(...backendRatioRows(measured));
   const cnn = await cnnRows(context, notes);
   rows.push(...cnn.rows);
+  context.log('PyTorch peer (one thread)');
+  const peer = await torchPeerRows(
+    {
+      mlp: ourWasm(measured, 'MLP 784-256-64 (batch 128)'),
+      text: ourWasm(measured, 'text encoder (default config, 256 pairs)'),
+      cnn:
+        cnn.oursMedianMs === undefined
+          ? undefined
+          : { batch: CNN_REQUEST.batch, medianStepMs: cnn.oursMedianMs },
+    },
+    { warmup: PEER_WARMUP, repeats: PEER_REPEATS, budgetSeconds: BUDGET_SECONDS, minRuns: MIN_RUNS },
+  );
+  rows.push(...peer.rows);
+  notes.push(...peer.notes);
 
   const slowest = [...measured].sort((a, b) => b.medianStepMs / b.batch - a.medianStepMs / a.batch)[0];
   if (slowest) {
@@ -87,7 +105,11 @@ async function runTrain(context: SectionContext): Promise<SectionOutcome> {
     if (profiles.length > 0) rows.push(...kernelShareRows(group, profiles, slowest.medianStepMs));
     else notes.push(`${group}: not profiled: ${failure}`);
   }
-  return { status: 'ran', notes, rows, pendingTargets: cnn.pendingTargets };
+  return { status: 'ran', notes, rows, pendingTargets: [...cnn.pendingTargets, ...peer.pendingTargets] };
+}
+
+function ourWasm(measured: readonly Measured[], model: TrainModel) {
+  return measured.find((m) => m.model === model && m.backend === 'wasm');
 }
 
 /** A timing request, or (profileSteps > 0) one step after the warm-up, then the profiled steps. */
@@ -119,7 +141,7 @@ function speedRows(figure: string, samples: number[], batch: number): Row[] {
 async function cnnRows(
   context: SectionContext,
   notes: string[],
-): Promise<{ rows: Row[]; pendingTargets: PendingTarget[] }> {
+): Promise<{ rows: Row[]; pendingTargets: PendingTarget[]; oursMedianMs?: number }> {
   const results: Partial<Record<CnnRequest['kernels'], Measurement>> = {};
   const rows: Row[] = [];
   for (const kernels of ['ours', 'baseline'] as const) {
@@ -139,6 +161,7 @@ async function cnnRows(
     return {
       rows,
       pendingTargets: [{ text: targetText, reason: 'a CNN measurement failed (see the notes)' }],
+      ...(ours ? { oursMedianMs: summarize(ours.samples).median } : {}),
     };
   }
   const speedup = summarize(baseline.samples).median / summarize(ours.samples).median;
@@ -153,7 +176,7 @@ async function cnnRows(
       },
     ),
   );
-  return { rows, pendingTargets: [] };
+  return { rows, pendingTargets: [], oursMedianMs: summarize(ours.samples).median };
 }
 
 /** Each model's speed on every other backend against cpu (pure JavaScript), by median step time. */

@@ -4,6 +4,9 @@ import { readAndDispose } from '../../trainer/train/read-back.ts';
 import type { TrainStep } from './step.ts';
 
 export const CLASSES = 32;
+/** The MLP's layer widths and Adam's learning rate, shared with the PyTorch peer (torch-peer.ts). */
+export const MLP_SHAPE = { inputDim: 784, hidden: 256, outputDim: 64 } as const;
+export const MLP_LEARNING_RATE = 1e-3;
 
 /** Glorot-uniform initial weights (Keras' default), seeded. */
 export function glorot(shape: number[], fanIn: number, fanOut: number, seed: number): tf.Variable {
@@ -27,7 +30,7 @@ export function metricTrainStep(
     'int32',
   );
   const loss = createLoss({ name: 'triplet_margin' });
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = tf.train.adam(MLP_LEARNING_RATE);
   return {
     batch,
     async run() {
@@ -44,10 +47,11 @@ export function metricTrainStep(
 
 /** The MLP 784-256-64 on flattened 28x28 inputs. */
 export function mlpStep(batch: number): TrainStep {
-  const w1 = glorot([784, 256], 784, 256, 1);
-  const b1 = tf.variable(tf.zeros([256]));
-  const w2 = glorot([256, 64], 256, 64, 2);
-  const b2 = tf.variable(tf.zeros([64]));
+  const { inputDim, hidden, outputDim } = MLP_SHAPE;
+  const w1 = glorot([inputDim, hidden], inputDim, hidden, 1);
+  const b1 = tf.variable(tf.zeros([hidden]));
+  const w2 = glorot([hidden, outputDim], hidden, outputDim, 2);
+  const b2 = tf.variable(tf.zeros([outputDim]));
   const forward = (x: tf.Tensor) =>
     tf.tidy(
       () =>
@@ -56,5 +60,5 @@ export function mlpStep(batch: number): TrainStep {
           .matMul(w2)
           .add(b2) as tf.Tensor2D,
     );
-  return metricTrainStep(forward, [w1, b1, w2, b2], [784], batch);
+  return metricTrainStep(forward, [w1, b1, w2, b2], [inputDim], batch);
 }

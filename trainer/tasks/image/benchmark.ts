@@ -16,6 +16,9 @@ import { imageSet } from './image-set.ts';
 export const CNN_KERNELS = ['ours', 'baseline', 'webgpu'] as const;
 export type CnnKernels = (typeof CNN_KERNELS)[number];
 
+/** Classes of the benchmark's random images: a batch holds batchSize / 8 images of each. */
+export const BENCHMARK_CLASSES = 8;
+
 export interface CnnStepBenchmarkOptions {
   kernels: CnnKernels;
   batchSize?: number;
@@ -49,7 +52,7 @@ export async function benchmarkCnnStep(options: CnnStepBenchmarkOptions): Promis
   const batchSize = options.batchSize ?? 128;
   const steps = options.steps ?? 5;
   const shape = CnnShapeSchema.parse(options.shape ?? {});
-  const classes = 8;
+  const classes = BENCHMARK_CLASSES;
   const count = batchSize * 2;
   const random = mulberry32(7);
   const images = imageSet({
