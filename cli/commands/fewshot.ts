@@ -6,6 +6,7 @@ import { type FewShotCase, imageRunCase, wordnetLexnameCase } from '../../traine
 import { type FewShotResult, fewShotTable } from '../../trainer/fewshot/fewshot-table.ts';
 import { runEpisodes } from '../../trainer/fewshot/run-episodes.ts';
 import { openRun } from '../../trainer/pipeline/run-target.ts';
+import { imageTask } from '../../trainer/tasks/image/task.ts';
 import { type ArtifactsFlag, artifactsDir, artifactsOption, runsOption, wholeNumber } from '../options.ts';
 import { publishedVersionDir } from '../published-version.ts';
 
@@ -50,7 +51,7 @@ async function fewShot(flags: FewShotFlags): Promise<void> {
   } else {
     if (!flags.run) throw new Error('--dataset image-run takes an image run: --run <id> (under --runs)');
     const { runDir, loaded } = openRun(flags.runs, flags.run);
-    if (loaded.config.task !== 'image-similarity')
+    if (loaded.task !== imageTask.name)
       throw new Error(
         `run ${flags.run} is not an image run: --dataset image-run takes an image-similarity run`,
       );

@@ -7,6 +7,8 @@ import { promoteVersion, rollbackChampion } from '../../trainer/registry/champio
 import { reconcileRegistry } from '../../trainer/registry/reconcile.ts';
 import { openVersionRegistry, type VersionRegistry } from '../../trainer/registry/registry.ts';
 import type { VersionRecord } from '../../trainer/registry/schema.ts';
+import { findTask, taskField } from '../../trainer/tasks/index.ts';
+import { textTask } from '../../trainer/tasks/text/task.ts';
 import { addRegistryOptions, artifactPaths, type RegistryFlags } from './retrain.ts';
 import { type R2Flags, r2Options } from './upload.ts';
 
@@ -14,12 +16,6 @@ interface ModelsFlags extends RegistryFlags, Partial<R2Flags> {
   model?: string;
   json?: boolean;
 }
-
-/** The metrics a listing shows, by the model's task; the registry keeps them all (see --json). */
-const SHOWN_METRICS = {
-  text: ['mean_average_precision_at_r', 'precision_at_1'],
-  recommendation: ['ndcg_at_10', 'hr_at_10'],
-};
 
 interface ModelListing {
   model: string;
@@ -135,8 +131,8 @@ async function chooseModel(
 }
 
 function formatListing({ model, current, versions, unregistered }: ModelListing): string {
-  const shown =
-    versions[0]?.config.task === 'recommendation' ? SHOWN_METRICS.recommendation : SHOWN_METRICS.text;
+  // The headline figures of the model's task; the registry keeps them all (see --json).
+  const shown = (findTask(taskField(versions[0]?.config)) ?? textTask).headlineMetrics;
   const rows = versions.map((v) => [
     v.version,
     v.status,

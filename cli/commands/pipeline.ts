@@ -11,6 +11,7 @@ import { preflight } from '../../trainer/pipeline/preflight.ts';
 import { createRun, earlierFinishedRun, openRun, type RunTarget } from '../../trainer/pipeline/run-target.ts';
 import { readStageLedger, unfinishedStages } from '../../trainer/pipeline/stage-ledger.ts';
 import { STAGES, type Stage } from '../../trainer/pipeline/stages.ts';
+import { TASKS, taskOf } from '../../trainer/tasks/index.ts';
 import { createProgress, type ProgressReporter } from '../../trainer/train/progress.ts';
 import {
   type ArtifactsFlag,
@@ -130,7 +131,7 @@ function stagesToRun(run: RunTarget | undefined, requested: Requested, progress:
 
 function openStrictRun(flags: PipelineFlags): RunTarget {
   const run = openRun(flags.runs, flags.run!, flags.config);
-  if (flags.strict && !(run.loaded.task === 'recommendation' && run.loaded.config.data.strict)) {
+  if (flags.strict && !taskOf(run.loaded).strictData?.isStrict(run.loaded.config)) {
     throw new Error(
       `--strict applies when a run is created; run ${run.runId} keeps the config it was made with`,
     );
@@ -141,10 +142,14 @@ function openStrictRun(flags: PipelineFlags): RunTarget {
 /** `--strict`: bad rows in interaction or item files fail the run instead of being skipped and counted. */
 function withStrictData(loaded: PipelineConfig, strict: boolean | undefined): PipelineConfig {
   if (!strict) return loaded;
-  if (loaded.task !== 'recommendation') {
-    throw new Error('--strict applies to recommendation configs (their CSV files); this config is not one');
+  const { strictData } = taskOf(loaded);
+  if (!strictData) {
+    const takers = TASKS.filter((task) => task.strictData).map((task) => task.name);
+    throw new Error(
+      `--strict applies to ${takers.join(', ')} configs (their CSV files); this config is not one`,
+    );
   }
-  return { ...loaded, config: { ...loaded.config, data: { ...loaded.config.data, strict: true } } };
+  return { ...loaded, config: strictData.strict(loaded.config) } as PipelineConfig;
 }
 
 /** The command that continues a run, with the flags that locate it when they are not the defaults. */

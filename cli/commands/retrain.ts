@@ -3,10 +3,11 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openStateDb, readEventsSince } from '../../edge/adapters/node/state-db.ts';
 import { loadRetrainConfig, type RetrainConfig } from '../../trainer/retrain/config.ts';
+import type { EventLog } from '../../trainer/retrain/event-log.ts';
 import { runRetrain } from '../../trainer/retrain/job.ts';
 import { EXIT_CODES, formatSummary } from '../../trainer/retrain/summary.ts';
+import { retrainHooksOf } from '../../trainer/tasks/index.ts';
 import { d1EventLog } from '../../trainer/tasks/recommendation/retrain/d1-event-log.ts';
-import type { EventLog } from '../../trainer/tasks/recommendation/retrain/edge-events-source.ts';
 import { createProgress } from '../../trainer/train/progress.ts';
 import { addD1Options, type D1Flags, d1TargetOf, givenD1Flags } from '../d1-options.ts';
 import {
@@ -115,7 +116,7 @@ async function retrain(flags: RetrainFlags): Promise<number> {
   try {
     checkEventFlags(flags);
     config = loadRetrainConfig(flags.config);
-    if (config.training.task === 'recommendation') events = await openEventLogs(flags);
+    if (retrainHooksOf(config.training, flags.config).needsEventLogs) events = await openEventLogs(flags);
   } catch (error) {
     process.stdout.write(
       `${formatSummary({

@@ -7,13 +7,13 @@ import { readCurrent } from '../../shared/artifacts/current.ts';
 import { openVersionRegistry } from '../../trainer/registry/registry.ts';
 import type { VersionRecord } from '../../trainer/registry/schema.ts';
 import { parseRetrainConfig, type RetrainConfig } from '../../trainer/retrain/config.ts';
+import type { EventLog } from '../../trainer/retrain/event-log.ts';
 import { runRetrain } from '../../trainer/retrain/job.ts';
 import {
   type RetrainResult,
   type RetrainSummary,
   RetrainSummarySchema,
 } from '../../trainer/retrain/summary.ts';
-import type { EventLog } from '../../trainer/tasks/recommendation/retrain/edge-events-source.ts';
 
 /**
  * Test-only: a throwaway artifacts + runs + registry folder, tiny retrain configs, and the two ways to

@@ -49,7 +49,8 @@ describe('the retrain config', () => {
 
   it('refuses an image model and a bad gate, naming the file', () => {
     expect(() => parseRetrainConfig({ training: '../../configs/shapes-tiny.json' }, here)).toThrow(
-      `${here}: shapes-tiny is an image model; retraining supports text-similarity and recommendation models`,
+      `${here}: the retrain job does not retrain image-similarity models such as shapes-tiny ` +
+        '(its labelled image set does not grow at the edge); it retrains text-similarity and recommendation models',
     );
     expect(() => parseRetrainConfig({ training: recs, gate: { tolerance: -1 } }, 'r.json')).toThrow(
       /^r\.json: invalid retrain config \(gate\):\n {2}tolerance: /,

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseOrThrow } from '../../shared/validation.ts';
 import { loadPipelineConfig, type PipelineConfig, parsePipelineConfig } from '../pipeline/pipeline-config.ts';
+import { retrainHooksOf } from '../tasks/index.ts';
 import { readJsonFile } from '../util/read-json-file.ts';
 import { type Gate, GateSchema } from './gate.ts';
 
@@ -20,17 +21,9 @@ export const RetrainConfigSchema = z
   })
   .strict();
 
-/** The training configs a retrain job runs (trainer/retrain/task.ts has a task for each). */
-export type RetrainTraining = Extract<PipelineConfig, { task: 'text-similarity' | 'recommendation' }>;
-
-/** The gate's metric when the config names none: each task's headline figure. */
-const DEFAULT_GATE_METRIC: Record<RetrainTraining['task'], string> = {
-  'text-similarity': 'mean_average_precision_at_r',
-  recommendation: 'ndcg_at_10',
-};
-
 export interface RetrainConfig {
-  training: RetrainTraining;
+  /** A config of a task that retrains (its definition's `retrain` hooks). */
+  training: PipelineConfig;
   gate: Gate;
   report: boolean;
 }
@@ -54,16 +47,12 @@ export function parseRetrainConfig(json: unknown, source: string): RetrainConfig
     typeof training === 'string'
       ? loadPipelineConfig(resolve(folder, training))
       : parsePipelineConfig(training, `${source} (training)`, folder);
-  if (loaded.task === 'image-similarity') {
-    throw new Error(
-      `${source}: ${loaded.config.name} is an image model; retraining supports text-similarity and recommendation models`,
-    );
-  }
+  const hooks = retrainHooksOf(loaded, source);
   return {
     training: loaded,
     gate: parseOrThrow(
       GateSchema,
-      { metric: DEFAULT_GATE_METRIC[loaded.task], ...gate },
+      { metric: hooks.defaultGateMetric, ...gate },
       `${source}: invalid retrain config (gate)`,
     ),
     report,

@@ -7,12 +7,11 @@ import { type RUN_FILES, runPath } from '../pipeline/run-dir.ts';
 import { ChampionChangedError, promoteVersion } from '../registry/champion.ts';
 import { reconcileRegistry } from '../registry/reconcile.ts';
 import { openVersionRegistry, type VersionRegistry } from '../registry/registry.ts';
-import type { EventLog } from '../tasks/recommendation/retrain/edge-events-source.ts';
-import { recsTask } from '../tasks/recommendation/retrain/task.ts';
-import { textTask } from '../tasks/text/retrain/task.ts';
+import { retrainHooksOf } from '../tasks/index.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { chooseCandidate } from './candidate.ts';
-import type { RetrainConfig, RetrainTraining } from './config.ts';
+import type { RetrainConfig } from './config.ts';
+import type { EventLog } from './event-log.ts';
 import { judge } from './gate.ts';
 import { killPoint, killWhenFileAppears } from './kill-points.ts';
 import { acquireJobLock, describeHolder } from './lock.ts';
@@ -70,7 +69,7 @@ function eventCounts(snapshot: Snapshot): RetrainSummary['events'] {
 }
 
 /**
- * The nightly job for one model, text or recommendation (task.ts): snapshot the data, train a candidate
+ * The nightly job for one model of a task that retrains (its definition in trainer/tasks/<task>/task.ts): snapshot the data, train a candidate
  * (resuming a previous attempt on the same snapshot and config), evaluate it and the champion on the same
  * evaluation set, gate, then run the remaining stages, publish and switch the `current` pointer last. Every step leaves the champion serving and
  * intact until that switch; every step's output stays in the run folder, so a rerun continues where a
@@ -123,7 +122,7 @@ export async function runRetrain(options: RetrainOptions): Promise<RetrainResult
   try {
     const registry = await openVersionRegistry(options.registryPath);
     try {
-      const task = retrainTask(config.training, options.events);
+      const task = retrainTask(config, options.events);
       const { status, ...fields } = await retrain(options, task, registry, attempt);
       return finish(status, EXIT_CODES[status], fields);
     } finally {
@@ -137,18 +136,14 @@ export async function runRetrain(options: RetrainOptions): Promise<RetrainResult
   }
 }
 
-/** What differs by the kind of model (text-task.ts, recs-task.ts). */
-function retrainTask(training: RetrainTraining, events: RetrainOptions['events']): RetrainTask {
-  switch (training.task) {
-    case 'text-similarity':
-      return textTask(training.config);
-    case 'recommendation': {
-      const logs = events === undefined ? [] : Array.isArray(events) ? events : [events as EventLog];
-      if (logs.length === 0)
-        throw new Error(`${training.config.name} trains on the edge's events: give the job its event log`);
-      return recsTask(training.config, logs);
-    }
-  }
+/** What differs by the kind of model: the training config's task creates it (its definition's retrain hooks). */
+function retrainTask(config: RetrainConfig, events: RetrainOptions['events']): RetrainTask {
+  const { training } = config;
+  const hooks = retrainHooksOf(training, training.config.name);
+  const logs: readonly EventLog[] = events === undefined ? [] : Array.isArray(events) ? events : [events];
+  if (hooks.needsEventLogs && logs.length === 0)
+    throw new Error(`${training.config.name} trains on the edge's events: give the job its event log`);
+  return hooks.create(training.config, { events: logs });
 }
 
 async function retrain(

@@ -29,7 +29,7 @@ export interface CompareContext {
 }
 
 /**
- * What differs between the models a retrain job trains (text-task.ts, recs-task.ts): their data sources,
+ * What differs between the models a retrain job trains (each task's retrain/task.ts): their data sources,
  * their pipeline stages, how candidate and champion are compared, and what a candidate must reach to be
  * published at all. The job (job.ts) owns every step around them: lock, registry, snapshot, resume,
  * gate, kill points, publishing and the switch.

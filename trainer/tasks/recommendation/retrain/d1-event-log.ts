@@ -1,6 +1,6 @@
 import { SELECT_EVENTS_SINCE, toStoredEvent } from '../../../../shared/db/edge-state.ts';
 import { bindLiterals, type D1Target, d1Execute, describeD1Target } from '../../../publish/d1.ts';
-import type { EventLog } from './edge-events-source.ts';
+import type { EventLog } from '../../../retrain/event-log.ts';
 
 /** The snapshot part and CSV of the Worker's events, beside the Node server's `edge-events`. */
 export const D1_EVENTS_SOURCE = { name: 'edge-events-d1', file: 'events-d1.csv' } as const;

@@ -1,42 +1,9 @@
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { describeFile } from '../../../../shared/artifacts/verify.ts';
+import type { EventLog, LoggedEvent } from '../../../retrain/event-log.ts';
 import type { DataSource, SnapshotPart } from '../../../retrain/snapshot.ts';
 import type { InteractionColumns } from '../interactions.ts';
-
-/** An interaction recorded at the edge (edge/ports.ts StoredEvent): ids only grow. */
-export interface LoggedEvent {
-  id: number;
-  collection: string;
-  user: string;
-  item: string;
-  /** null: an implicit interaction, always positive. */
-  rating: number | null;
-  /** Seconds since the epoch. */
-  timestamp: number;
-}
-
-export interface EventPage {
-  events: readonly LoggedEvent[];
-  cursor: number;
-}
-
-/**
- * The edge's event log as the job reads it. The CLI adapts the Node state database's readEventsSince
- * (edge/adapters/node/state-db.ts) to it, so the trainer does not import the edge; the Worker's D1
- * database is read through wrangler (d1-event-log.ts).
- */
-export interface EventLog {
-  /** Where the events live, for the snapshot's description. */
-  readonly location: string;
-  /**
-   * The snapshot part's source name and the CSV it writes, so that logs of several edges (the Node
-   * server's and the Worker's) can feed one job: `edge-events` and EVENTS_FILE unless given.
-   */
-  readonly source?: { name: string; file: string };
-  /** Events stored after `cursor` (an event id; 0 for all), oldest first, at most `limit`, and the next cursor. */
-  readSince(cursor: number, limit: number): EventPage | Promise<EventPage>;
-}
 
 export const EVENTS_FILE = 'events.csv';
 export const EDGE_EVENTS_SOURCE = { name: 'edge-events', file: EVENTS_FILE } as const;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { readRunJson } from '../../../pipeline/run-dir.ts';
 import { csvCopies, csvFilesSource } from '../../../retrain/csv-files-source.ts';
+import type { EventLog } from '../../../retrain/event-log.ts';
 import { snapshotDir } from '../../../retrain/snapshot.ts';
 import type { RetrainTask } from '../../../retrain/task.ts';
 import type { RecsConfig } from '../config.ts';
@@ -12,7 +13,7 @@ import { publishRecsStage } from '../stages/publish.ts';
 import { reportRecsStage } from '../stages/report.ts';
 import { trainRecsStage } from '../stages/train.ts';
 import { compareRecsWithChampion } from './compare.ts';
-import { type EventLog, edgeEventsSource, eventLogSource } from './edge-events-source.ts';
+import { edgeEventsSource, eventLogSource } from './edge-events-source.ts';
 
 /**
  * Retraining a recommendation model: its CSV files and the events the edge recorded since, both frozen
@@ -20,7 +21,7 @@ import { type EventLog, edgeEventsSource, eventLogSource } from './edge-events-s
  * to `data.interactions`; candidate and champion compared as served (recs-compare.ts); and, as the
  * publish stage demands, a candidate must beat the most-popular and item-kNN baselines.
  */
-export function recsTask(config: RecsConfig, events: readonly EventLog[]): RetrainTask {
+export function createRecsRetrainTask(config: RecsConfig, events: readonly EventLog[]): RetrainTask {
   const files = events.map((log) => eventLogSource(log).file);
   if (new Set(files).size !== files.length) {
     throw new Error('two event logs write the same snapshot file: give each its own source');

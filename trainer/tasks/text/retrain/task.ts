@@ -14,7 +14,7 @@ import { compareTextWithChampion } from './compare.ts';
  * Retraining a text model: WordNet from the installed package, the text stages, and the comparison on
  * the model's frozen WordNet evaluation set (frozen-eval.ts).
  */
-export function textTask(config: TextConfig): RetrainTask {
+export function createTextRetrainTask(config: TextConfig): RetrainTask {
   return {
     model: config.name,
     config,
