@@ -3,12 +3,12 @@ import { hashUniform } from './hash-uniform.ts';
 import {
   dotAt,
   type HnswGraph,
-  type HnswLayer,
   HnswSearcher,
   positionIn,
   type SearchableLayer,
   searchableLayers,
 } from './hnsw-graph.ts';
+import type { HnswLayer } from './hnsw-layer.ts';
 
 export const HnswParamsSchema = z
   .object({

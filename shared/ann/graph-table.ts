@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { SqliteDatabase } from '../db/better-sqlite.ts';
 import { type HnswParams, HnswParamsSchema } from './build-hnsw.ts';
-import type { HnswGraph, HnswLayer } from './hnsw-graph.ts';
+import type { HnswGraph } from './hnsw-graph.ts';
+import type { HnswLayer } from './hnsw-layer.ts';
 
 /**
  * A collection's search graph in its index database (migrations/0003_ann_graphs.sql): the builder writes

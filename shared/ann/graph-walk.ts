@@ -1,4 +1,4 @@
-import type { HnswLayer } from './hnsw-graph.ts';
+import type { HnswLayer } from './hnsw-layer.ts';
 import { align, type ScanKernel, setQueryCodes16 } from './scan-kernel.ts';
 
 /** The widest search a walk takes (SearchOptions' largest ef). */

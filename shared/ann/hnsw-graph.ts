@@ -1,4 +1,5 @@
 import type { GraphWalk } from './graph-walk.ts';
+import type { HnswLayer } from './hnsw-layer.ts';
 import type { Int8Codes } from './int8-codes.ts';
 import { ScoreHeap } from './score-heap.ts';
 
@@ -20,15 +21,6 @@ export interface HnswGraph {
   entry: number;
   /** layers[0] holds every node; layers[l] the nodes whose level is at least l. */
   layers: HnswLayer[];
-}
-
-export interface HnswLayer {
-  /** Neighbour slots per node: 2m on layer 0, m above. */
-  degree: number;
-  /** The layer's node ids, ascending. */
-  nodes: Int32Array;
-  /** The i-th node's neighbours at [i * degree, (i + 1) * degree), padded with -1. */
-  links: Int32Array;
 }
 
 /** A layer with its node -> position map, for searching (layer 0 needs none: position = node). */

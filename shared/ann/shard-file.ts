@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HnswParamsSchema } from './build-hnsw.ts';
-import type { HnswLayer } from './hnsw-graph.ts';
+import type { HnswLayer } from './hnsw-layer.ts';
 import { quantizeRow } from './int8-codes.ts';
 
 /**

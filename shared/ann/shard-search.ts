@@ -1,6 +1,6 @@
 import { fullBitmap, keepMatching } from './filter-bitmap.ts';
-import type { HnswLayer } from './hnsw-graph.ts';
 import { HnswSearcher, widestDegree } from './hnsw-graph.ts';
+import type { HnswLayer } from './hnsw-layer.ts';
 import { Int8Codes, int8ScratchBytes } from './int8-codes.ts';
 import { ScanScratch, scanK, scanScratchBytes } from './scan-kernel.ts';
 import { readShardHeader, SHARD_ALIGN, type ShardColumn, type ShardHeader } from './shard-file.ts';

@@ -9,18 +9,13 @@ import { requireObject } from './artifact-store.ts';
 import { searchLoadedShard } from './shard-object.ts';
 import {
   ShardFailureSchema,
+  type ShardNamespace,
   type ShardSearchReply,
   ShardSearchReplySchema,
   type ShardSearchRequest,
 } from './shard-protocol.ts';
 import { type LoadedShard, loadShard, type ShardFileRef } from './shard-store.ts';
 import { readVerified } from './verified-read.ts';
-
-/** The part of a Durable Object namespace binding the fan-out uses (wrangler.toml `SHARDS`). */
-export interface ShardNamespace {
-  idFromName(name: string): unknown;
-  get(id: unknown): { fetch(input: string, init?: RequestInit): Promise<Response> };
-}
 
 /** A worker-index.json to open: its key (in the store) and its manifest entry. */
 export interface WorkerIndexSource {

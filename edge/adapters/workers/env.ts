@@ -7,7 +7,7 @@ import {
   type R2BucketBinding,
   r2ArtifactStore,
 } from './artifact-store.ts';
-import type { ShardNamespace } from './compact-index.ts';
+import type { ShardNamespace } from './shard-protocol.ts';
 
 const hasMethods =
   <T>(...methods: string[]) =>

@@ -36,3 +36,9 @@ export type ShardSearchReply = z.infer<typeof ShardSearchReplySchema>;
 
 /** A shard's failure as the Durable Object reports it: status 500 with this body. */
 export const ShardFailureSchema = z.object({ error: z.string() }).strict();
+
+/** The part of a Durable Object namespace binding the fan-out uses (wrangler.toml `SHARDS`). */
+export interface ShardNamespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): { fetch(input: string, init?: RequestInit): Promise<Response> };
+}

@@ -10,7 +10,7 @@ import { LossConfigSchema } from '../../metric/index.ts';
 import { AdamConfigSchema } from '../../train/adam.ts';
 import { ParameterUpdateSchema } from '../../train/parameter-update.ts';
 import { readJsonFile } from '../../util/read-json-file.ts';
-import { SemanticInitSchema } from './similarity/semantic-init.ts';
+import { SemanticInitSchema } from './similarity/semantic-init-config.ts';
 import { SourcesConfigSchema } from './similarity/source-config.ts';
 
 /** A text model's whole recipe: data, featurizer, model, loss, training, index. Validated at load. */
