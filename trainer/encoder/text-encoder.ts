@@ -2,6 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { FeatureBatch } from '../../shared/featurizer/text.ts';
 import { embeddingBag } from './embedding-bag.ts';
+import {
+  initWordOrder,
+  poolWithWordOrder,
+  WordOrderSchema,
+  type WordOrderTensors,
+  type WordOrderWeights,
+  wordOrderParams,
+  wordOrderTensors,
+} from './word-order.ts';
 
 /**
  * The text encoder: a hashed n-gram embedding bag (weighted mean of the rows of `table` picked by the
@@ -18,6 +27,11 @@ export const TextEncoderShapeSchema = z
      * with no further distortion, where a random square kernel skews its cosines. Default: Glorot-uniform.
      */
     kernelInit: z.enum(['glorot', 'identity']).optional(),
+    /**
+     * A layer that sees word order before pooling (word-order.ts); needs the featurizer's 'tokens'
+     * layout. Absent: the bag of n-grams, the fastest model.
+     */
+    wordOrder: WordOrderSchema.optional(),
   })
   .strict()
   .refine((shape) => shape.kernelInit !== 'identity' || shape.embeddingDim === shape.outputDim, {
@@ -37,6 +51,14 @@ export interface TextEncoderWeights {
   buckets: number;
   embeddingDim: number;
   outputDim: number;
+  /** The word-order layer, when the shape has one. */
+  wordOrder?: WordOrderWeights;
+}
+
+/** Every trained array by the name checkpoints and the optimiser use. */
+export function encoderParams(weights: TextEncoderWeights): Record<string, Float32Array> {
+  const { table, kernel, bias, wordOrder } = weights;
+  return { table, kernel, bias, ...(wordOrder ? wordOrderParams(wordOrder) : {}) };
 }
 
 /** Guards the weighted mean against a text with no features (all weights 0). */
@@ -63,6 +85,8 @@ export function initTextEncoder(buckets: number, shape: TextEncoderShape, seed: 
     buckets,
     embeddingDim,
     outputDim,
+    // Drawn last, so the table and kernel of a seed are those of the bag model.
+    ...(shape.wordOrder ? { wordOrder: initWordOrder(shape.wordOrder, embeddingDim, random) } : {}),
   };
 }
 
@@ -72,10 +96,18 @@ function identityKernel(dim: number): Float32Array {
   return kernel;
 }
 
+/** A word-order layer's tensors with the token count of the batch it runs on. */
+export interface WordOrderInput {
+  tokens: number;
+  width: number;
+  layer: WordOrderTensors;
+}
+
 /**
  * The forward pass from already-gathered rows: `rows` holds the table rows a batch uses and
  * `localIds` ([batch, length]) indexes into them. Training differentiates through `rows` so that only
  * the touched rows get gradients (a sparse update) instead of a dense [buckets, dim] gradient.
+ * With `wordOrder` the batch is in the 'tokens' layout and pooling goes through the word-order layer.
  */
 export function encodeFromRows(
   rows: tf.Tensor2D,
@@ -84,11 +116,36 @@ export function encodeFromRows(
   batch: number,
   kernel: tf.Tensor2D,
   bias: tf.Tensor1D,
+  wordOrder?: WordOrderInput,
 ): tf.Tensor2D {
   return tf.tidy(() => {
-    const pooled = embeddingBag(rows, localIds, weights, batch, POOLING_EPSILON);
+    const pooled = wordOrder
+      ? poolWithWordOrder(
+          rows,
+          localIds,
+          weights,
+          batch,
+          wordOrder.tokens,
+          wordOrder.width,
+          wordOrder.layer,
+          POOLING_EPSILON,
+        )
+      : embeddingBag(rows, localIds, weights, batch, POOLING_EPSILON);
     return l2NormalizeRows(pooled.matMul(kernel).add(bias) as tf.Tensor2D);
   });
+}
+
+/** The word-order input for `batch`, or none for a bag model; a bag-layout batch for a word-order model is an error. */
+export function wordOrderInput(
+  weights: TextEncoderWeights,
+  batch: FeatureBatch,
+  layer: () => WordOrderTensors,
+): WordOrderInput | undefined {
+  if (!weights.wordOrder) return undefined;
+  if (batch.tokens === undefined) {
+    throw new Error("a word-order encoder needs the featurizer's 'tokens' layout (featurizer.layout)");
+  }
+  return { tokens: batch.tokens, width: weights.wordOrder.width, layer: layer() };
 }
 
 export function l2NormalizeRows(x: tf.Tensor2D): tf.Tensor2D {
@@ -138,6 +195,7 @@ export function embedBatch(weights: TextEncoderWeights, batch: FeatureBatch): Fl
       batch.batch,
       tf.tensor2d(weights.kernel, [weights.embeddingDim, weights.outputDim]),
       tf.tensor1d(weights.bias),
+      wordOrderInput(weights, batch, () => wordOrderTensors(weights.wordOrder!, weights.embeddingDim)),
     ),
   );
   const data = out.dataSync() as Float32Array;

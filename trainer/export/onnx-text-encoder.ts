@@ -9,6 +9,7 @@ import {
   type NodeProto,
   type TensorProto,
 } from './onnx-graph.ts';
+import { wordOrderMatrices, wordOrderPooling } from './onnx-word-order.ts';
 import { quantizeSymmetricInt8 } from './quantize.ts';
 
 /** Graph input and output names; the manifest's `input.onnx` records them for consumers. */
@@ -31,7 +32,7 @@ export interface TextEncoderExportOptions {
 
 /**
  * Writes the text encoder as an ONNX model (IR 8, opset 17) computing exactly what `embedBatch` in
- * trainer/tasks/text/model/text-encoder.ts computes:
+ * trainer/encoder/text-encoder.ts computes:
  *   pooled    = sum_l weights[b,l] * table[ids[b,l]] / max(sum_l weights[b,l], POOLING_EPSILON)
  *   out       = pooled @ kernel + bias                    (output `unnormalized`)
  *   embedding = out / max(||out||_2, NORM_EPSILON)      (output `embedding`)
@@ -41,36 +42,59 @@ export interface TextEncoderExportOptions {
  * int8 stores the table with one symmetric scale per row and the kernel with one per output column
  * (see quantize.ts). The table is gathered as int8 and only the gathered rows are converted; their row
  * scales fold into the pooling weights, so the full table is never dequantised. The bias stays float32.
+ *
+ * With a word-order layer the inputs are [batch, tokens, slots] (the featurizer's 'tokens' layout), the
+ * pooling is onnx-word-order.ts's, its two matrices are stored like the kernel, and there is no
+ * `unnormalized` output: the model is no longer linear in the rows, so it cannot be explained that way.
  */
 export function exportTextEncoderOnnx(
   weights: TextEncoderWeights,
   options: TextEncoderExportOptions,
 ): Uint8Array {
   assertShapes(weights);
-  const { buckets, embeddingDim, outputDim } = weights;
-  const pooling = options.precision === 'fp32' ? fp32Pooling(weights) : int8Pooling(weights);
-  const projection = options.precision === 'fp32' ? fp32Kernel(weights) : int8Kernel(weights);
+  const { buckets, embeddingDim, outputDim, wordOrder } = weights;
+  const mean: Mean = wordOrder
+    ? (rows, rowWeights) => {
+        const matrices = { mix: 'word_order_mix', out: 'word_order_out' };
+        const constants = { epsilon: 'pooling_epsilon', axis1: 'axis_1', axis2: 'axis_2' };
+        const inputs = { rows, rowWeights, weights: TEXT_ENCODER_IO.weights };
+        return wordOrderPooling(wordOrder, { ...inputs, ...matrices, ...constants });
+      }
+    : (rows, rowWeights) => ({ initializers: [], nodes: weightedMean(rows, rowWeights) });
+  const int8 = options.precision === 'int8';
+  const pooling = int8 ? int8Pooling(weights, mean) : fp32Pooling(weights, mean);
+  const matrices: [string, Float32Array, number, number][] = [
+    ['kernel', weights.kernel, embeddingDim, outputDim],
+    ...(wordOrder ? wordOrderMatrices(wordOrder, embeddingDim) : []),
+  ];
+  const stored = matrices.map(([name, values, rows, cols]) =>
+    int8 ? int8Matrix(name, values, rows, cols) : fp32Matrix(name, values, rows, cols),
+  );
   const tail = projectAndNormalize();
+  const inputDims = wordOrder ? ['batch', 'tokens', 'slots'] : ['batch', 'length'];
   return encodeModel({
     name: 'text_encoder',
     inputs: [
-      makeTensorValueInfo(TEXT_ENCODER_IO.ids, DataType.int32, ['batch', 'length']),
-      makeTensorValueInfo(TEXT_ENCODER_IO.weights, DataType.float, ['batch', 'length']),
+      makeTensorValueInfo(TEXT_ENCODER_IO.ids, DataType.int32, inputDims),
+      makeTensorValueInfo(TEXT_ENCODER_IO.weights, DataType.float, inputDims),
     ],
     outputs: [
       makeTensorValueInfo(TEXT_ENCODER_IO.output, DataType.float, ['batch', outputDim]),
-      makeTensorValueInfo(TEXT_ENCODER_UNNORMALIZED_OUTPUT, DataType.float, ['batch', outputDim]),
+      ...(wordOrder
+        ? []
+        : [makeTensorValueInfo(TEXT_ENCODER_UNNORMALIZED_OUTPUT, DataType.float, ['batch', outputDim])]),
     ],
     initializers: [
       ...pooling.initializers,
-      ...projection.initializers,
+      ...stored.flatMap((m) => m.initializers),
       makeInitializer('bias', weights.bias, [outputDim]),
       makeInitializer('axis_1', BigInt64Array.of(1n), [1]),
       makeInitializer('axis_2', BigInt64Array.of(2n), [1]),
       makeInitializer('pooling_epsilon', Float32Array.of(POOLING_EPSILON), []),
       makeInitializer('norm_epsilon', Float32Array.of(NORM_EPSILON), []),
     ],
-    nodes: [...pooling.nodes, ...projection.nodes, ...tail],
+    // The matrices first: the word-order pooling reads them (the checker wants topological order).
+    nodes: [...stored.flatMap((m) => m.nodes), ...pooling.nodes, ...tail],
     producerVersion: options.producerVersion,
     docString: options.docString,
     metadata: {
@@ -78,6 +102,7 @@ export function exportTextEncoderOnnx(
       buckets: String(buckets),
       embedding_dim: String(embeddingDim),
       output_dim: String(outputDim),
+      ...(wordOrder ? { word_order: `conv width ${wordOrder.width} rank ${wordOrder.rank}` } : {}),
     },
   });
 }
@@ -87,32 +112,41 @@ interface Subgraph {
   nodes: NodeProto[];
 }
 
+/** Nodes from the gathered `rows` and their weights (carrying int8 row scales) to `pooled`. */
+type Mean = (rows: string, rowWeights: string) => Subgraph;
+
 /** Weighted mean of the gathered table rows -> `pooled` [batch, embeddingDim]. */
-function fp32Pooling(weights: TextEncoderWeights): Subgraph {
+function fp32Pooling(weights: TextEncoderWeights, mean: Mean): Subgraph {
+  const pooled = mean('rows', TEXT_ENCODER_IO.weights);
   return {
-    initializers: [makeInitializer('table', weights.table, [weights.buckets, weights.embeddingDim])],
+    initializers: [
+      makeInitializer('table', weights.table, [weights.buckets, weights.embeddingDim]),
+      ...pooled.initializers,
+    ],
     nodes: [
       makeNode('Gather', ['table', TEXT_ENCODER_IO.ids], ['rows'], [attribute.int('axis', 0)]),
-      ...weightedMean('rows', TEXT_ENCODER_IO.weights),
+      ...pooled.nodes,
     ],
   };
 }
 
 /** The same mean over int8 rows: weights * row_scale carries each row's dequantisation. */
-function int8Pooling(weights: TextEncoderWeights): Subgraph {
+function int8Pooling(weights: TextEncoderWeights, mean: Mean): Subgraph {
   const { buckets, embeddingDim } = weights;
   const table = quantizeSymmetricInt8(weights.table, buckets, embeddingDim, 0);
+  const pooled = mean('rows', 'scaled_weights');
   return {
     initializers: [
       makeInitializer('table_int8', table.values, [buckets, embeddingDim]),
       makeInitializer('table_row_scale', table.scales, [buckets]),
+      ...pooled.initializers,
     ],
     nodes: [
       makeNode('Gather', ['table_int8', TEXT_ENCODER_IO.ids], ['rows_int8'], [attribute.int('axis', 0)]),
       makeNode('Cast', ['rows_int8'], ['rows'], [attribute.int('to', DataType.float)]),
       makeNode('Gather', ['table_row_scale', TEXT_ENCODER_IO.ids], ['row_scale'], [attribute.int('axis', 0)]),
       makeNode('Mul', [TEXT_ENCODER_IO.weights, 'row_scale'], ['scaled_weights']),
-      ...weightedMean('rows', 'scaled_weights'),
+      ...pooled.nodes,
     ],
   };
 }
@@ -137,29 +171,25 @@ function weightedMean(rows: string, rowWeights: string): NodeProto[] {
   ];
 }
 
-/** `kernel` [embeddingDim, outputDim] as float32. */
-function fp32Kernel(weights: TextEncoderWeights): Subgraph {
-  return {
-    initializers: [makeInitializer('kernel', weights.kernel, [weights.embeddingDim, weights.outputDim])],
-    nodes: [],
-  };
+/** A [rows, cols] matrix (the kernel, a word-order matrix) named `name`, as float32. */
+function fp32Matrix(name: string, values: Float32Array, rows: number, cols: number): Subgraph {
+  return { initializers: [makeInitializer(name, values, [rows, cols])], nodes: [] };
 }
 
-/** `kernel` dequantised from int8 with one scale per output column. */
-function int8Kernel(weights: TextEncoderWeights): Subgraph {
-  const { embeddingDim, outputDim } = weights;
-  const kernel = quantizeSymmetricInt8(weights.kernel, embeddingDim, outputDim, 1);
+/** The same matrix dequantised from int8 with one scale per output column. */
+function int8Matrix(name: string, values: Float32Array, rows: number, cols: number): Subgraph {
+  const quantized = quantizeSymmetricInt8(values, rows, cols, 1);
   return {
     initializers: [
-      makeInitializer('kernel_int8', kernel.values, [embeddingDim, outputDim]),
-      makeInitializer('kernel_scale', kernel.scales, [outputDim]),
-      makeInitializer('kernel_zero_point', new Int8Array(outputDim), [outputDim]),
+      makeInitializer(`${name}_int8`, quantized.values, [rows, cols]),
+      makeInitializer(`${name}_scale`, quantized.scales, [cols]),
+      makeInitializer(`${name}_zero_point`, new Int8Array(cols), [cols]),
     ],
     nodes: [
       makeNode(
         'DequantizeLinear',
-        ['kernel_int8', 'kernel_scale', 'kernel_zero_point'],
-        ['kernel'],
+        [`${name}_int8`, `${name}_scale`, `${name}_zero_point`],
+        [name],
         [attribute.int('axis', 1)],
       ),
     ],
@@ -192,4 +222,10 @@ function assertShapes(weights: TextEncoderWeights): void {
   expect('table', weights.table.length, buckets * embeddingDim);
   expect('kernel', weights.kernel.length, embeddingDim * outputDim);
   expect('bias', weights.bias.length, outputDim);
+  const order = weights.wordOrder;
+  if (order) {
+    expect('word-order mix', order.mix.length, order.width * embeddingDim * order.rank);
+    expect('word-order mixBias', order.mixBias.length, order.rank);
+    expect('word-order out', order.out.length, order.rank * embeddingDim);
+  }
 }

@@ -1,19 +1,21 @@
+import { z } from 'zod';
 import type { TextFeaturizer } from '../../shared/featurizer/text.ts';
-import { padFeatures, planSubBatches } from '../../shared/onnx/sub-batches.ts';
+import { featureSubBatches } from '../../shared/onnx/sub-batches.ts';
 import { createOnnxTextEmbedder, type OrtModule } from '../../shared/onnx/text-embedder.ts';
 import { cosineSimilarity, norm } from '../../shared/vector.ts';
 import { embedBatch, type TextEncoderWeights } from '../encoder/text-encoder.ts';
 import { exportTextEncoderOnnx, type OnnxPrecision, TEXT_ENCODER_IO } from './onnx-text-encoder.ts';
 
-export interface ParityReport {
-  texts: number;
+export const ParityReportSchema = z.object({
+  texts: z.number().int().nonnegative(),
   /** Worst per-text cosine between the ONNX embedding (onnxruntime-web) and TensorFlow.js's. */
-  fp32MinCosine: number;
-  int8MinCosine: number;
+  fp32MinCosine: z.number(),
+  int8MinCosine: z.number(),
   /** Largest absolute difference over all embedding components. */
-  fp32MaxAbsDiff: number;
-  int8MaxAbsDiff: number;
-}
+  fp32MaxAbsDiff: z.number(),
+  int8MaxAbsDiff: z.number(),
+});
+export type ParityReport = z.infer<typeof ParityReportSchema>;
 
 /**
  * Exports `weights` as fp32 and int8 ONNX (the exporter is deterministic, so these are the bytes that
@@ -58,11 +60,10 @@ function referenceEmbeddings(
   texts: readonly string[],
   featurizer: TextFeaturizer,
 ): Float32Array[] {
-  const features = texts.map((text) => featurizer.featurize(text));
   const dim = weights.outputDim;
   const embeddings = new Array<Float32Array>(texts.length);
-  for (const group of planSubBatches(features.map((f) => f.ids.length))) {
-    const flat = embedBatch(weights, padFeatures(group.map((i) => features[i])));
+  for (const { rows: group, batch } of featureSubBatches(featurizer, texts)) {
+    const flat = embedBatch(weights, batch);
     group.forEach((index, row) => {
       embeddings[index] = flat.slice(row * dim, (row + 1) * dim);
     });

@@ -101,6 +101,10 @@ export const TextConfigSchema = z
   .refine((config) => !config.train.update || config.sources, {
     message: 'train.update applies to multi-source training: list the `sources` to train on',
     path: ['train', 'update'],
+  })
+  .refine((config) => !config.model.wordOrder || config.featurizer.layout === 'tokens', {
+    message: "model.wordOrder reads tokens in order: set featurizer.layout to 'tokens'",
+    path: ['featurizer', 'layout'],
   });
 
 export type TextConfig = z.infer<typeof TextConfigSchema>;

@@ -1,5 +1,5 @@
 import type { TextFeaturizer } from '../../../../shared/featurizer/text.ts';
-import type { TextEncoderWeights } from '../../../encoder/text-encoder.ts';
+import { encoderParams, type TextEncoderWeights } from '../../../encoder/text-encoder.ts';
 import { type AdamConfig, adamCheckpoint, createAdamState } from '../../../train/adam.ts';
 import type { LoopModel } from '../../../train/loop.ts';
 import type { PairLoss } from '../../../train/pair-loss.ts';
@@ -20,7 +20,7 @@ export interface TextPairModelOptions {
 /** The text encoder trained on positive pairs with an in-batch loss, as a LoopModel. */
 export function createTextPairModel(options: TextPairModelOptions): LoopModel {
   const { weights, featurizer, batchSize } = options;
-  const params = { table: weights.table, kernel: weights.kernel, bias: weights.bias };
+  const params = encoderParams(weights);
   const adam = createAdamState(params);
   const checkpoint = adamCheckpoint(params, adam);
   let cachedEpoch = -1;

@@ -5,7 +5,9 @@ import {
   gatherIds,
   type TextEncoderWeights,
   tableRows,
+  wordOrderInput,
 } from '../../../encoder/text-encoder.ts';
+import { wordOrderParams, wordOrderTensors } from '../../../encoder/word-order.ts';
 import {
   type AdamConfig,
   type AdamState,
@@ -66,7 +68,11 @@ export async function featurePairStep(
   const outputs = tf.tidy(() => {
     const anchorIds = localIds.subarray(0, anchors.ids.length);
     const positiveIds = localIds.subarray(anchors.ids.length);
-    const compute = (rows: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor) => {
+    const compute = (rows: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, ...order: tf.Tensor[]) => {
+      const layer = () => {
+        const [mix, mixBias, out] = order;
+        return { mix: mix as tf.Tensor2D, mixBias: mixBias as tf.Tensor1D, out: out as tf.Tensor2D };
+      };
       const encode = (ids: Int32Array, batch: FeatureBatch) =>
         encodeFromRows(
           rows as tf.Tensor2D,
@@ -75,18 +81,21 @@ export async function featurePairStep(
           batch.batch,
           kernel as tf.Tensor2D,
           bias as tf.Tensor1D,
+          wordOrderInput(weights, batch, layer),
         );
       return loss.compute(encode(anchorIds, anchors), encode(positiveIds, positives));
     };
+    const order = weights.wordOrder ? wordOrderTensors(weights.wordOrder, embeddingDim) : undefined;
     const result = tf.valueAndGrads(compute)([
       tf.tensor2d(tableRows(weights, uniqueIds), [uniqueIds.length, embeddingDim]),
       tf.tensor2d(weights.kernel, [embeddingDim, outputDim]),
       tf.tensor1d(weights.bias),
+      ...(order ? [order.mix, order.mixBias, order.out] : []),
     ]);
     return [result.value, ...result.grads];
   });
   const [[value], ...grads] = await readAndDispose(outputs);
-  const [rowGrad, kernelGrad, biasGrad] = grads;
+  const [rowGrad, kernelGrad, biasGrad, ...orderGrads] = grads;
   if (!Number.isFinite(value) || !grads.every(allFinite)) return { loss: value, finite: false };
   beginStep(adam);
   if (update.table !== 'rows') {
@@ -101,6 +110,12 @@ export async function featurePairStep(
     const denseAdam = withLearningRate(adamConfig, update.denseLearningRate);
     applyDense(adam, 'kernel', weights.kernel, kernelGrad, denseAdam);
     applyDense(adam, 'bias', weights.bias, biasGrad, denseAdam);
+  }
+  // The word-order layer learns at the optimiser's rate (the dense layer's may be frozen).
+  if (weights.wordOrder) {
+    Object.entries(wordOrderParams(weights.wordOrder)).forEach(([name, param], i) => {
+      applyDense(adam, name, param, orderGrads[i], adamConfig);
+    });
   }
   return { loss: value, finite: true, stats: await loss.readStats() };
 }

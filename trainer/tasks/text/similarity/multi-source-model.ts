@@ -1,4 +1,4 @@
-import type { TextEncoderWeights } from '../../../encoder/text-encoder.ts';
+import { encoderParams, type TextEncoderWeights } from '../../../encoder/text-encoder.ts';
 import { type AdamConfig, adamCheckpoint, addRowScaleSlots, createAdamState } from '../../../train/adam.ts';
 import type { LoopModel } from '../../../train/loop.ts';
 import { atStep, DEFAULT_PARAMETER_UPDATE, type ParameterUpdate } from '../../../train/parameter-update.ts';
@@ -25,7 +25,7 @@ export interface MultiSourceModelOptions {
  */
 export function createMultiSourceModel(options: MultiSourceModelOptions): LoopModel {
   const { weights, sources } = options;
-  const params = { table: weights.table, kernel: weights.kernel, bias: weights.bias };
+  const params = encoderParams(weights);
   const adam = createAdamState(params);
   const update = options.update ?? DEFAULT_PARAMETER_UPDATE;
   if (update.table !== 'rows') addRowScaleSlots(adam, TABLE_SCALE_SLOT, weights.buckets);

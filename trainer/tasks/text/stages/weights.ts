@@ -23,5 +23,13 @@ export function loadTrainedTextModel(runDir: string): TrainedTextModel {
   if (table?.length !== buckets * embeddingDim || kernel?.length !== embeddingDim * outputDim) {
     throw new Error(`${dir} does not match the run's config (table or kernel shape differs)`);
   }
-  return { config, featurizer, weights: { table, kernel, bias, buckets, embeddingDim, outputDim } };
+  const shape = { buckets, embeddingDim, outputDim };
+  const order = config.model.wordOrder;
+  if (!order) return { config, featurizer, weights: { table, kernel, bias, ...shape } };
+  const { 'wordOrder.mix': mix, 'wordOrder.mixBias': mixBias, 'wordOrder.out': out } = checkpoint.arrays;
+  if (mix?.length !== order.width * embeddingDim * order.rank || out?.length !== order.rank * embeddingDim) {
+    throw new Error(`${dir} does not match the run's config (word-order layer shape differs)`);
+  }
+  const wordOrder = { width: order.width, rank: order.rank, mix, mixBias, out };
+  return { config, featurizer, weights: { table, kernel, bias, ...shape, wordOrder } };
 }
