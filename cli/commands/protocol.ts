@@ -14,6 +14,7 @@ const DEFAULT_CONFIG = 'configs/fashion-mnist-disjoint.json';
 interface ProtocolFlags extends BackendFlag {
   config: string;
   folds: number;
+  selectOn: 'classes' | 'images';
   seeds: number[];
   minutes?: number;
   runs: string;
@@ -45,13 +46,21 @@ export function protocolCommand(): Command {
       new Option('--config <file>', 'image config: data, model, loss, training').default(DEFAULT_CONFIG),
     )
     .addOption(
-      new Option('--folds <k>', 'folds over the training half of the classes; each needs 2+ classes')
+      new Option('--folds <k>', 'folds over the training classes (each needs 2+) or over their images')
         .argParser((text) => {
           const folds = wholeNumber(text);
           if (folds < 2) throw new InvalidArgumentError('at least 2 folds');
           return folds;
         })
         .default(2),
+    )
+    .addOption(
+      new Option(
+        '--select-on <what>',
+        "what a run's held-out fold is: classes (2+ each) or a slice of every training class's images",
+      )
+        .choices(['classes', 'images'])
+        .default('classes'),
     )
     .addOption(
       new Option('--seeds <list>', 'seeds, comma-separated; every fold runs once per seed')
@@ -78,18 +87,27 @@ export function protocolCommand(): Command {
       progress.log(`protocol run ${id} in ${dir}; TensorFlow.js backend: ${describeBackend(backend)}`);
       const report = await runFoldProtocol({
         config,
-        protocol: { folds: flags.folds, seeds: flags.seeds, minutesPerRun: flags.minutes },
+        protocol: {
+          folds: flags.folds,
+          seeds: flags.seeds,
+          selectOn: flags.selectOn,
+          minutesPerRun: flags.minutes,
+        },
         dir,
         backend,
         progress,
       });
-      const cells = (metrics: (typeof report.summary)['trained']) =>
-        HEADLINE_METRICS.map((m) => `${HEADLINE_LABELS[m]} ${formatMeanWithCI(metrics[m])}`).join(', ');
+      const cells = (metrics: (typeof report.summary)['trained'], signed = false) =>
+        HEADLINE_METRICS.map((m) => `${HEADLINE_LABELS[m]} ${formatMeanWithCI(metrics[m], { signed })}`).join(
+          ', ',
+        );
       process.stdout.write(
         [
           `trained CNN (${report.runs.length} runs): ${cells(report.summary.trained)}`,
           `raw pixels: ${cells(report.summary.rawPixels)}`,
           `untrained CNN: ${cells(report.summary.untrained)}`,
+          `gain over the better baseline, paired by seed (${report.seeds.length} seeds, folds averaged): ` +
+            cells(report.summary.marginOverBaselines, true),
           `tables: ${resolve(dir, PROTOCOL_FILES.markdown)}; every figure: ${resolve(dir, PROTOCOL_FILES.json)}`,
           '',
         ].join('\n'),

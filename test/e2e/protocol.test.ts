@@ -117,7 +117,52 @@ describe('class-disjoint protocol with folds and seeds', () => {
         progress: quiet,
       });
     expect((await resume()).runs).toEqual(report.runs);
-    await expect(resume(1)).rejects.toThrow(/measured with another config, dataset or --minutes/);
+    await expect(resume(1)).rejects.toThrow(/measured with another config, dataset, --minutes/);
+  });
+
+  it('selects on held-out images of every training class when asked, one run per fold and seed', async () => {
+    const dir = join(root, 'runs', 'images');
+    const images = await runFoldProtocol({
+      config,
+      protocol: { folds: 2, seeds: [3, 4], selectOn: 'images' },
+      dir,
+      backend,
+      progress: quiet,
+    });
+    expect(images.runs.map((r) => [r.seed, r.fold])).toEqual([
+      [3, 0],
+      [3, 1],
+      [4, 0],
+      [4, 1],
+    ]);
+    for (const run of images.runs) {
+      // 16 images of each of the 4 training classes, half of them held out by each fold.
+      expect([run.training.trainImages, run.training.validationImages]).toEqual([32, 32]);
+      const saved = JSON.parse(readFileSync(join(dir, run.dir, 'config.json'), 'utf8'));
+      expect(saved.protocol).toEqual({
+        kind: 'class-disjoint-images',
+        trainClasses: [0, 1, 2, 3],
+        testClasses: [4, 5, 6, 7],
+        folds: 2,
+        fold: run.fold,
+      });
+    }
+    // The gain is paired by seed: n is the number of seeds, each seed's folds averaged.
+    const gain = images.summary.marginOverBaselines.mean_average_precision_at_r;
+    expect(gain.n).toBe(2);
+    const perSeed = images.baselines.map((b) => {
+      const runs = images.runs.filter((r) => r.seed === b.seed);
+      const trained = runs.reduce((sum, r) => sum + r.test.mean_average_precision_at_r, 0) / runs.length;
+      return (
+        trained - Math.max(b.rawPixels.mean_average_precision_at_r, b.untrained.mean_average_precision_at_r)
+      );
+    });
+    expect(gain.mean).toBeCloseTo((perSeed[0] + perSeed[1]) / 2, 12);
+    const markdown = readFileSync(join(dir, PROTOCOL_FILES.markdown), 'utf8');
+    expect(markdown).toContain('| gain over the better baseline (paired by seed) | 2 |');
+    expect(markdown).toContain(
+      '| 4 | 2 | square, ring, horizontal bar, vertical bar | images of them (slice 2 of 2) |',
+    );
   });
 
   it('refuses folds too small for the sampler before training anything', async () => {

@@ -30,6 +30,18 @@ describe('classDisjointFolds', () => {
     expect(plan.runs.flatMap((r) => r.validationClasses).sort()).toEqual(plan.trainClasses);
   });
 
+  it('selecting on images: every run trains on all the training classes, one run per fold and seed', () => {
+    const labels = Array.from({ length: 10 }, (_, i) => i);
+    const plan = classDisjointFolds(labels, { folds: 6, seeds: [1, 2], selectOn: 'images' });
+    expect(plan.testClasses).toEqual([5, 6, 7, 8, 9]);
+    expect(plan.runs).toHaveLength(12);
+    for (const run of plan.runs) {
+      expect(run.trainClasses).toEqual([0, 1, 2, 3, 4]);
+      expect(run.validationClasses).toEqual([0, 1, 2, 3, 4]);
+    }
+    expect(plan.runs.map((r) => r.fold)).toEqual([0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5]);
+  });
+
   it('refuses splits that cannot be class-disjoint', () => {
     expect(() => classDisjointFolds([1, 1, 1])).toThrow(/at least 2 classes/);
     expect(() => classDisjointFolds([0, 1, 2, 3], { folds: 4 })).toThrow(/training classes/);

@@ -7,11 +7,15 @@ import { studentTCritical } from './student-t.ts';
  * second half tests, so test classes are never seen in training. The training classes are cut into
  * `folds` contiguous class-disjoint partitions; each run trains on all but one and validates on it.
  * Every fold is repeated for every seed, and results are reported as mean and 95% confidence interval.
+ * `selectOn: 'images'` keeps the test half unseen but selects on images instead of classes: every run trains
+ * on all the training classes and holds out fold f of k slices of each class's images (k-fold
+ * cross-validation over images); `validationClasses` are then the training classes themselves.
  */
 export const ClassDisjointOptionsSchema = z
   .object({
     folds: z.number().int().min(2).default(4),
     seeds: z.array(z.number().int()).min(1).default([0]),
+    selectOn: z.enum(['classes', 'images']).default('classes'),
   })
   .strict();
 export type ClassDisjointOptions = z.input<typeof ClassDisjointOptionsSchema>;
@@ -34,13 +38,24 @@ export function classDisjointFolds(
   labels: ArrayLike<number>,
   options: ClassDisjointOptions = {},
 ): ClassDisjointPlan {
-  const { folds, seeds } = ClassDisjointOptionsSchema.parse(options);
+  const { folds, seeds, selectOn } = ClassDisjointOptionsSchema.parse(options);
   const classes = [...new Set(Array.from(labels))].sort((a, b) => a - b);
   const trainCount = Math.ceil(classes.length / 2);
   const trainClasses = classes.slice(0, trainCount);
   const testClasses = classes.slice(trainCount);
   if (testClasses.length === 0)
     throw new Error(`a class-disjoint split needs at least 2 classes, got ${classes.length}`);
+  if (selectOn === 'images') {
+    const runs = seeds.flatMap((seed) =>
+      Array.from({ length: folds }, (_, fold) => ({
+        seed,
+        fold,
+        trainClasses,
+        validationClasses: trainClasses,
+      })),
+    );
+    return { trainClasses, testClasses, runs };
+  }
   if (folds > trainClasses.length)
     throw new Error(`${folds} folds need at least ${folds} training classes, got ${trainClasses.length}`);
   const bounds = Array.from({ length: folds + 1 }, (_, f) => Math.round((f * trainClasses.length) / folds));

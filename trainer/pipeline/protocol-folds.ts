@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomicSync, writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { type BackendInfo, describeBackend } from '../backend/index.ts';
+import { pairedGainOverSeeds } from '../eval/paired-gain.ts';
 import {
   ClassDisjointOptionsSchema,
   type ClassDisjointPlan,
@@ -17,6 +18,7 @@ import { type ImageConfig, parseImageConfig } from '../tasks/image/config.ts';
 import {
   evaluateCnn,
   evaluateRawPixels,
+  HEADLINE_METRICS,
   headline,
   marginOverBaselines,
 } from '../tasks/image/image-metrics.ts';
@@ -67,11 +69,16 @@ export interface FoldProtocolReport {
   testClasses: number[];
   testImages: number;
   folds: number;
+  /** What each run's held-out fold is: classes (Musgrave et al.) or images of the training classes. */
+  selectOn: 'classes' | 'images';
   seeds: number[];
   minutesPerRun: number;
   baselines: SeedBaselines[];
   runs: FoldRunResult[];
-  /** Mean and 95% CI: trained and margin over the runs, baselines over the seeds. */
+  /**
+   * Mean and 95% CI: trained over the runs, baselines over the seeds; the margin over the better baseline
+   * paired by seed (folds averaged within a seed, t interval over the seeds: see pairedGainOverSeeds).
+   */
   summary: {
     trained: Record<string, MeanWithCI>;
     rawPixels: Record<string, MeanWithCI>;
@@ -102,16 +109,20 @@ export async function runFoldProtocol(options: {
   const {
     folds,
     seeds,
+    selectOn,
     minutesPerRun = config.train.maxMinutes,
   } = FoldProtocolOptionsSchema.parse(options.protocol);
   const dataset = loadImageDataset(config);
-  const plan = classDisjointFolds(dataset.train.labels, { folds, seeds });
+  const plan = classDisjointFolds(dataset.train.labels, { folds, seeds, selectOn });
   // Every run's config is checked before the first one trains: a bad fold must not waste the others.
-  const runConfigs = plan.runs.map((run) => foldConfig(config, plan, run, minutesPerRun));
+  const runConfigs = plan.runs.map((run) =>
+    foldConfig(config, plan, run, { folds, selectOn, minutesPerRun }),
+  );
   const test = selectImages(dataset.test, itemsOfClasses(dataset.test.labels, plan.testClasses));
   const names = (classes: number[]) => classes.map((c) => test.classNames[c]).join(', ');
+  const foldsOf = selectOn === 'classes' ? '' : "each class's images of ";
   progress.log(
-    `class-disjoint protocol: ${folds} folds of ${names(plan.trainClasses)} x seeds ${seeds.join(', ')}; ` +
+    `class-disjoint protocol: ${folds} folds of ${foldsOf}${names(plan.trainClasses)} x seeds ${seeds.join(', ')}; ` +
       `test on ${names(plan.testClasses)} (${test.count} test images); at most ${minutesPerRun} min per run`,
   );
   mkdirSync(dir, { recursive: true });
@@ -124,6 +135,7 @@ export async function runFoldProtocol(options: {
     testClasses: plan.testClasses,
     testImages: test.count,
     folds,
+    selectOn,
     seeds,
     minutesPerRun,
     baselines: [],
@@ -135,7 +147,9 @@ export async function runFoldProtocol(options: {
   for (const [i, run] of plan.runs.entries()) {
     progress.log(
       `== seed ${run.seed}, fold ${run.fold + 1}/${folds}: train on ${names(run.trainClasses)}; ` +
-        `select on ${names(run.validationClasses)}`,
+        (selectOn === 'classes'
+          ? `select on ${names(run.validationClasses)}`
+          : `select on slice ${run.fold + 1} of ${folds} of their images`),
     );
     const measured = previous.runs.find((r) => r.seed === run.seed && r.fold === run.fold);
     if (measured) progress.log(`  ${measured.dir} was measured before: reused`);
@@ -171,21 +185,22 @@ function previousMeasurements(
   const path = join(dir, PROTOCOL_FILES.json);
   if (!existsSync(path)) return { baselines: [], runs: [] };
   const previous = JSON.parse(readFileSync(path, 'utf8')) as FoldProtocolReport;
-  const setting = (r: FoldProtocolReport) => JSON.stringify([r.config, r.data.fingerprint, r.minutesPerRun]);
+  const setting = (r: FoldProtocolReport) =>
+    JSON.stringify([r.config, r.data.fingerprint, r.minutesPerRun, r.selectOn ?? 'classes', r.folds]);
   if (setting(previous) !== setting(report)) {
     throw new Error(
-      `${path} was measured with another config, dataset or --minutes: resume with the same ones, or start a new run`,
+      `${path} was measured with another config, dataset, --minutes, --folds or --select-on: resume with the same ones, or start a new run`,
     );
   }
   return previous;
 }
 
-/** The config of one (seed, fold) run: an evaluation run (no index) with the fold's classes. */
+/** The config of one (seed, fold) run: an evaluation run (no index) with the fold's classes or images. */
 function foldConfig(
   config: ImageConfig,
   plan: ClassDisjointPlan,
   run: ClassDisjointRun,
-  maxMinutes: number,
+  options: { folds: number; selectOn: 'classes' | 'images'; minutesPerRun: number },
 ): ImageConfig {
   const classesPerBatch = config.sampler.batchSize / config.sampler.m;
   if (run.trainClasses.length < classesPerBatch) {
@@ -199,13 +214,22 @@ function foldConfig(
       ...config,
       index: undefined,
       seed: run.seed,
-      protocol: {
-        kind: 'class-disjoint',
-        trainClasses: run.trainClasses,
-        validationClasses: run.validationClasses,
-        testClasses: plan.testClasses,
-      },
-      train: { ...config.train, maxMinutes },
+      protocol:
+        options.selectOn === 'classes'
+          ? {
+              kind: 'class-disjoint',
+              trainClasses: run.trainClasses,
+              validationClasses: run.validationClasses,
+              testClasses: plan.testClasses,
+            }
+          : {
+              kind: 'class-disjoint-images',
+              trainClasses: run.trainClasses,
+              testClasses: plan.testClasses,
+              folds: options.folds,
+              fold: run.fold,
+            },
+      train: { ...config.train, maxMinutes: options.minutesPerRun },
     },
     `${config.name}, seed ${run.seed}, fold ${run.fold + 1}`,
   );
@@ -274,6 +298,10 @@ function summarise(report: FoldProtocolReport): FoldProtocolReport['summary'] {
     trained: summariseRuns(report.runs.map((r) => r.test)),
     rawPixels: summariseRuns(report.baselines.map((b) => b.rawPixels)),
     untrained: summariseRuns(report.baselines.map((b) => b.untrained)),
-    marginOverBaselines: summariseRuns(report.runs.map((r) => r.marginOverBaselines)),
+    marginOverBaselines: pairedGainOverSeeds(
+      report.runs,
+      report.baselines.map((b) => ({ seed: b.seed, baselines: [b.rawPixels, b.untrained] })),
+      HEADLINE_METRICS,
+    ),
   };
 }

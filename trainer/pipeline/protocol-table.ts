@@ -21,7 +21,9 @@ export function foldProtocolMarkdown(report: FoldProtocolReport): string {
       run.seed,
       run.fold + 1,
       names(run.trainClasses),
-      names(run.validationClasses),
+      report.selectOn === 'images'
+        ? `images of them (slice ${run.fold + 1} of ${report.folds})`
+        : names(run.validationClasses),
       `${training.steps} (${training.bestStep})`,
       training.stopReason,
       training.samplesPerSecond.toFixed(0),
@@ -32,16 +34,18 @@ export function foldProtocolMarkdown(report: FoldProtocolReport): string {
     `### ${report.config.name}: class-disjoint, ${report.folds} folds x ${report.seeds.length} seeds`,
     '',
     `Trains on ${names(report.trainClasses)} (each run holds one fold out for early stopping and checkpoint ` +
-      `selection); tests on ${names(report.testClasses)}: ${report.testImages} test images, never seen in ` +
+      `selection: ${report.selectOn === 'images' ? "a slice of every class's images" : 'classes'}); ` +
+      `tests on ${names(report.testClasses)}: ${report.testImages} test images, never seen in ` +
       `training or selection. At most ${report.minutesPerRun} min of training per run on ${report.backend}. ` +
       'Mean ± half-width of the 95% confidence interval (Student t); n is the number of runs for the trained ' +
-      'CNN and its margin, the number of seeds for the baselines (they depend on the seed only).',
+      'CNN, the number of seeds for the baselines (they depend on the seed only) and for the gain, a paired ' +
+      "interval: per seed, the mean of its folds minus that seed's better baseline, then t over the seeds.",
     '',
     ...header(['', 'n']),
     summaryRow('trained CNN', summary.trained),
     summaryRow('raw pixels (L2-normalised)', summary.rawPixels),
     summaryRow('same CNN, untrained', summary.untrained),
-    summaryRow('trained minus the better baseline', summary.marginOverBaselines, true),
+    summaryRow('gain over the better baseline (paired by seed)', summary.marginOverBaselines, true),
     '',
     ...header(['seed', 'fold', 'trains on', 'selects on', 'steps (best)', 'stop', 'samples/s']),
     ...report.runs.map(runRow),

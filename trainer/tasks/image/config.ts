@@ -16,6 +16,9 @@ const ClassList = z.array(z.number().int().min(0)).min(1);
  * - class-disjoint (Musgrave et al. 2020): the model trains on `trainClasses`, is selected (early
  *   stopping, best checkpoint) on `validationClasses`, held out of training, and is tested on the test
  *   split of `testClasses`, never seen before the test;
+ * - class-disjoint-images: the same unseen test classes, but every one of `trainClasses` trains, and the
+ *   model is selected on held-out images of those classes: slice `fold` of `folds` seeded slices of each
+ *   class's training images (k-fold cross-validation over images); the test classes are never seen;
  * - catalogue: every class trains; a seeded `validation` fraction of each class's training images
  *   selects the model; the test split is searched against itself (a shop with known categories).
  */
@@ -38,6 +41,22 @@ export const ProtocolSchema = z.discriminatedUnion('kind', [
     .refine((p) => p.validationClasses.length >= 2 && p.testClasses.length >= 2, {
       message: 'retrieval needs at least 2 validation and 2 test classes',
     }),
+  z
+    .object({
+      kind: z.literal('class-disjoint-images'),
+      trainClasses: ClassList,
+      testClasses: ClassList,
+      folds: z.number().int().min(2).default(10),
+      fold: z.number().int().min(0).default(0),
+    })
+    .strict()
+    .refine((p) => !p.testClasses.some((c) => p.trainClasses.includes(c)), {
+      message: 'train and test classes must not overlap',
+    })
+    .refine((p) => p.trainClasses.length >= 2 && p.testClasses.length >= 2, {
+      message: 'retrieval needs at least 2 training and 2 test classes',
+    })
+    .refine((p) => p.fold < p.folds, { message: 'fold must be below folds', path: ['fold'] }),
   z
     .object({
       kind: z.literal('catalogue'),

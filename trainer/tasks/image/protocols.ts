@@ -21,46 +21,85 @@ export function splitForProtocol(
   validationItems: number,
 ): ProtocolSplit {
   const random = createRandom(seed * 7919 + 17);
+  const names = (classes: number[]) => classes.map((c) => data.train.classNames[c]).join(', ');
+  const sortAscending = (rows: number[]) => Int32Array.from(rows).sort();
+  if (protocol.kind === 'catalogue') {
+    const { held, kept } = holdOutPerClass(data.train.labels, random, (n) => {
+      const count = Math.max(1, Math.round(n * protocol.validation));
+      return [0, count];
+    });
+    return {
+      train: selectImages(data.train, sortAscending(kept)),
+      validation: selectImages(
+        data.train,
+        stratifiedSample(sortAscending(held), data.train.labels, validationItems, random),
+      ),
+      test: data.test,
+      description:
+        `catalogue: train on ${Math.round((1 - protocol.validation) * 100)}% of every class's training images, ` +
+        'select on the rest; test images searched against the test set',
+    };
+  }
+  const classCount = data.train.classNames.length;
+  const validationClasses = protocol.kind === 'class-disjoint' ? protocol.validationClasses : [];
+  for (const label of [...protocol.trainClasses, ...validationClasses, ...protocol.testClasses]) {
+    if (label >= classCount) throw new Error(`class ${label} does not exist (the dataset has ${classCount})`);
+  }
+  const test = selectImages(data.test, itemsOfClasses(data.test.labels, protocol.testClasses));
+  const unseen = `test on unseen classes ${names(protocol.testClasses)} (test split)`;
   if (protocol.kind === 'class-disjoint') {
-    const classCount = data.train.classNames.length;
-    for (const label of [...protocol.trainClasses, ...protocol.validationClasses, ...protocol.testClasses]) {
-      if (label >= classCount)
-        throw new Error(`class ${label} does not exist (the dataset has ${classCount})`);
-    }
-    const names = (classes: number[]) => classes.map((c) => data.train.classNames[c]).join(', ');
-    const validation = itemsOfClasses(data.train.labels, protocol.validationClasses);
+    const validation = itemsOfClasses(data.train.labels, validationClasses);
     return {
       train: selectImages(data.train, itemsOfClasses(data.train.labels, protocol.trainClasses)),
       validation: selectImages(
         data.train,
         stratifiedSample(validation, data.train.labels, validationItems, random),
       ),
-      test: selectImages(data.test, itemsOfClasses(data.test.labels, protocol.testClasses)),
+      test,
       description:
         `class-disjoint: train on ${names(protocol.trainClasses)}; select on held-out classes ` +
-        `${names(protocol.validationClasses)}; test on unseen classes ${names(protocol.testClasses)} (test split)`,
+        `${names(validationClasses)}; ${unseen}`,
     };
   }
-  const trainRows: number[] = [];
-  const validationRows: number[] = [];
-  for (const rows of byLabel(data.train.labels).values()) {
-    shuffle(rows, random);
-    const held = Math.max(1, Math.round(rows.length * protocol.validation));
-    validationRows.push(...rows.slice(0, held));
-    trainRows.push(...rows.slice(held));
-  }
-  const sortAscending = (rows: number[]) => Int32Array.from(rows).sort();
+  const { folds, fold } = protocol;
+  const rows = itemsOfClasses(data.train.labels, protocol.trainClasses);
+  const { held, kept } = holdOutPerClass(
+    Int32Array.from(rows, (row) => data.train.labels[row]),
+    random,
+    (n) => [Math.round((fold * n) / folds), Math.round(((fold + 1) * n) / folds)],
+  );
+  const rowsAt = (positions: number[]) => sortAscending(positions.map((p) => rows[p]));
   return {
-    train: selectImages(data.train, sortAscending(trainRows)),
+    train: selectImages(data.train, rowsAt(kept)),
     validation: selectImages(
       data.train,
-      stratifiedSample(sortAscending(validationRows), data.train.labels, validationItems, random),
+      stratifiedSample(rowsAt(held), data.train.labels, validationItems, random),
     ),
-    test: data.test,
+    test,
     description:
-      `catalogue: train on ${Math.round((1 - protocol.validation) * 100)}% of every class's training images, ` +
-      'select on the rest; test images searched against the test set',
+      `class-disjoint-images: train on ${names(protocol.trainClasses)}; select on held-out images of them ` +
+      `(slice ${fold + 1} of ${folds} of each class); ${unseen}`,
   };
+}
+
+/**
+ * Splits the positions of `labels` class by class: each class's positions are shuffled (seeded) and the
+ * slice `[start, end)` that `slice(count)` gives is held out, the rest kept.
+ */
+function holdOutPerClass(
+  labels: Int32Array,
+  random: Random,
+  slice: (count: number) => [number, number],
+): { held: number[]; kept: number[] } {
+  const held: number[] = [];
+  const kept: number[] = [];
+  for (const positions of byLabel(labels).values()) {
+    shuffle(positions, random);
+    const [start, end] = slice(positions.length);
+    held.push(...positions.slice(start, end));
+    kept.push(...positions.slice(0, start), ...positions.slice(end));
+  }
+  return { held, kept };
 }
 
 /** At most `max` of `rows`, the same share of each label, in increasing order. */
