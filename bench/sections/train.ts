@@ -20,10 +20,16 @@ const REPEATS = 8;
 const BUDGET_SECONDS = 15;
 /** A step running longer than this is stopped: the backend is reported as too slow for the model. */
 export const IDLE_SECONDS = 45;
-const PROFILED_STEPS = 3;
-const SLOW_STEP_MS = 2000;
+/** Steps profiled after the timed ones on wasm, our training path: where its time goes. */
+const PROFILED_STEPS = 2;
 /** The CNN benchmark reports when all its steps are done, so its time limit covers them all. */
-export const CNN_REQUEST: Omit<CnnRequest, 'kernels'> = { job: 'cnn', batch: 128, steps: 5, warmupSteps: 3 };
+export const CNN_REQUEST: Omit<CnnRequest, 'kernels'> = {
+  job: 'cnn',
+  batch: 128,
+  steps: 5,
+  warmupSteps: 3,
+  profileSteps: 0,
+};
 export const CNN_SECONDS = 300;
 const MIN_CNN_SPEEDUP = 4;
 /** The peer's steps take milliseconds: more of them, for a steadier median. */
@@ -58,12 +64,14 @@ async function runTrain(context: SectionContext): Promise<SectionOutcome> {
   const adapter = await webgpuAdapter();
   notes.push('missing' in adapter ? adapter.missing : adapter.note);
   const rows: Row[] = [];
+  const shares: Row[] = [];
   const measured: Measured[] = [];
   for (const backend of BACKENDS) {
     for (const model of Object.keys(TRAIN_MODELS) as TrainModel[]) {
       context.log(`${model} on ${backend}`);
       const figure = `${model} on ${backend}`;
-      const result = await measureInProcess(stepRequest(model, backend, 0), IDLE_SECONDS);
+      const profileSteps = backend === 'wasm' ? PROFILED_STEPS : 0;
+      const result = await measureInProcess(stepRequest(model, backend, profileSteps), IDLE_SECONDS);
       if (result.samples.length === 0 || result.batch === undefined) {
         notes.push(`${figure}: not measured: ${result.failure}`);
         // An unavailable backend fails the same way for every model.
@@ -72,12 +80,15 @@ async function runTrain(context: SectionContext): Promise<SectionOutcome> {
       }
       if (result.failure) notes.push(`${figure}: stopped early: ${result.failure}`);
       rows.push(...speedRows(figure, result.samples, result.batch));
-      measured.push({ model, backend, batch: result.batch, medianStepMs: summarize(result.samples).median });
+      const medianStepMs = summarize(result.samples).median;
+      measured.push({ model, backend, batch: result.batch, medianStepMs });
+      shares.push(...shareRows(figure, result, medianStepMs));
     }
   }
   rows.push(...backendRatioRows(measured));
   const cnn = await cnnRows(context, notes);
   rows.push(...cnn.rows);
+  shares.push(...cnn.shares);
   context.log('PyTorch peer (one thread)');
   const peer = await torchPeerRows(
     {
@@ -93,18 +104,7 @@ async function runTrain(context: SectionContext): Promise<SectionOutcome> {
   rows.push(...peer.rows);
   notes.push(...peer.notes);
 
-  const slowest = [...measured].sort((a, b) => b.medianStepMs / b.batch - a.medianStepMs / a.batch)[0];
-  if (slowest) {
-    context.log(`kernel shares of the slowest: ${slowest.model} on ${slowest.backend}`);
-    const steps = slowest.medianStepMs > SLOW_STEP_MS ? 1 : PROFILED_STEPS;
-    const { profiles, failure } = await measureInProcess(
-      stepRequest(slowest.model, slowest.backend, steps),
-      IDLE_SECONDS,
-    );
-    const group = `share of step time per kernel, slowest: ${slowest.model} on ${slowest.backend}`;
-    if (profiles.length > 0) rows.push(...kernelShareRows(group, profiles, slowest.medianStepMs));
-    else notes.push(`${group}: not profiled: ${failure}`);
-  }
+  rows.push(...shares);
   return { status: 'ran', notes, rows, pendingTargets: [...cnn.pendingTargets, ...peer.pendingTargets] };
 }
 
@@ -112,7 +112,7 @@ function ourWasm(measured: readonly Measured[], model: TrainModel) {
   return measured.find((m) => m.model === model && m.backend === 'wasm');
 }
 
-/** A timing request, or (profileSteps > 0) one step after the warm-up, then the profiled steps. */
+/** A timing request; with profileSteps > 0, that many steps run under tf.profile after the timed ones. */
 export function stepRequest(
   model: TrainModel,
   backend: StepRequest['backend'],
@@ -123,11 +123,17 @@ export function stepRequest(
     model,
     backend,
     warmup: WARMUP,
-    repeats: profileSteps > 0 ? 1 : REPEATS,
+    repeats: REPEATS,
     budgetSeconds: BUDGET_SECONDS,
-    minRuns: profileSteps > 0 ? 1 : MIN_RUNS,
+    minRuns: MIN_RUNS,
     profileSteps,
   };
+}
+
+/** Where a profiled measurement's step time went, kernel by kernel (none when it was not profiled). */
+function shareRows(figure: string, result: Measurement, medianStepMs: number): Row[] {
+  if (result.profiles.length === 0) return [];
+  return kernelShareRows(`share of step time per kernel: ${figure}`, result.profiles, medianStepMs);
 }
 
 function speedRows(figure: string, samples: number[], batch: number): Row[] {
@@ -141,12 +147,14 @@ function speedRows(figure: string, samples: number[], batch: number): Row[] {
 async function cnnRows(
   context: SectionContext,
   notes: string[],
-): Promise<{ rows: Row[]; pendingTargets: PendingTarget[]; oursMedianMs?: number }> {
+): Promise<{ rows: Row[]; shares: Row[]; pendingTargets: PendingTarget[]; oursMedianMs?: number }> {
   const results: Partial<Record<CnnRequest['kernels'], Measurement>> = {};
   const rows: Row[] = [];
+  const shares: Row[] = [];
   for (const kernels of ['ours', 'baseline'] as const) {
     context.log(`CNN on wasm, ${kernels} kernels`);
-    const result = await measureInProcess({ ...CNN_REQUEST, kernels }, CNN_SECONDS);
+    const profileSteps = kernels === 'ours' ? PROFILED_STEPS : 0;
+    const result = await measureInProcess({ ...CNN_REQUEST, kernels, profileSteps }, CNN_SECONDS);
     const figure = `CNN (default image model, batch ${CNN_REQUEST.batch}) on wasm, ${kernels} kernels`;
     if (result.failure || result.batch === undefined) {
       notes.push(`${figure}: not measured: ${result.failure}`);
@@ -154,12 +162,14 @@ async function cnnRows(
     }
     rows.push(...speedRows(figure, result.samples, result.batch));
     results[kernels] = result;
+    if (kernels === 'ours') shares.push(...shareRows(figure, result, summarize(result.samples).median));
   }
   const { ours, baseline } = results;
   const targetText = `the CNN trains >= ${MIN_CNN_SPEEDUP}x faster on our wasm kernels than on the ones we started from`;
   if (!ours || !baseline) {
     return {
       rows,
+      shares,
       pendingTargets: [{ text: targetText, reason: 'a CNN measurement failed (see the notes)' }],
       ...(ours ? { oursMedianMs: summarize(ours.samples).median } : {}),
     };
@@ -176,7 +186,7 @@ async function cnnRows(
       },
     ),
   );
-  return { rows, pendingTargets: [], oursMedianMs: summarize(ours.samples).median };
+  return { rows, shares, pendingTargets: [], oursMedianMs: summarize(ours.samples).median };
 }
 
 /** Each model's speed on every other backend against cpu (pure JavaScript), by median step time. */

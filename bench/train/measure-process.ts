@@ -43,9 +43,11 @@ async function runCnn(request: CnnRequest): Promise<void> {
     batchSize: request.batch,
     steps: request.steps,
     warmupSteps: request.warmupSteps,
+    profileSteps: request.profileSteps,
   });
   send({ kind: 'batch', batch: result.batchSize });
   for (const ms of result.stepMs) send({ kind: 'sample', ms });
+  for (const kernels of result.profiles) send({ kind: 'profile', kernels });
 }
 
 try {

@@ -30,6 +30,8 @@ export const CnnRequestSchema = z
     batch: z.number().int().positive(),
     steps: z.number().int().positive(),
     warmupSteps: z.number().int().nonnegative(),
+    /** Steps run under tf.profile after the timed ones. */
+    profileSteps: z.number().int().min(0),
   })
   .strict();
 export type CnnRequest = z.infer<typeof CnnRequestSchema>;

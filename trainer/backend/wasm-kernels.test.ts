@@ -50,7 +50,13 @@ function relativeDiff(a: Float32Array, b: Float32Array): number {
 describe('wasm training kernels', () => {
   it('replace the stock kernels they improve, keeping those as fallbacks', () => {
     for (const kernel of WASM_TRAINING_KERNELS) expect(tf.getKernel(kernel.kernelName, 'wasm')).toBe(kernel);
-    const stock = stockWasmKernels([tf.BatchMatMul, tf.Sum, tf.Conv2DBackpropInput, tf.MaxPoolGrad]);
+    const stock = stockWasmKernels([
+      tf.BatchMatMul,
+      tf.Sum,
+      tf.Conv2DBackpropInput,
+      tf.MaxPoolGrad,
+      tf.GatherV2,
+    ]);
     for (const kernel of stock) expect(WASM_TRAINING_KERNELS).not.toContain(kernel);
   });
 
@@ -92,6 +98,56 @@ describe('wasm training kernels', () => {
     });
     expect(relativeDiff(wasm[0], cpu[0])).toBeLessThan(1e-5);
     expect(relativeDiff(wasm[1], cpu[1])).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    { name: 'even sides', x: [3, 8, 6, 5] },
+    { name: 'odd sides (the last row and column are dropped)', x: [2, 9, 7, 3] },
+  ])('give the max-pool gradient of the cpu backend for 2x2 windows, stride 2, valid ($name)', async (c) => {
+    // Rounded values and the ReLU's zeros: windows with tied maxima, where the first one must win.
+    const values = randomValues(
+      c.x.reduce((a, b) => a * b, 1),
+      7,
+    ).map((v) => Math.round(v * 4) / 4);
+    const { wasm, cpu } = await onBothBackends(() => {
+      const pooled = (input: tf.Tensor) =>
+        tf
+          .maxPool(tf.relu(input) as tf.Tensor4D, 2, 2, 'valid')
+          .mul(
+            tf
+              .range(1, 1 + Math.floor(c.x[1] / 2) * Math.floor(c.x[2] / 2) * c.x[0] * c.x[3])
+              .reshape([c.x[0], Math.floor(c.x[1] / 2), Math.floor(c.x[2] / 2), c.x[3]]),
+          )
+          .sum();
+      return [tf.grad(pooled)(tf.tensor4d(values, c.x as [number, number, number, number]))];
+    });
+    expect(maxAbsDiff(wasm[0], cpu[0])).toBe(0);
+  });
+
+  it.each([
+    { name: 'rows of a matrix', x: [6, 4], indices: [5, 0, 0, 3], indexShape: [4], axis: 0 },
+    { name: 'columns, 2-D indices', x: [3, 7], indices: [6, 1, 2, 2, 0, 5], indexShape: [2, 3], axis: 1 },
+    { name: 'a middle axis', x: [2, 5, 3], indices: [4, 0, 4], indexShape: [3], axis: 1 },
+    { name: 'entries of a flat matrix', x: [30], indices: [29, 0, 7, 7, 12], indexShape: [5], axis: 0 },
+  ])('gather as the cpu backend does ($name)', async (c) => {
+    const values = randomValues(
+      c.x.reduce((a, b) => a * b, 1),
+      8,
+    );
+    const { wasm, cpu } = await onBothBackends(() => {
+      const x = tf.tensor(values, c.x);
+      const indices = tf.tensor(c.indices, c.indexShape, 'int32');
+      // The gradient goes through UnsortedSegmentSum: repeated indices add up.
+      const [grad] = tf.grads((input: tf.Tensor) => tf.gather(input, indices, c.axis).square().sum())([x]);
+      return [tf.gather(x, indices, c.axis), tf.gather(x.toInt(), indices, c.axis).toFloat(), grad];
+    });
+    for (let i = 0; i < 3; i++) expect(maxAbsDiff(wasm[i], cpu[i])).toBe(0);
+  });
+
+  it('refuses out-of-range gather indices as the stock kernel does', () => {
+    expect(() => tf.gather(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor1d([2], 'int32'))).toThrow(
+      'GatherV2: the index value 2 is not in [0, 1]',
+    );
   });
 
   it.each([

@@ -89,6 +89,53 @@ const unsortedSegmentSum: tf.KernelConfig = {
 };
 
 /**
+ * tf.gather without batch dimensions. The stock kernel checks each index through a closure and walks
+ * generic strides in wasm: 2 ms for the 47,616 entries a triplet loss picks from a 128 x 128 distance
+ * matrix, where this loop takes a tenth of that. Out-of-range indices throw, as the stock kernel does.
+ */
+const gatherV2: tf.KernelConfig = {
+  kernelName: tf.GatherV2,
+  backendName: 'wasm',
+  setupFunc: setupStock(tf.GatherV2),
+  kernelFunc: (args) => {
+    const backend = args.backend as BackendWasm;
+    const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const { axis, batchDims } = args.attrs as unknown as tf.GatherV2Attrs;
+    if ((batchDims ?? 0) !== 0 || x.dtype === 'string') return stockKernelFunc(tf.GatherV2)(args);
+    const [at] = tf.util.parseAxisParam(axis, x.shape);
+    const size = x.shape[at];
+    const outer = x.shape.slice(0, at).reduce((a, b) => a * b, 1);
+    const inner = x.shape.slice(at + 1).reduce((a, b) => a * b, 1);
+    const picks = backend.typedArrayFromHeap(indices);
+    for (const index of picks) {
+      if (!(index >= 0 && index < size))
+        throw new Error(`GatherV2: the index value ${index} is not in [0, ${size - 1}]`);
+    }
+    const out = backend.makeOutput(
+      [...x.shape.slice(0, at), ...indices.shape, ...x.shape.slice(at + 1)],
+      x.dtype,
+    );
+    const source = backend.typedArrayFromHeap(x);
+    const target = backend.typedArrayFromHeap(out);
+    const ids = backend.typedArrayFromHeap(indices);
+    const count = ids.length;
+    for (let o = 0; o < outer; o++) {
+      const from = o * size;
+      const to = o * count;
+      if (inner === 1) {
+        for (let i = 0; i < count; i++) target[to + i] = source[from + ids[i]];
+      } else {
+        for (let i = 0; i < count; i++) {
+          const start = (from + ids[i]) * inner;
+          target.set(source.subarray(start, start + inner), (to + i) * inner);
+        }
+      }
+    }
+    return out;
+  },
+};
+
+/**
  * dx of a convolution. With stride 1 it is itself a convolution (Dumoulin & Visin 2016, section 4.1):
  * dy convolved with the filter flipped in space and with in/out channels swapped, padded by
  * (size - 1 - forward padding) on each side, which runs on the backend's fast Conv2D. Other strides
@@ -261,6 +308,19 @@ const maxPoolGrad: tf.KernelConfig = {
     dx.fill(0);
     const xs = heap(backend, input);
     const grads = heap(backend, dy);
+    if (
+      fh === 2 &&
+      fw === 2 &&
+      strideHeight === 2 &&
+      strideWidth === 2 &&
+      2 * outHeight <= inHeight &&
+      2 * outWidth <= inWidth &&
+      padInfo.top === 0 &&
+      padInfo.left === 0
+    ) {
+      maxPoolGrad2x2(xs, grads, dx, info);
+      return out;
+    }
     // Channels innermost: every read is contiguous, and each window's maxima are found for all channels at once.
     const best = new Float32Array(channels);
     const at = new Int32Array(channels);
@@ -292,6 +352,51 @@ const maxPoolGrad: tf.KernelConfig = {
     return out;
   },
 };
+
+/**
+ * The CNN's pooling (2x2 windows, stride 2, every window inside the input): the windows do not overlap, so each gradient is
+ * stored, not added, and the four candidates are compared in place of a window loop (7x faster at batch
+ * 128 on 28x28x32). Same choice as the general loop: the first strict maximum, none when all are NaN.
+ */
+function maxPoolGrad2x2(
+  xs: Float32Array,
+  grads: Float32Array,
+  dx: Float32Array,
+  info: tf.backend_util.Conv2DInfo,
+) {
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const rowStride = inWidth * channels;
+  let g = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++, g += channels) {
+        const top = ((b * inHeight + 2 * oy) * inWidth + 2 * ox) * channels;
+        for (let c = 0; c < channels; c++) {
+          const p00 = top + c;
+          const p01 = p00 + channels;
+          const p10 = p00 + rowStride;
+          const p11 = p10 + channels;
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          if (xs[p00] > best) {
+            best = xs[p00];
+            at = p00;
+          }
+          if (xs[p01] > best) {
+            best = xs[p01];
+            at = p01;
+          }
+          if (xs[p10] > best) {
+            best = xs[p10];
+            at = p10;
+          }
+          if (xs[p11] > best) at = p11;
+          if (at >= 0) dx[at] = grads[g + c];
+        }
+      }
+    }
+  }
+}
 
 /**
  * Matrix products with a transposed operand. The stock kernel's transposed paths are 10-17x slower than
@@ -381,6 +486,7 @@ const sum: tf.KernelConfig = {
 /** Every kernel this file provides, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSum,
+  gatherV2,
   batchMatMul,
   sum,
   conv2DBackpropFilter,

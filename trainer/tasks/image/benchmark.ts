@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../backend/index.ts';
 import { installWasmKernels, WASM_TRAINING_KERNELS } from '../../backend/wasm-kernels.ts';
 import { mulberry32 } from '../../encoder/text-encoder.ts';
@@ -26,6 +27,8 @@ export interface CnnStepBenchmarkOptions {
   steps?: number;
   /** Untimed steps first (default 3): the first steps grow the wasm heap and warm the JIT. */
   warmupSteps?: number;
+  /** Steps run under tf.profile after the timed ones (default 0): where a step's time goes. */
+  profileSteps?: number;
   shape?: Partial<CnnShape>;
 }
 
@@ -37,6 +40,8 @@ export interface CnnStepBenchmark {
   medianMs: number;
   stepMs: number[];
   samplesPerSecond: number;
+  /** Each profiled step's kernels: name and milliseconds. */
+  profiles: { name: string; ms: number }[][];
 }
 
 /**
@@ -89,6 +94,17 @@ export async function benchmarkCnnStep(options: CnnStepBenchmarkOptions): Promis
       await trainer.step(step);
       stepMs.push(performance.now() - started);
     }
+    const profiles: { name: string; ms: number }[][] = [];
+    for (let step = warmup + steps; step < warmup + steps + (options.profileSteps ?? 0); step++) {
+      const profile = await tf.profile(async () => {
+        await trainer.step(step);
+      });
+      profiles.push(
+        profile.kernels.flatMap((k) =>
+          typeof k.kernelTimeMs === 'number' ? [{ name: k.name, ms: k.kernelTimeMs }] : [],
+        ),
+      );
+    }
     const medianMs = [...stepMs].sort((a, b) => a - b)[Math.floor(stepMs.length / 2)];
     return {
       kernels: options.kernels,
@@ -97,6 +113,7 @@ export async function benchmarkCnnStep(options: CnnStepBenchmarkOptions): Promis
       medianMs,
       stepMs,
       samplesPerSecond: (batchSize * 1000) / medianMs,
+      profiles,
     };
   } finally {
     trainer.dispose();
