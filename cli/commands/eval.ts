@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { EVAL_DATASETS, evaluatePublishedModel } from '../../trainer/pipeline/eval-published.ts';
+import { EVAL_DATASETS, evaluatePublishedModel } from '../../trainer/tasks/text/eval-published.ts';
 import { formatMetrics } from '../../trainer/train/loop.ts';
 import { type ArtifactsFlag, artifactsDir, artifactsOption } from '../options.ts';
 import { publishedVersionDir } from '../published-version.ts';

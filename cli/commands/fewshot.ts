@@ -2,11 +2,13 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
-import { type FewShotCase, imageRunCase, wordnetLexnameCase } from '../../trainer/fewshot/cases.ts';
+import type { FewShotCase } from '../../trainer/fewshot/case.ts';
 import { type FewShotResult, fewShotTable } from '../../trainer/fewshot/fewshot-table.ts';
 import { runEpisodes } from '../../trainer/fewshot/run-episodes.ts';
 import { openRun } from '../../trainer/pipeline/run-target.ts';
+import { imageRunCase } from '../../trainer/tasks/image/fewshot-case.ts';
 import { imageTask } from '../../trainer/tasks/image/task.ts';
+import { wordnetLexnameCase } from '../../trainer/tasks/text/fewshot-case.ts';
 import { type ArtifactsFlag, artifactsDir, artifactsOption, runsOption, wholeNumber } from '../options.ts';
 import { publishedVersionDir } from '../published-version.ts';
 

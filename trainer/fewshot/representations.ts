@@ -1,5 +1,4 @@
 import { l2Normalize } from '../../shared/vector.ts';
-import type { TfidfModel } from '../tasks/text/similarity/tfidf.ts';
 
 /** Unit rows of some items in one representation (model embeddings, raw pixels, TF-IDF, ...). */
 export interface Rows {
@@ -24,13 +23,18 @@ export function denseRepresentation(name: string, data: Float32Array, dim: numbe
   };
 }
 
+/** What turns a text into a sparse unit vector (term -> weight): a fitted TF-IDF model, for one. */
+export interface SparseVectorizer {
+  transform(text: string): Map<number, number>;
+}
+
 /**
  * TF-IDF vectors (sparse, unit) made dense over the terms the picked items use: an episode's hundred-odd
  * texts share a few thousand terms where the vocabulary has hundreds of thousands, and cosines are the same.
  */
 export function tfidfRepresentation(
   name: string,
-  model: TfidfModel,
+  model: SparseVectorizer,
   texts: readonly string[],
 ): Representation {
   const cache = new Map<number, Map<number, number>>();

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readCsvRecords } from '../tasks/recommendation/csv.ts';
+import { readCsvRecords } from '../util/csv.ts';
 import type { IndexItem } from './build-index.ts';
 
 /**

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { csvFilesSource } from '../tasks/recommendation/retrain/csv-files-source.ts';
 import { loadWordNet } from '../tasks/text/data/wordnet.ts';
 import { wordnetSource } from '../tasks/text/data/wordnet-source.ts';
-import { csvFilesSource } from './csv-files-source.ts';
 import { SnapshotSchema, takeSnapshot } from './snapshot.ts';
 
 let dir: string;

@@ -1,4 +1,4 @@
-import type { CsvRecord } from './csv.ts';
+import type { CsvRecord } from '../../util/csv.ts';
 
 export interface Header {
   /** Field position of each required column. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { readCsvRecords } from '../../util/csv.ts';
 import type { BadRows } from './bad-rows.ts';
-import { readCsvRecords } from './csv.ts';
 import { headerColumns } from './header.ts';
 
 /** Column names of an interaction CSV; the defaults are MovieLens's ratings.csv. */

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import type { MetadataColumn } from '../../../../shared/db/index-schema.ts';
-import { CNN_ENCODER_IO } from '../../../export/onnx-cnn.ts';
 import { type BuildIndexStats, buildIndex, type IndexItem } from '../../../index/build-index.ts';
 import { labelCollector } from '../../../index/labelled-collection.ts';
 import { indexProgress } from '../../../pipeline/index-progress.ts';
@@ -9,6 +8,7 @@ import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import { createOnnxImageEmbedder, normalizePixels } from '../edge-image.ts';
+import { CNN_ENCODER_IO } from '../onnx-cnn.ts';
 import { testSplit } from './evaluate.ts';
 import type { ImageTrainRunInfo } from './train.ts';
 import { loadTrainedImageModel } from './weights.ts';

@@ -1,4 +1,3 @@
-import { CNN_ENCODER_IO } from '../../../export/onnx-cnn.ts';
 import type { BuildIndexStats } from '../../../index/build-index.ts';
 import { publishRun } from '../../../pipeline/publish-run.ts';
 import { readRunJson } from '../../../pipeline/run-dir.ts';
@@ -6,6 +5,7 @@ import { manifestVerification } from '../../../pipeline/verification-eval.ts';
 import type { PublishResult } from '../../../publish/publish.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { headline } from '../image-metrics.ts';
+import { CNN_ENCODER_IO } from '../onnx-cnn.ts';
 import type { ImageEvaluation } from './evaluate.ts';
 import type { ImageExportInfo } from './export.ts';
 import type { ImageTrainRunInfo } from './train.ts';

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { readRunJson } from '../../../pipeline/run-dir.ts';
-import { csvCopies, csvFilesSource } from '../../../retrain/csv-files-source.ts';
 import type { EventLog } from '../../../retrain/event-log.ts';
 import { snapshotDir } from '../../../retrain/snapshot.ts';
 import type { RetrainTask } from '../../../retrain/task.ts';
@@ -13,6 +12,7 @@ import { publishRecsStage } from '../stages/publish.ts';
 import { reportRecsStage } from '../stages/report.ts';
 import { trainRecsStage } from '../stages/train.ts';
 import { compareRecsWithChampion } from './compare.ts';
+import { csvCopies, csvFilesSource } from './csv-files-source.ts';
 import { edgeEventsSource, eventLogSource } from './edge-events-source.ts';
 
 /**

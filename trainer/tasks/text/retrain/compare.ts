@@ -6,16 +6,16 @@ import { TEXT_ENCODER_IO } from '../../../export/onnx-text-encoder.ts';
 import { runPath } from '../../../pipeline/run-dir.ts';
 import type { Scores } from '../../../registry/schema.ts';
 import type { Comparison } from '../../../retrain/comparison.ts';
+import type { CompareContext } from '../../../retrain/task.ts';
+import { formatMetrics } from '../../../train/loop.ts';
+import { parseTextConfig, type TextConfig } from '../config.ts';
 import {
   evalSetFromConfig,
   evaluationSynsets,
   type ServedTextModel,
   scoreServedModel,
   type WordNetSplits,
-} from '../../../retrain/frozen-eval.ts';
-import type { CompareContext } from '../../../retrain/task.ts';
-import { formatMetrics } from '../../../train/loop.ts';
-import { parseTextConfig, type TextConfig } from '../config.ts';
+} from './frozen-eval.ts';
 
 /**
  * Evaluates the candidate (its exported file that the edge would serve, trained with `config`) and the

@@ -1,4 +1,3 @@
-import { wordnetSplits } from '../../../retrain/frozen-eval.ts';
 import type { RetrainTask } from '../../../retrain/task.ts';
 import type { TextConfig } from '../config.ts';
 import { wordnetSource } from '../data/wordnet-source.ts';
@@ -9,6 +8,7 @@ import { publishTextStage } from '../stages/publish.ts';
 import { reportTextStage } from '../stages/report.ts';
 import { trainTextStage } from '../stages/train.ts';
 import { compareTextWithChampion } from './compare.ts';
+import { wordnetSplits } from './frozen-eval.ts';
 
 /**
  * Retraining a text model: WordNet from the installed package, the text stages, and the comparison on

@@ -1,11 +1,4 @@
 import {
-  BATCH_NORM_EPSILON,
-  type CnnWeights,
-  checkCnnWeights,
-  flatSize,
-  NORM_EPSILON,
-} from '../tasks/image/cnn.ts';
-import {
   attribute,
   DataType,
   encodeModel,
@@ -14,9 +7,10 @@ import {
   makeTensorValueInfo,
   type NodeProto,
   type TensorProto,
-} from './onnx-graph.ts';
-import type { OnnxPrecision } from './onnx-text-encoder.ts';
-import { quantizeSymmetricInt8 } from './quantize.ts';
+} from '../../export/onnx-graph.ts';
+import type { OnnxPrecision } from '../../export/onnx-text-encoder.ts';
+import { quantizeSymmetricInt8 } from '../../export/quantize.ts';
+import { BATCH_NORM_EPSILON, type CnnWeights, checkCnnWeights, flatSize, NORM_EPSILON } from './cnn.ts';
 
 /** Graph input and output names; the manifest's `input.onnx` records them for consumers. */
 export const CNN_ENCODER_IO = { input: 'image', output: 'embedding' } as const;

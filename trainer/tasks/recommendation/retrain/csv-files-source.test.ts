@@ -2,8 +2,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { takeSnapshot } from '../../../retrain/snapshot.ts';
 import { csvCopies, csvFilesSource } from './csv-files-source.ts';
-import { takeSnapshot } from './snapshot.ts';
 
 let dir: string;
 

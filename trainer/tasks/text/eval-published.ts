@@ -1,20 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
-import { verifyVersion } from '../../shared/artifacts/verify.ts';
-import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
-import type { Manifest } from '../../shared/manifest.ts';
-import { createOnnxTextEmbedder, type TextEmbedder } from '../../shared/onnx/text-embedder.ts';
-import { parseTextConfig } from '../tasks/text/config.ts';
-import { loadWordNetDataset } from '../tasks/text/data/wordnet-dataset.ts';
-import { glossLemmaRetrievalSet } from '../tasks/text/data/wordnet-pairs.ts';
+import { writeJsonAtomicSync } from '../../../shared/artifacts/atomic-fs.ts';
+import { verifyVersion } from '../../../shared/artifacts/verify.ts';
+import { createTextFeaturizer } from '../../../shared/featurizer/text.ts';
+import type { Manifest } from '../../../shared/manifest.ts';
+import { createOnnxTextEmbedder, type TextEmbedder } from '../../../shared/onnx/text-embedder.ts';
+import { nodeOrt } from '../../util/ort.ts';
+import { parseTextConfig } from './config.ts';
+import { loadWordNetDataset } from './data/wordnet-dataset.ts';
+import { glossLemmaRetrievalSet } from './data/wordnet-pairs.ts';
 import {
   type EmbedTexts,
   embedTextsWith,
   evaluateTextRetrieval,
   headlineMetrics,
-} from '../tasks/text/stages/retrieval-eval.ts';
-import { nodeOrt } from '../util/ort.ts';
+} from './stages/retrieval-eval.ts';
 
 /** A dataset a published model can be evaluated on: it embeds what it needs through `embed`. */
 interface EvalDataset {

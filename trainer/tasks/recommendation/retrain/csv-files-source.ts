@@ -1,9 +1,9 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeFile } from '../../shared/artifacts/verify.ts';
-import type { RecsConfig } from '../tasks/recommendation/config.ts';
-import { readCsvRecords } from '../tasks/recommendation/csv.ts';
-import type { DataSource, SnapshotPart } from './snapshot.ts';
+import { describeFile } from '../../../../shared/artifacts/verify.ts';
+import type { DataSource, SnapshotPart } from '../../../retrain/snapshot.ts';
+import { readCsvRecords } from '../../../util/csv.ts';
+import type { RecsConfig } from '../config.ts';
 
 /** The data files of a recommendation config. */
 type DataFiles = Pick<RecsConfig['data'], 'items' | 'interactions'>;

@@ -1,19 +1,18 @@
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxImageEmbedder } from '../../edge/image/onnx-image-embedder.ts';
-import { initBackend } from '../backend/index.ts';
-import { mulberry32 } from '../encoder/text-encoder.ts';
+import { createOnnxImageEmbedder } from '../../../edge/image/onnx-image-embedder.ts';
+import { initBackend } from '../../backend/index.ts';
+import { mulberry32 } from '../../encoder/text-encoder.ts';
+import { checkOnnxModel } from '../../export/onnx-check.ts';
 import {
-  type CnnShape,
-  CnnShapeSchema,
-  type CnnWeights,
-  embedImages,
-  flatSize,
-  initCnn,
-} from '../tasks/image/cnn.ts';
-import { checkOnnxModel } from './onnx-check.ts';
+  DataType,
+  decodeModel,
+  IR_VERSION,
+  OPSET_VERSION,
+  type ValueInfoProto,
+} from '../../export/onnx-graph.ts';
+import { type CnnShape, CnnShapeSchema, type CnnWeights, embedImages, flatSize, initCnn } from './cnn.ts';
 import { CNN_ENCODER_IO, exportCnnOnnx } from './onnx-cnn.ts';
-import { DataType, decodeModel, IR_VERSION, OPSET_VERSION, type ValueInfoProto } from './onnx-graph.ts';
 
 beforeAll(async () => {
   ort.env.wasm.numThreads = 1;

@@ -1,21 +1,17 @@
 import type { z } from 'zod';
-import type { TextFeaturizerConfig } from '../../shared/featurizer/text.ts';
-import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
-import type { TextInputSchema } from '../../shared/manifest.ts';
-import { createOnnxTextEmbedder } from '../../shared/onnx/text-embedder.ts';
-import { canonicalJson } from '../registry/canonical-json.ts';
-import type { EvalSet, Scores } from '../registry/schema.ts';
-import type { TextConfig } from '../tasks/text/config.ts';
-import { loadWordNet, type Synset } from '../tasks/text/data/wordnet.ts';
-import { loadWordNetDataset } from '../tasks/text/data/wordnet-dataset.ts';
-import { glossLemmaRetrievalSet } from '../tasks/text/data/wordnet-pairs.ts';
-import {
-  embedTextsWith,
-  evaluateTextRetrieval,
-  headlineMetrics,
-} from '../tasks/text/stages/retrieval-eval.ts';
-import { nodeOrt } from '../util/ort.ts';
-import { MIN_USABLE_SHARE } from './comparison.ts';
+import type { TextFeaturizerConfig } from '../../../../shared/featurizer/text.ts';
+import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
+import type { TextInputSchema } from '../../../../shared/manifest.ts';
+import { createOnnxTextEmbedder } from '../../../../shared/onnx/text-embedder.ts';
+import { canonicalJson } from '../../../registry/canonical-json.ts';
+import type { EvalSet, Scores } from '../../../registry/schema.ts';
+import { MIN_USABLE_SHARE } from '../../../retrain/comparison.ts';
+import { nodeOrt } from '../../../util/ort.ts';
+import type { TextConfig } from '../config.ts';
+import { loadWordNet, type Synset } from '../data/wordnet.ts';
+import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
+import { glossLemmaRetrievalSet } from '../data/wordnet-pairs.ts';
+import { embedTextsWith, evaluateTextRetrieval, headlineMetrics } from '../stages/retrieval-eval.ts';
 
 /**
  * The frozen evaluation set of a text model: WordNet synsets, chosen once (the held-out test split of

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTextConfig } from '../tasks/text/config.ts';
-import { loadWordNetDataset } from '../tasks/text/data/wordnet-dataset.ts';
+import { parseTextConfig } from '../config.ts';
+import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { EVAL_SET_KIND, evalSetFromConfig, evaluationSynsets, wordnetSplits } from './frozen-eval.ts';
 
 const config = (seed: number, data: Record<string, unknown> = {}) =>
