@@ -71,6 +71,14 @@ describe('wasm training kernels', () => {
       pad: 'same',
     },
     {
+      // 2.3M patch values: the filter gradient runs in blocks of images, each with its copy of dy.
+      name: 'a batch the filter gradient splits into blocks',
+      x: [40, 20, 20, 16],
+      filter: [3, 3, 16, 4],
+      stride: 1,
+      pad: 'same',
+    },
+    {
       name: 'one input channel, many images',
       x: [40, 6, 6, 1],
       filter: [3, 3, 1, 5],

@@ -206,6 +206,8 @@ const conv2DBackpropInput: tf.KernelConfig = {
  */
 const FILTER_GRAD_ROWS = 3136;
 const FILTER_GRAD_BLOCK_VALUES = 2 ** 18;
+/** Up to this many values (4 MB) the patch matrix covers the whole batch: the CNN's first layer, 3x3x1. */
+const FILTER_GRAD_WHOLE_BATCH_VALUES = 2 ** 20;
 
 /**
  * dW[ky, kx, c, f] = sum over (b, oy, ox) of x[b, oy*s + ky - top, ox*s + kx - left, c] * dy[b, oy, ox, f]:
@@ -233,7 +235,11 @@ const conv2DBackpropFilter: tf.KernelConfig = {
     const patch = kh * kw * inChannels;
     const cells = outHeight * outWidth;
     const blockRows = Math.max(FILTER_GRAD_ROWS, FILTER_GRAD_BLOCK_VALUES / patch);
-    const imagesPerBlock = Math.max(1, Math.min(batchSize, Math.round(blockRows / cells)));
+    // A patch matrix this small takes the whole batch, and dy is the matrix product's operand as it is.
+    const whole = patch * batchSize * cells <= FILTER_GRAD_WHOLE_BATCH_VALUES;
+    const imagesPerBlock = whole
+      ? batchSize
+      : Math.max(1, Math.min(batchSize, Math.round(blockRows / cells)));
 
     const out = backend.makeOutput(attrs.filterShape, 'float32');
     heap(backend, out).fill(0);
@@ -241,31 +247,43 @@ const conv2DBackpropFilter: tf.KernelConfig = {
       const images = Math.min(imagesPerBlock, batchSize - first);
       const rows = images * cells;
       const patchesT = backend.makeOutput([patch, rows], 'float32');
-      const dyBlock = backend.makeOutput([rows, outChannels], 'float32');
+      const dyBlock = whole
+        ? { ...dy, shape: [rows, outChannels] }
+        : backend.makeOutput([rows, outChannels], 'float32');
       const cols = heap(backend, patchesT);
       const xs = heap(backend, x);
       cols.fill(0);
-      // Per output row and filter tap, copy an [outWidth, channels] block of x into the [channels, ...]
-      // rows of the transposed patch matrix: contiguous reads, and the writes stay within a few cache lines.
+      // Per output row and filter tap, copy the x values of the taps that fall inside the image into the
+      // [channels, ...] rows of the transposed patch matrix: contiguous reads, and the writes stay within a
+      // few cache lines; a single channel at stride 1 is a plain copy.
       for (let b = first, r = 0; b < first + images; b++) {
         for (let oy = 0; oy < outHeight; oy++, r += outWidth) {
           for (let ky = 0; ky < kh; ky++) {
             const iy = oy * strideHeight + ky - padInfo.top;
             if (iy < 0 || iy >= inHeight) continue;
             for (let kx = 0; kx < kw; kx++) {
+              const ox0 = Math.max(0, Math.ceil((padInfo.left - kx) / strideWidth));
+              const ox1 = Math.min(outWidth, Math.floor((inWidth - 1 - kx + padInfo.left) / strideWidth) + 1);
+              if (ox1 <= ox0) continue;
               const tapRow = (ky * kw + kx) * inChannels * rows + r;
-              for (let ox = 0; ox < outWidth; ox++) {
-                const ix = ox * strideWidth + kx - padInfo.left;
-                if (ix < 0 || ix >= inWidth) continue;
-                const from = ((b * inHeight + iy) * inWidth + ix) * inChannels;
-                for (let c = 0; c < inChannels; c++) cols[tapRow + c * rows + ox] = xs[from + c];
+              const from =
+                ((b * inHeight + iy) * inWidth + ox0 * strideWidth + kx - padInfo.left) * inChannels;
+              if (inChannels === 1 && strideWidth === 1) {
+                cols.set(xs.subarray(from, from + ox1 - ox0), tapRow + ox0);
+                continue;
+              }
+              const step = strideWidth * inChannels;
+              for (let ox = ox0, at = from; ox < ox1; ox++, at += step) {
+                for (let c = 0, to = tapRow + ox; c < inChannels; c++, to += rows) cols[to] = xs[at + c];
               }
             }
           }
         }
       }
-      const start = first * cells * outChannels;
-      heap(backend, dyBlock).set(heap(backend, dy).subarray(start, start + rows * outChannels));
+      if (!whole) {
+        const start = first * cells * outChannels;
+        heap(backend, dyBlock).set(heap(backend, dy).subarray(start, start + rows * outChannels));
+      }
       const partial = runWasmKernel(
         tf.BatchMatMul,
         { a: patchesT, b: dyBlock },
@@ -275,7 +293,7 @@ const conv2DBackpropFilter: tf.KernelConfig = {
       const sum = heap(backend, out);
       const add = heap(backend, partial);
       for (let i = 0; i < sum.length; i++) sum[i] += add[i];
-      dispose(backend, patchesT, dyBlock, partial);
+      dispose(backend, patchesT, partial, ...(whole ? [] : [dyBlock]));
     }
     return out;
   },
