@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeBackend, initBackend } from '../../trainer/backend/index.ts';
 import { formatMeanWithCI } from '../../trainer/eval/protocol.ts';
-import { PROTOCOL_FILES, runFoldProtocol } from '../../trainer/pipeline/protocol-folds.ts';
 import { newRunId } from '../../trainer/pipeline/run-dir.ts';
 import { loadImageConfig } from '../../trainer/tasks/image/config.ts';
 import { HEADLINE_LABELS, HEADLINE_METRICS } from '../../trainer/tasks/image/image-metrics.ts';
+import { PROTOCOL_FILES, runFoldProtocol } from '../../trainer/tasks/image/protocol-folds.ts';
 import { createProgress } from '../../trainer/train/progress.ts';
 import { type BackendFlag, backendOption, runsOption, wholeNumber } from '../options.ts';
 

@@ -3,14 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendInfo, initBackend } from '../../trainer/backend/index.ts';
-import {
-  type FoldProtocolReport,
-  PROTOCOL_FILES,
-  runFoldProtocol,
-} from '../../trainer/pipeline/protocol-folds.ts';
 import { type ImageConfig, loadImageConfig, parseImageConfig } from '../../trainer/tasks/image/config.ts';
 import { encodeIdx } from '../../trainer/tasks/image/idx.ts';
 import type { ImageSet } from '../../trainer/tasks/image/image-set.ts';
+import { PROTOCOL_FILES, runFoldProtocol } from '../../trainer/tasks/image/protocol-folds.ts';
+import type { FoldProtocolReport } from '../../trainer/tasks/image/protocol-report.ts';
 import { SHAPE_CLASSES, syntheticShapes } from '../../trainer/tasks/image/synthetic-shapes.ts';
 import { runCliInProcess } from '../cli/in-process.ts';
 

@@ -1,6 +1,6 @@
-import { formatMeanWithCI, type MeanWithCI } from '../eval/protocol.ts';
-import { HEADLINE_LABELS, HEADLINE_METRICS } from '../tasks/image/image-metrics.ts';
-import type { FoldProtocolReport } from './protocol-folds.ts';
+import { formatMeanWithCI, type MeanWithCI } from '../../eval/protocol.ts';
+import { HEADLINE_LABELS, HEADLINE_METRICS } from './image-metrics.ts';
+import type { FoldProtocolReport } from './protocol-report.ts';
 
 /** protocol.md: the summary table (mean ± 95% CI half-width) with the baselines, then one row per run. */
 export function foldProtocolMarkdown(report: FoldProtocolReport): string {

@@ -1,35 +1,35 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
-import { type BackendInfo, describeBackend } from '../backend/index.ts';
-import { pairedGainOverSeeds } from '../eval/paired-gain.ts';
+import { writeFileAtomicSync, writeJsonAtomicSync } from '../../../shared/artifacts/atomic-fs.ts';
+import { type BackendInfo, describeBackend } from '../../backend/index.ts';
+import { pairedGainOverSeeds } from '../../eval/paired-gain.ts';
 import {
   ClassDisjointOptionsSchema,
   type ClassDisjointPlan,
   type ClassDisjointRun,
   classDisjointFolds,
   itemsOfClasses,
-  type MeanWithCI,
   summariseRuns,
-} from '../eval/protocol.ts';
-import { initCnn } from '../tasks/image/cnn.ts';
-import { type ImageConfig, parseImageConfig } from '../tasks/image/config.ts';
+} from '../../eval/protocol.ts';
+import { readRunFile, runPath } from '../../pipeline/run-dir.ts';
+import { formatMetrics } from '../../train/loop.ts';
+import type { ProgressReporter } from '../../train/progress.ts';
+import { initCnn } from './cnn.ts';
+import { type ImageConfig, parseImageConfig } from './config.ts';
 import {
   evaluateCnn,
   evaluateRawPixels,
   HEADLINE_METRICS,
   headline,
   marginOverBaselines,
-} from '../tasks/image/image-metrics.ts';
-import { type ImageSet, selectImages } from '../tasks/image/image-set.ts';
-import { loadImageDataset } from '../tasks/image/load-dataset.ts';
-import { type ImageTrainRunInfo, trainImageStage } from '../tasks/image/stages/train.ts';
-import { loadTrainedImageModel } from '../tasks/image/stages/weights.ts';
-import { formatMetrics } from '../train/loop.ts';
-import type { ProgressReporter } from '../train/progress.ts';
+} from './image-metrics.ts';
+import { type ImageSet, selectImages } from './image-set.ts';
+import { loadImageDataset } from './load-dataset.ts';
+import type { FoldProtocolReport, FoldRunResult, SeedBaselines } from './protocol-report.ts';
 import { foldProtocolMarkdown } from './protocol-table.ts';
-import { readRunJson, runPath } from './run-dir.ts';
+import { ImageTrainRunInfoSchema, trainImageStage } from './stages/train.ts';
+import { loadTrainedImageModel } from './stages/weights.ts';
 
 /** `dml-edge protocol`'s settings: the fold plan plus a training budget per (seed, fold) run. */
 export const FoldProtocolOptionsSchema = ClassDisjointOptionsSchema.extend({
@@ -37,55 +37,6 @@ export const FoldProtocolOptionsSchema = ClassDisjointOptionsSchema.extend({
   minutesPerRun: z.number().positive().optional(),
 });
 export type FoldProtocolOptions = z.input<typeof FoldProtocolOptionsSchema>;
-
-type Metrics = Record<string, number>;
-
-export interface FoldRunResult extends ClassDisjointRun {
-  /** The run folder, relative to the protocol folder. */
-  dir: string;
-  training: Pick<
-    ImageTrainRunInfo,
-    'stopReason' | 'steps' | 'bestStep' | 'seconds' | 'samplesPerSecond' | 'trainImages' | 'validationImages'
-  >;
-  /** Headline metrics of the best checkpoint on the test classes. */
-  test: Metrics;
-  /** Per metric: test minus the better of this seed's two baselines (> 0 beats both). */
-  marginOverBaselines: Metrics;
-}
-
-/** The baselines depend on the seed only (the untrained CNN's initialisation, k-means' start). */
-export interface SeedBaselines {
-  seed: number;
-  rawPixels: Metrics;
-  untrained: Metrics;
-}
-
-export interface FoldProtocolReport {
-  config: ImageConfig;
-  backend: string;
-  data: { dir: string; fingerprint: string };
-  classNames: readonly string[];
-  trainClasses: number[];
-  testClasses: number[];
-  testImages: number;
-  folds: number;
-  /** What each run's held-out fold is: classes (Musgrave et al.) or images of the training classes. */
-  selectOn: 'classes' | 'images';
-  seeds: number[];
-  minutesPerRun: number;
-  baselines: SeedBaselines[];
-  runs: FoldRunResult[];
-  /**
-   * Mean and 95% CI: trained over the runs, baselines over the seeds; the margin over the better baseline
-   * paired by seed (folds averaged within a seed, t interval over the seeds: see pairedGainOverSeeds).
-   */
-  summary: {
-    trained: Record<string, MeanWithCI>;
-    rawPixels: Record<string, MeanWithCI>;
-    untrained: Record<string, MeanWithCI>;
-    marginOverBaselines: Record<string, MeanWithCI>;
-  };
-}
 
 export const PROTOCOL_FILES = { json: 'protocol.json', markdown: 'protocol.md' } as const;
 
@@ -271,7 +222,7 @@ async function trainAndTest(options: {
     const runId = `${basename(protocolDir)}/${name}`;
     await trainImageStage({ config, runDir, runId, version: name, backend, progress });
   }
-  const info = readRunJson<ImageTrainRunInfo>(runDir, 'run');
+  const info = readRunFile(runDir, 'run', ImageTrainRunInfoSchema);
   const metrics = headline(
     evaluateCnn(loadTrainedImageModel(runDir).weights, test, config.normalization, run.seed),
   );
