@@ -1,7 +1,5 @@
 import { statSync } from 'node:fs';
-import { z } from 'zod';
 import { writeFileAtomicSync, writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
-import { ExportedOnnxSchema, perPrecision } from '../../../export/export-info.ts';
 import { checkExportedModel, type OnnxValidation } from '../../../export/onnx-check.ts';
 import type { OnnxPrecision } from '../../../export/onnx-text-encoder.ts';
 import { assertParity } from '../../../export/parity-gate.ts';
@@ -11,29 +9,30 @@ import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import type { CnnWeights } from '../cnn.ts';
 import { createOnnxImageEmbedder, normalizePixels } from '../edge-image.ts';
-import { embedSet, headline, ImageMetricsSchema, imageMetrics } from '../image-metrics.ts';
+import { embedSet, headline, type ImageMetrics, imageMetrics } from '../image-metrics.ts';
 import type { ImageSet } from '../image-set.ts';
 import { CNN_ENCODER_IO, exportCnnOnnx } from '../onnx-cnn.ts';
 import { testSplit } from './evaluate.ts';
 import { loadTrainedImageModel } from './weights.ts';
 
-export const ImageParitySchema = z.object({
-  images: z.number().int().nonnegative(),
+export interface ImageParity {
+  images: number;
   /** Worst per-image cosine between the ONNX embedding (onnxruntime-web) and TF.js's. */
-  minCosine: z.number(),
+  minCosine: number;
   /** Largest absolute difference over all embedding components. */
-  maxAbsDiff: z.number(),
-});
-export type ImageParity = z.infer<typeof ImageParitySchema>;
+  maxAbsDiff: number;
+}
 
-/** The image export stage's export.json. */
-export const ImageExportInfoSchema = ExportedOnnxSchema.extend({
+export interface ImageExportInfo {
+  files: Record<OnnxPrecision, { path: string; bytes: number }>;
+  /** What validated the files besides onnxruntime and the parity check (see export/onnx-check.ts). */
+  validatedBy: OnnxValidation;
+  int8SizeRatio: number;
   /** Parity with TF.js on real test images, per precision. */
-  parity: perPrecision(ImageParitySchema),
+  parity: Record<OnnxPrecision, ImageParity>;
   /** Test metrics through onnxruntime-web, per precision: what the edge will actually serve. */
-  onnx: perPrecision(ImageMetricsSchema),
-});
-export type ImageExportInfo = z.infer<typeof ImageExportInfoSchema>;
+  onnx: Record<OnnxPrecision, ImageMetrics>;
+}
 
 const FILE_OF = { fp32: 'model', int8: 'modelInt8' } as const;
 
