@@ -35,7 +35,7 @@ function positiveNumber(text: string): number {
 
 /**
  * `dml-edge protocol`: the class-disjoint protocol with k folds x seeds on an image config (see
- * trainer/pipeline/protocol-folds.ts). Progress goes to stderr, the summary table to stdout.
+ * trainer/tasks/image/protocol-folds.ts). Progress goes to stderr, the summary table to stdout.
  */
 export function protocolCommand(): Command {
   return new Command('protocol')

@@ -1,7 +1,7 @@
 /**
  * Seeded randomness for evaluation (k-means++ seeding, sampling, map initialisation), so that the same
  * inputs and seed always give the same numbers. The generator is mulberry32, bit-for-bit the one in
- * trainer/tasks/text/model/text-encoder.ts; it lives here too so that evaluation never loads TensorFlow.js.
+ * trainer/encoder/text-encoder.ts; it lives here too so that evaluation never loads TensorFlow.js.
  */
 export type Random = () => number;
 
