@@ -78,6 +78,26 @@ export interface TextFeaturizer {
   explain(text: string): NamedFeature[];
 }
 
+/** Unique bucket ids in order of first occurrence, each with its weights summed. */
+function mergedFeatures() {
+  const slotOf = new Map<number, number>();
+  const ids: number[] = [];
+  const weights: number[] = [];
+  return {
+    add(id: number, weight: number): void {
+      const slot = slotOf.get(id);
+      if (slot === undefined) {
+        slotOf.set(id, ids.length);
+        ids.push(id);
+        weights.push(weight);
+      } else {
+        weights[slot] += weight;
+      }
+    },
+    features: (): TextFeatures => ({ ids: Int32Array.from(ids), weights: Float32Array.from(weights) }),
+  };
+}
+
 // Prefixes keep families apart in hash space: the word "the" and the char gram "the" are different features.
 const WORD = 'w:';
 const BIGRAM = 'b:';
@@ -119,44 +139,20 @@ export function createTextFeaturizer(input: Partial<TextFeaturizerConfig> = {}):
   }
 
   function featurize(text: string): TextFeatures {
-    const slotOf = new Map<number, number>();
-    const ids: number[] = [];
-    const weights: number[] = [];
-    visit(text, (feature, weight) => {
-      const id = bucketOf(feature);
-      const slot = slotOf.get(id);
-      if (slot === undefined) {
-        slotOf.set(id, ids.length);
-        ids.push(id);
-        weights.push(weight);
-      } else {
-        weights[slot] += weight;
-      }
-    });
-    return { ids: Int32Array.from(ids), weights: Float32Array.from(weights) };
+    const merged = mergedFeatures();
+    visit(text, (feature, weight) => merged.add(bucketOf(feature), weight));
+    return merged.features();
   }
 
   /** Per token: unique bucket ids with summed weights, merged within the token only. */
   function featurizeTokens(text: string): TextFeatures[] {
-    const tokens: { slotOf: Map<number, number>; ids: number[]; weights: number[] }[] = [];
+    const tokens: ReturnType<typeof mergedFeatures>[] = [];
     visit(text, (feature, weight, token) => {
-      tokens[token] ??= { slotOf: new Map(), ids: [], weights: [] };
-      const { slotOf, ids, weights } = tokens[token];
-      const id = bucketOf(feature);
-      const slot = slotOf.get(id);
-      if (slot === undefined) {
-        slotOf.set(id, ids.length);
-        ids.push(id);
-        weights.push(weight);
-      } else {
-        weights[slot] += weight;
-      }
+      tokens[token] ??= mergedFeatures();
+      tokens[token].add(bucketOf(feature), weight);
     });
     // A token with no features (all families off for it) still keeps its position.
-    return Array.from(tokens, (t) => ({
-      ids: Int32Array.from(t?.ids ?? []),
-      weights: Float32Array.from(t?.weights ?? []),
-    }));
+    return Array.from(tokens, (t) => (t ?? mergedFeatures()).features());
   }
 
   function featurizeTokenBatch(texts: readonly string[]): FeatureBatch {

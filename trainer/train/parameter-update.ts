@@ -22,6 +22,8 @@ export const ParameterUpdateSchema = z
     scaleLearningRate: z.number().positive().optional(),
     /** Kernel and bias; defaults to the optimizer's learning rate; 0 freezes them. */
     denseLearningRate: z.number().min(0).optional(),
+    /** The word-order layer's (model.wordOrder); defaults to the optimizer's learning rate. */
+    wordOrderLearningRate: z.number().positive().optional(),
     /**
      * 'linear': every learning rate falls in a straight line from its value at the first step to zero at
      * the last (sentence-transformers' default schedule, without warm-up); 'none' keeps them constant.
@@ -53,6 +55,7 @@ export function atStep(adam: AdamConfig, update: ParameterUpdate, step: number, 
       tableLearningRate: scaled(update.tableLearningRate),
       scaleLearningRate: scaled(update.scaleLearningRate),
       denseLearningRate: scaled(update.denseLearningRate),
+      wordOrderLearningRate: scaled(update.wordOrderLearningRate),
     },
   };
 }

@@ -111,10 +111,10 @@ export async function featurePairStep(
     applyDense(adam, 'kernel', weights.kernel, kernelGrad, denseAdam);
     applyDense(adam, 'bias', weights.bias, biasGrad, denseAdam);
   }
-  // The word-order layer learns at the optimiser's rate (the dense layer's may be frozen).
   if (weights.wordOrder) {
+    const orderAdam = withLearningRate(adamConfig, update.wordOrderLearningRate);
     Object.entries(wordOrderParams(weights.wordOrder)).forEach(([name, param], i) => {
-      applyDense(adam, name, param, orderGrads[i], adamConfig);
+      applyDense(adam, name, param, orderGrads[i], orderAdam);
     });
   }
   return { loss: value, finite: true, stats: await loss.readStats() };
