@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Synset } from './wordnet.ts';
 
 /** Two texts that should embed close together; `group` keeps two pairs of one synset out of one batch. */
@@ -29,6 +30,85 @@ function samplePair(synset: Synset, random: () => number): TextPair {
     return { anchor: pick(synset.examples), positive: lemma, group: synset.id };
   }
   return { anchor: synset.gloss, positive: lemma, group: synset.id };
+}
+
+/**
+ * The kinds of WordNet pair and their shares of an epoch's pairs (one pair per synset, its kind drawn by
+ * these weights among the kinds the synset has): gloss -> lemma, lemma <-> synonym, example -> lemma,
+ * example -> gloss, lemma -> a hypernym's lemma (`@`, `@i`: dog -> canine), and lemma -> a similar or
+ * see-also synset's lemma (`&`, `^`: adjective clusters). Relations reach only synsets of the same
+ * split, so no held-out synset's lemma is trained on.
+ */
+export const WordNetPairWeightsSchema = z
+  .object({
+    glossLemma: z.number().min(0).default(0.6),
+    lemmaLemma: z.number().min(0).default(0.25),
+    exampleLemma: z.number().min(0).default(0.15),
+    exampleGloss: z.number().min(0).default(0),
+    hypernym: z.number().min(0).default(0),
+    similar: z.number().min(0).default(0),
+  })
+  .strict()
+  .refine((w) => w.glossLemma > 0, {
+    message: 'glossLemma must be above 0: it is the one kind every synset has',
+    path: ['glossLemma'],
+  });
+export type WordNetPairWeights = z.infer<typeof WordNetPairWeightsSchema>;
+
+const HYPERNYM = new Set(['@', '@i']);
+const SIMILAR = new Set(['&', '^']);
+
+/**
+ * One pair per synset with its kind drawn by `weights` (see WordNetPairWeightsSchema); the synsets'
+ * relations are looked up among `synsets` alone.
+ */
+export function relationPairsEpoch(
+  synsets: readonly Synset[],
+  weights: WordNetPairWeights,
+  random: () => number,
+): TextPair[] {
+  const byId = new Map(synsets.map((synset) => [synset.id, synset]));
+  const related = (synset: Synset, symbols: Set<string>) =>
+    (synset.pointers ?? [])
+      .filter((p) => symbols.has(p.symbol) && byId.has(p.target))
+      .map((p) => byId.get(p.target)!);
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+  const pairs = synsets.map((synset): TextPair => {
+    const lemma = pick(synset.lemmas);
+    const group = synset.id;
+    const hypernyms = weights.hypernym > 0 ? related(synset, HYPERNYM) : [];
+    const similar = weights.similar > 0 ? related(synset, SIMILAR) : [];
+    const kinds: [number, () => TextPair][] = [
+      [weights.glossLemma, () => ({ anchor: synset.gloss, positive: lemma, group })],
+      [
+        synset.lemmas.length > 1 ? weights.lemmaLemma : 0,
+        () => ({ anchor: lemma, positive: pick(synset.lemmas.filter((l) => l !== lemma)), group }),
+      ],
+      [
+        synset.examples.length > 0 ? weights.exampleLemma : 0,
+        () => ({ anchor: pick(synset.examples), positive: lemma, group }),
+      ],
+      [
+        synset.examples.length > 0 ? weights.exampleGloss : 0,
+        () => ({ anchor: pick(synset.examples), positive: synset.gloss, group }),
+      ],
+      [
+        hypernyms.length > 0 ? weights.hypernym : 0,
+        () => ({ anchor: lemma, positive: pick(pick(hypernyms).lemmas), group }),
+      ],
+      [
+        similar.length > 0 ? weights.similar : 0,
+        () => ({ anchor: lemma, positive: pick(pick(similar).lemmas), group }),
+      ],
+    ];
+    let roll = random() * kinds.reduce((sum, [weight]) => sum + weight, 0);
+    for (const [weight, make] of kinds) {
+      roll -= weight;
+      if (weight > 0 && roll < 0) return make();
+    }
+    return kinds[0][1]();
+  });
+  return shuffle(pairs, random);
 }
 
 export function shuffle<T>(items: T[], random: () => number): T[] {

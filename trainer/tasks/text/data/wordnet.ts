@@ -18,6 +18,14 @@ export interface Synset {
   /** The definitions, without the examples. */
   gloss: string;
   examples: string[];
+  /** Semantic relations to other synsets (hypernym `@`, similar `&`, ...): the symbol and the target's id. */
+  pointers?: WordNetPointer[];
+}
+
+/** One pointer of a data line, between synsets (source/target `0000`); word-to-word pointers are skipped. */
+export interface WordNetPointer {
+  symbol: string;
+  target: string;
 }
 
 // The 45 lexicographer files, indexed by the two-digit number in each data line (WordNet's lexnames).
@@ -105,7 +113,27 @@ export function parseDataLine(line: string, pos: Synset['pos'], where: string): 
     lemmas.push(fields[4 + 2 * w].replace(/\((a|p|ip)\)$/, '').replaceAll('_', ' '));
   }
   const { gloss, examples } = splitGloss(line.slice(bar + 3).trim());
-  return { id: `${pos}${offset}`, pos, lexname, lemmas, gloss, examples };
+  return {
+    id: `${pos}${offset}`,
+    pos,
+    lexname,
+    lemmas,
+    gloss,
+    examples,
+    pointers: parsePointers(fields, 4 + 2 * wordCount),
+  };
+}
+
+/** `p_cnt` then, per pointer, `symbol offset pos source/target`; satellite adjectives (`s`) live in data.adj. */
+function parsePointers(fields: readonly string[], at: number): WordNetPointer[] {
+  const count = Number(fields[at]);
+  const pointers: WordNetPointer[] = [];
+  for (let p = 0; p < count; p++) {
+    const [symbol, offset, pos, sourceTarget] = fields.slice(at + 1 + 4 * p, at + 5 + 4 * p);
+    if (sourceTarget !== '0000') continue;
+    pointers.push({ symbol, target: `${pos === 's' ? 'a' : pos}${offset}` });
+  }
+  return pointers;
 }
 
 /** Separates the definitions from the quoted examples that follow them. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { LossConfigSchema, TextAugmentConfigSchema } from '../../../metric/index.ts';
+import { DEFAULT_GCIDE_DIR } from '../data/gcide.ts';
+import { WordNetPairWeightsSchema } from '../data/wordnet-pairs.ts';
 
 /**
  * The training mix of a text config: which sources, their share of the steps (`weight`) and their loss.
@@ -28,6 +30,23 @@ export const SourceConfigSchema = z.discriminatedUnion('source', [
       weight,
       /** Defaults to the config's top-level `loss`. */
       loss: LossConfigSchema.optional(),
+      /** The kinds of pair and their shares (relations included); absent, the default model's three kinds. */
+      pairs: WordNetPairWeightsSchema.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      source: z.literal('gcide'),
+      weight,
+      /** Defaults to the config's top-level `loss`. */
+      loss: LossConfigSchema.optional(),
+      /** Where Debian's dict-gcide put gcide.dict.dz. */
+      dir: z.string().min(1).default(DEFAULT_GCIDE_DIR),
+      /**
+       * true: when the dictionary is not installed, train without it and say so (a fresh clone has no apt
+       * step); false: a missing dictionary is an error.
+       */
+      optional: z.boolean().default(false),
     })
     .strict(),
   z.object({ source: z.literal('stsb'), weight, loss: LossConfigSchema.default(cosent), minScore }).strict(),

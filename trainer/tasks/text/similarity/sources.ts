@@ -5,8 +5,14 @@ import { createRandom, type MetricLoss, type TextAugmentConfig, textViews } from
 import { deriveSeed, shuffle } from '../../../metric/random.ts';
 import type { PairLoss } from '../../../train/pair-loss.ts';
 import { pairLossOf } from '../../../train/pair-loss.ts';
+import { type DictionaryWord, sampleDictionaryEpoch } from '../data/dictionary-pairs.ts';
 import type { Synset } from '../data/wordnet.ts';
-import { samplePairsEpoch } from '../data/wordnet-pairs.ts';
+import {
+  relationPairsEpoch,
+  samplePairsEpoch,
+  type TextPair,
+  type WordNetPairWeights,
+} from '../data/wordnet-pairs.ts';
 import type { ScoredPair } from './scored-pair.ts';
 
 /** One step's input: row i of `anchors` and of `positives` is a pair, and the loss that scores them. */
@@ -52,21 +58,52 @@ function shuffledEpochs<T>(rows: readonly T[], seed: number) {
   };
 }
 
-/** WordNet positive pairs (gloss, lemma, synonym, example) with an in-batch loss, as the default model trains. */
+/**
+ * WordNet positive pairs (gloss, lemma, synonym, example) with an in-batch loss, as the default model
+ * trains; with `pairWeights`, also its relations (hypernyms, similar synsets) in those shares.
+ */
 export function wordnetSource(
   synsets: readonly Synset[],
   featurizer: TextFeaturizer,
   loss: MetricLoss,
   batchSize: number,
   seed: number,
+  pairWeights?: WordNetPairWeights,
 ): BatchSource {
-  // The same epochs as the WordNet-only trainer: one fresh pair per synset, shuffled with the epoch's seed.
-  const batches = epochBatches(synsets.length, batchSize, (epoch) =>
-    samplePairsEpoch(synsets, mulberry32(seed * 100_003 + epoch)),
-  );
+  // Without weights, the same epochs as the WordNet-only trainer: one fresh pair per synset, shuffled.
+  const epochPairs = (epoch: number) => {
+    const random = mulberry32(seed * 100_003 + epoch);
+    return pairWeights ? relationPairsEpoch(synsets, pairWeights, random) : samplePairsEpoch(synsets, random);
+  };
+  return textPairSource('wordnet', synsets.length, epochPairs, featurizer, loss, batchSize);
+}
+
+/** A dictionary's (definition, headword) pairs, one per word and epoch, with an in-batch loss. */
+export function dictionarySource(
+  name: string,
+  words: readonly DictionaryWord[],
+  featurizer: TextFeaturizer,
+  loss: MetricLoss,
+  batchSize: number,
+  seed: number,
+): BatchSource {
+  const epochPairs = (epoch: number) => sampleDictionaryEpoch(words, mulberry32(seed * 100_003 + epoch));
+  return textPairSource(name, words.length, epochPairs, featurizer, loss, batchSize);
+}
+
+/** Positive text pairs, `rowsPerEpoch` of them drawn for each epoch by `epochPairs`, with an in-batch loss. */
+function textPairSource(
+  name: string,
+  rowsPerEpoch: number,
+  epochPairs: (epoch: number) => TextPair[],
+  featurizer: TextFeaturizer,
+  loss: MetricLoss,
+  batchSize: number,
+): BatchSource {
+  const batches = epochBatches(rowsPerEpoch, batchSize, epochPairs);
   const pairLoss = pairLossOf(loss);
   return {
-    name: 'wordnet',
+    name,
     batch(k) {
       const pairs = batches(k);
       return {

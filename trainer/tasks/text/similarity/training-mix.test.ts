@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer, type FeatureBatch } from '../../../../shared/featurizer/text.ts';
 import { parseTextConfig } from '../config.ts';
@@ -104,6 +105,36 @@ describe('buildTrainingMix', () => {
     expect(() =>
       buildTrainingMix(config, synsets, 'f'.repeat(64), createTextFeaturizer(config.featurizer)),
     ).toThrow(/missing:[\s\S]*stsbenchmark not found/);
+  });
+
+  it('trains on GCIDE when installed; an optional GCIDE that is missing is skipped and said, a required one refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gcide-mix-'));
+    try {
+      const build = (sources: unknown[]) => {
+        const config = configWith(sources);
+        return buildTrainingMix(config, synsets, 'f'.repeat(64), createTextFeaturizer(config.featurizer));
+      };
+      const skipped = build([{ source: 'wordnet' }, { source: 'gcide', dir, optional: true }]);
+      expect(skipped.sources.map((s) => s.source.name)).toEqual(['wordnet']);
+      expect(skipped.summary[1]).toMatch(
+        /gcide: skipped, .*gcide\.dict\.dz not found \(Debian package dict-gcide\)/,
+      );
+      expect(() => build([{ source: 'gcide', dir }])).toThrow(/missing:[\s\S]*gcide\.dict\.dz not found/);
+
+      const entry = (word: string, i: number) =>
+        `${word} \\${word}\\, n.\n   the definition of ${word} number ${i}.\n`;
+      writeFileSync(join(dir, 'gcide.dict.dz'), gzipSync(['alpha', 'beta', 'gamma'].map(entry).join('\n')));
+      const mix = build([{ source: 'wordnet' }, { source: 'gcide', dir, optional: true, weight: 3 }]);
+      expect(mix.sources.map((s) => [s.source.name, s.weight])).toEqual([
+        ['wordnet', 1],
+        ['gcide', 3],
+      ]);
+      expect(mix.texts).toEqual(expect.arrayContaining(['alpha', 'the definition of beta number 1']));
+      expect(mix.fingerprint).not.toBe(skipped.fingerprint);
+      expect(mix.sources[1].source.batch(0).anchors.batch).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects an unknown source or a non-positive weight in the config', () => {

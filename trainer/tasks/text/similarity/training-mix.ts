@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { TextFeaturizer } from '../../../../shared/featurizer/text.ts';
+import { mulberry32 } from '../../../encoder/text-encoder.ts';
 import { createLoss } from '../../../metric/index.ts';
 import type { TextConfig } from '../config.ts';
+import { dictionaryWords } from '../data/dictionary-pairs.ts';
+import { gcideFile, gcideFingerprint, loadGcide } from '../data/gcide.ts';
 import type { Synset } from '../data/wordnet.ts';
+import { shuffle } from '../data/wordnet-pairs.ts';
 import { loadSimilarityData, type SimilarityData } from './benchmarks.ts';
 import { datasetsDir } from './datasets.ts';
 import { sentencesOf } from './evaluate.ts';
@@ -11,6 +15,7 @@ import type { ScoredPair } from './scored-pair.ts';
 import type { SourceConfig } from './source-config.ts';
 import {
   type BatchSource,
+  dictionarySource,
   positivePairSource,
   scoredPairSource,
   viewsSource,
@@ -62,17 +67,50 @@ export function buildTrainingMix(
     return pairs;
   };
 
-  const sources = sourceConfigs.map((source, index): { source: BatchSource; weight: number } => {
+  const sources = sourceConfigs.flatMap((source, index): { source: BatchSource; weight: number }[] => {
     const seed = config.seed * 1_000 + index;
     const loss = createLoss(source.loss ?? config.loss);
     switch (source.source) {
       case 'wordnet':
         for (const text of textsOf('wordnet')) texts.add(text);
-        summary.push(`wordnet: ${wordnetTrain.length} synsets`);
-        return {
-          source: wordnetSource(wordnetTrain, featurizer, loss, batchSize, config.seed),
-          weight: source.weight,
-        };
+        summary.push(
+          `wordnet: ${wordnetTrain.length} synsets` +
+            (source.pairs ? ` (pairs ${JSON.stringify(source.pairs)})` : ''),
+        );
+        hash.update(`wordnet pairs ${JSON.stringify(source.pairs ?? null)}`);
+        return [
+          {
+            source: wordnetSource(wordnetTrain, featurizer, loss, batchSize, config.seed, source.pairs),
+            weight: source.weight,
+          },
+        ];
+      case 'gcide': {
+        const entries = loadGcide(source.dir);
+        if (!entries) {
+          const missing = `${gcideFile(source.dir)} not found (Debian package dict-gcide)`;
+          if (!source.optional) throw new Error(`the config trains on data that is missing:\n  ${missing}`);
+          summary.push(
+            `gcide: skipped, ${missing}; training on the other sources (apt-get install dict-gcide adds it)`,
+          );
+          return [];
+        }
+        // `data.limit` caps the dictionary's words as it caps WordNet's synsets (a seeded sample).
+        const words = sampleWords(dictionaryWords(entries), config.data.limit, config.seed);
+        for (const word of words) {
+          texts.add(word.headword);
+          for (const definition of word.definitions) texts.add(definition);
+        }
+        hash.update(`gcide ${gcideFingerprint(source.dir)}`);
+        summary.push(
+          `gcide: ${words.length} headwords, ${entries.length} entries (${gcideFile(source.dir)})`,
+        );
+        return [
+          {
+            source: dictionarySource('gcide', words, featurizer, loss, batchSize, seed),
+            weight: source.weight,
+          },
+        ];
+      }
       case 'stsb':
       case 'paws':
       case 'pairs': {
@@ -83,10 +121,12 @@ export function buildTrainingMix(
         const { minScore } = source;
         if (minScore === undefined) {
           const pairs = scored(label, all);
-          return {
-            source: scoredPairSource(name, pairs, featurizer, loss, batchSize, seed),
-            weight: source.weight,
-          };
+          return [
+            {
+              source: scoredPairSource(name, pairs, featurizer, loss, batchSize, seed),
+              weight: source.weight,
+            },
+          ];
         }
         const positives = all.filter((p) => p.score >= minScore);
         if (positives.length < batchSize) {
@@ -95,22 +135,31 @@ export function buildTrainingMix(
           );
         }
         const pairs = scored(`${label} >= ${minScore}`, positives);
-        return {
-          source: positivePairSource(`${name}_positives`, pairs, featurizer, loss, batchSize, seed),
-          weight: source.weight,
-        };
+        return [
+          {
+            source: positivePairSource(`${name}_positives`, pairs, featurizer, loss, batchSize, seed),
+            weight: source.weight,
+          },
+        ];
       }
       case 'views': {
         const viewTexts = source.of.flatMap(textsOf);
         summary.push(`views: ${viewTexts.length} texts of ${source.of.join(', ')}`);
-        return {
-          source: viewsSource(viewTexts, featurizer, source.augment, loss, batchSize, seed),
-          weight: source.weight,
-        };
+        return [
+          {
+            source: viewsSource(viewTexts, featurizer, source.augment, loss, batchSize, seed),
+            weight: source.weight,
+          },
+        ];
       }
     }
   });
   return { sources, texts: [...texts], data, fingerprint: hash.digest('hex'), summary };
+}
+
+function sampleWords<T>(words: T[], limit: number, seed: number): T[] {
+  if (limit <= 0 || limit >= words.length) return words;
+  return shuffle([...words], mulberry32(seed + 7919)).slice(0, limit);
 }
 
 /** The texts WordNet pairs are drawn from: glosses, lemmas and examples. */
