@@ -17,8 +17,11 @@ export type PipelineConfig = AnyTask extends infer Task
     : never
   : never;
 
-/** The task a loaded config belongs to, as a definition that takes that config. */
-export function taskOf(loaded: PipelineConfig): TaskDefinition<TaskName, PipelineConfig['config']> {
+/** Any task's definition, as one that takes any task's config (the caller pairs them by `task`). */
+type AnyDefinition = TaskDefinition<TaskName, PipelineConfig['config']>;
+
+/** The task a loaded config belongs to. */
+export function taskOf(loaded: PipelineConfig): AnyDefinition {
   return findTask(loaded.task)!;
 }
 
@@ -28,7 +31,7 @@ export function taskField(config: unknown): unknown {
 }
 
 /** The task named `name`, or undefined. */
-export function findTask(name: unknown): TaskDefinition<TaskName, PipelineConfig['config']> | undefined {
+export function findTask(name: unknown): AnyDefinition | undefined {
   return TASKS.find((task) => task.name === name);
 }
 
