@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { WASM_BATCH_NORM_KERNELS } from './wasm-batch-norm.ts';
 
 /**
  * Training kernels for the wasm backend: the ones it lacks (UnsortedSegmentSum, the gradient of tf.gather;
@@ -510,6 +511,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilter,
   conv2DBackpropInput,
   maxPoolGrad,
+  ...WASM_BATCH_NORM_KERNELS,
 ];
 
 /**
@@ -527,6 +529,13 @@ export function installWasmKernels(kernels: readonly tf.KernelConfig[]): void {
     }
     if (current) tf.unregisterKernel(kernel.kernelName, 'wasm');
     tf.registerKernel(kernel);
+  }
+}
+
+/** Unregisters kernels of ours that have no stock counterpart (a benchmark of the kernels we started from). */
+export function removeWasmKernels(kernels: readonly tf.KernelConfig[]): void {
+  for (const { kernelName } of kernels) {
+    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
   }
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../backend/wasm-batch-norm.ts';
 
 /**
  * Training-mode batch normalisation of NHWC activations over (batch, height, width), with the closed-form
@@ -45,6 +46,31 @@ export function batchNormTraining(
       },
     };
   };
-  const normalize = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]);
+  const onWasm = tf.getBackend() === 'wasm' && tf.getKernel(BATCH_NORM_TRAINING, 'wasm') !== undefined;
+  const normalize = tf.customGrad(
+    (onWasm ? fusedForward(epsilon, onStats) : forward) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
   return normalize(x, gamma, beta) as tf.Tensor4D;
+}
+
+/** The same normalisation and gradient as two fused wasm kernels (trainer/backend/wasm-batch-norm.ts). */
+function fusedForward(epsilon: number, onStats: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void) {
+  return (input: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, mean, variance] = tf
+      .engine()
+      .runKernel(BATCH_NORM_TRAINING, { x: input, scale, offset }, { epsilon }) as tf.Tensor[];
+    onStats(mean as tf.Tensor1D, variance as tf.Tensor1D);
+    save([input, mean, variance, scale]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [xs, m, v, g]: tf.Tensor[]) =>
+        tf
+          .engine()
+          .runKernel(
+            BATCH_NORM_TRAINING_GRAD,
+            { dy, x: xs, mean: m, variance: v, scale: g },
+            { epsilon },
+          ) as tf.Tensor[],
+    };
+  };
 }

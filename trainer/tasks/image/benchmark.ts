@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../backend/index.ts';
-import { installWasmKernels, WASM_TRAINING_KERNELS } from '../../backend/wasm-kernels.ts';
+import { WASM_BATCH_NORM_KERNELS } from '../../backend/wasm-batch-norm.ts';
+import { installWasmKernels, removeWasmKernels, WASM_TRAINING_KERNELS } from '../../backend/wasm-kernels.ts';
 import { mulberry32 } from '../../encoder/text-encoder.ts';
 import { createLoss, createSampler } from '../../metric/index.ts';
 import { AdamConfigSchema } from '../../train/adam.ts';
@@ -68,6 +69,8 @@ export async function benchmarkCnnStep(options: CnnStepBenchmarkOptions): Promis
     classNames: Array.from({ length: classes }, (_, i) => `class ${i}`),
   });
   if (onWasm) installWasmKernels(options.kernels === 'ours' ? WASM_TRAINING_KERNELS : baselineWasmKernels());
+  // Batch normalisation then ran as tfjs ops.
+  if (options.kernels === 'baseline') removeWasmKernels(WASM_BATCH_NORM_KERNELS);
   const trainer = createCnnTrainer({
     weights: initCnn(shape, 1),
     images,

@@ -1,0 +1,147 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { type BatchNormKernel, loadBatchNormKernel } from './train-kernel/load-node.ts';
+
+/**
+ * Training-mode batch normalisation over every axis but the last (channels), as two tfjs kernels whose
+ * passes run in WebAssembly SIMD (train-kernel/assembly/batch-norm.ts) on the tensors where they lie in
+ * the backend's memory: the forward pass reads x three times (mean, variance, output), the gradient
+ * twice (sums, output). Composed from tfjs ops the same work is about ten full-size kernels, each
+ * allocating its output. The gradient is Ioffe & Szegedy's closed form (see batch-norm.ts).
+ */
+export const BATCH_NORM_TRAINING = 'DmlBatchNormTraining';
+export const BATCH_NORM_TRAINING_GRAD = 'DmlBatchNormTrainingGrad';
+
+interface Layout {
+  channels: number;
+  rows: number;
+}
+
+function layout(x: tf.TensorInfo): Layout {
+  const channels = x.shape[x.shape.length - 1];
+  return { channels, rows: tf.util.sizeFromShape(x.shape) / channels };
+}
+
+const KERNEL = loadBatchNormKernel();
+
+/** tfjs-backend-wasm's emscripten module, as far as the kernel needs it: the memory its tensors live in. */
+interface WasmModule {
+  asm: { memory: WebAssembly.Memory };
+}
+
+/** Pointers (byte offsets) into the backend's memory and per-channel views, for one kernel call. */
+function session(backend: BackendWasm, channels: number) {
+  const { memory } = (backend.wasm as unknown as WasmModule).asm;
+  const kernel = new WebAssembly.Instance(KERNEL, { env: { memory } }).exports as unknown as BatchNormKernel;
+  // Scratch: two float64 totals, two float32 blocks and three float32 parameter rows per channel, plus
+  // slack to align the totals to 8 bytes.
+  const scratch = backend.makeOutput([9 * channels + 2], 'float32');
+  const base = backend.typedArrayFromHeap(scratch).byteOffset;
+  const at = base + (base % 8);
+  const pointers = {
+    totalsA: at,
+    totalsB: at + 8 * channels,
+    blockA: at + 16 * channels,
+    blockB: at + 20 * channels,
+    paramA: at + 24 * channels,
+    paramB: at + 28 * channels,
+    paramC: at + 32 * channels,
+  };
+  return {
+    kernel,
+    ...pointers,
+    pointer: (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset,
+    // Views are made when read: allocating a tensor may grow the memory and detach older ones.
+    f64: (offset: number) => new Float64Array(memory.buffer, offset, channels),
+    f32: (offset: number) => new Float32Array(memory.buffer, offset, channels),
+    dispose: () => backend.disposeData(scratch.dataId),
+  };
+}
+
+/** Inputs x, scale (gamma), offset (beta); attr epsilon. Outputs y, and the batch's mean and (biased) variance. */
+const batchNormTraining: tf.KernelConfig = {
+  kernelName: BATCH_NORM_TRAINING,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const wasm = backend as BackendWasm;
+    const { x, scale, offset } = inputs as Record<'x' | 'scale' | 'offset', tf.TensorInfo>;
+    const { epsilon } = attrs as unknown as { epsilon: number };
+    const { channels, rows } = layout(x);
+    const y = wasm.makeOutput(x.shape, 'float32');
+    const meanOut = wasm.makeOutput([channels], 'float32');
+    const varianceOut = wasm.makeOutput([channels], 'float32');
+    const s = session(wasm, channels);
+    try {
+      const xAt = s.pointer(x);
+      s.f64(s.totalsA).fill(0);
+      s.f64(s.totalsB).fill(0);
+      s.kernel.sumRows(xAt, rows, channels, s.blockA, s.totalsA);
+      const mean = s.f64(s.totalsA).map((total) => total / rows);
+      s.f32(s.paramA).set(mean);
+      s.kernel.sumSquaredDeviations(xAt, rows, channels, s.paramA, s.blockA, s.totalsB);
+      const variance = s.f64(s.totalsB).map((total) => total / rows);
+      // y = x a + b with a = gamma / sqrt(var + eps) and b = beta - mean a.
+      const gamma = wasm.typedArrayFromHeap(scale) as Float32Array;
+      const beta = wasm.typedArrayFromHeap(offset) as Float32Array;
+      const a = variance.map((v, c) => gamma[c] / Math.sqrt(v + epsilon));
+      s.f32(s.paramB).set(a);
+      s.f32(s.paramC).set(mean.map((m, c) => beta[c] - m * a[c]));
+      s.kernel.scaleShift(xAt, rows, channels, s.paramB, s.paramC, s.pointer(y));
+      (wasm.typedArrayFromHeap(meanOut) as Float32Array).set(mean);
+      (wasm.typedArrayFromHeap(varianceOut) as Float32Array).set(variance);
+    } finally {
+      s.dispose();
+    }
+    return [y, meanOut, varianceOut];
+  },
+};
+
+/**
+ * Inputs dy, x, mean, variance, scale; attr epsilon. Outputs dx, dscale, doffset:
+ *   dx = gamma / sqrt(var + eps) * (dy - mean(dy) - x̂ mean(dy x̂)),  dgamma = Σ dy x̂,  dbeta = Σ dy.
+ */
+const batchNormTrainingGrad: tf.KernelConfig = {
+  kernelName: BATCH_NORM_TRAINING_GRAD,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const wasm = backend as BackendWasm;
+    const { dy, x, mean, variance, scale } = inputs as Record<
+      'dy' | 'x' | 'mean' | 'variance' | 'scale',
+      tf.TensorInfo
+    >;
+    const { epsilon } = attrs as unknown as { epsilon: number };
+    const { channels, rows } = layout(x);
+    const dx = wasm.makeOutput(x.shape, 'float32');
+    const dScale = wasm.makeOutput([channels], 'float32');
+    const dOffset = wasm.makeOutput([channels], 'float32');
+    const s = session(wasm, channels);
+    try {
+      const [dyAt, xAt, meanAt] = [s.pointer(dy), s.pointer(x), s.pointer(mean)];
+      s.f64(s.totalsA).fill(0);
+      s.f64(s.totalsB).fill(0);
+      s.kernel.gradientSums(dyAt, xAt, rows, channels, meanAt, s.blockA, s.blockB, s.totalsA, s.totalsB);
+      const sumDy = s.f64(s.totalsA);
+      const sigma2 = wasm.typedArrayFromHeap(variance) as Float32Array;
+      const mu = wasm.typedArrayFromHeap(mean) as Float32Array;
+      const gamma = wasm.typedArrayFromHeap(scale) as Float32Array;
+      const invStd = Float64Array.from(sigma2, (v) => 1 / Math.sqrt(v + epsilon));
+      // Σ dy (x - mean) times invStd is Σ dy x̂.
+      const sumDyXHat = s.f64(s.totalsB).map((total, c) => total * invStd[c]);
+      // dx = k1 dy + k2 x + k3 per channel, the closed form above expanded.
+      const k1 = gamma.map((g, c) => g * invStd[c]);
+      const k2 = k1.map((k, c) => (-k * invStd[c] * sumDyXHat[c]) / rows);
+      const k3 = k1.map((k, c) => (-k * sumDy[c]) / rows - k2[c] * mu[c]);
+      s.f32(s.paramA).set(k1);
+      s.f32(s.paramB).set(k2);
+      s.f32(s.paramC).set(k3);
+      s.kernel.gradientOutput(dyAt, xAt, rows, channels, s.paramA, s.paramB, s.paramC, s.pointer(dx));
+      (wasm.typedArrayFromHeap(dScale) as Float32Array).set(sumDyXHat);
+      (wasm.typedArrayFromHeap(dOffset) as Float32Array).set(sumDy);
+    } finally {
+      s.dispose();
+    }
+    return [dx, dScale, dOffset];
+  },
+};
+
+export const WASM_BATCH_NORM_KERNELS: readonly tf.KernelConfig[] = [batchNormTraining, batchNormTrainingGrad];
