@@ -14,7 +14,7 @@ const DEFAULT_CONFIG = 'configs/fashion-mnist-disjoint.json';
 interface ProtocolFlags extends BackendFlag {
   config: string;
   folds: number;
-  selectOn: 'classes' | 'images';
+  selectOn?: 'classes' | 'images';
   seeds: number[];
   minutes?: number;
   runs: string;
@@ -57,10 +57,9 @@ export function protocolCommand(): Command {
     .addOption(
       new Option(
         '--select-on <what>',
-        "what a run's held-out fold is: classes (2+ each) or a slice of every training class's images",
-      )
-        .choices(['classes', 'images'])
-        .default('classes'),
+        "what a run's held-out fold is: classes (2+ each) or a slice of every training class's images " +
+          '(default: images for a config whose protocol is class-disjoint-images, classes otherwise)',
+      ).choices(['classes', 'images']),
     )
     .addOption(
       new Option('--seeds <list>', 'seeds, comma-separated; every fold runs once per seed')
@@ -90,7 +89,8 @@ export function protocolCommand(): Command {
         protocol: {
           folds: flags.folds,
           seeds: flags.seeds,
-          selectOn: flags.selectOn,
+          selectOn:
+            flags.selectOn ?? (config.protocol.kind === 'class-disjoint-images' ? 'images' : 'classes'),
           minutesPerRun: flags.minutes,
         },
         dir,

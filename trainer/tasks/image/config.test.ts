@@ -8,14 +8,14 @@ describe('image configs', () => {
   it.each([
     'configs/fashion-mnist.json',
     'configs/fashion-mnist-disjoint.json',
+    'configs/fashion-mnist-disjoint-images.json',
     'configs/shapes-tiny.json',
     ...readdirSync(SWEEP).map((file) => `${SWEEP}/${file}`),
   ])('%s is valid and its embedding size matches its architecture', (path) => {
     const config = loadImageConfig(path);
     if (!config.model.dense) expect(config.model.embeddingDim).toBe(flatSize(config.model));
     const { batchSize, m } = config.sampler;
-    const classes =
-      config.protocol.kind === 'class-disjoint' ? config.protocol.trainClasses.length : Infinity;
+    const classes = config.protocol.kind === 'catalogue' ? Infinity : config.protocol.trainClasses.length;
     expect(m * classes).toBeGreaterThanOrEqual(batchSize);
   });
 
