@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csvFilesSource } from '../tasks/recommendation/retrain/csv-files-source.ts';
-import { loadWordNet } from '../tasks/text/data/wordnet.ts';
-import { wordnetSource } from '../tasks/text/data/wordnet-source.ts';
-import { SnapshotSchema, takeSnapshot } from './snapshot.ts';
+import { SnapshotSchema, takeSnapshot } from '../../trainer/retrain/snapshot.ts';
+import { csvFilesSource } from '../../trainer/tasks/recommendation/retrain/csv-files-source.ts';
+import { loadWordNet } from '../../trainer/tasks/text/data/wordnet.ts';
+import { wordnetSource } from '../../trainer/tasks/text/data/wordnet-source.ts';
 
 let dir: string;
 

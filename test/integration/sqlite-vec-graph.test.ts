@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusteredUnitVectors } from '../../../shared/ann/clustered-vectors.ts';
-import { openVecDatabase, vectorBlob } from '../../../shared/db/better-sqlite.ts';
-import { vecTableName } from '../../../shared/db/index-schema.ts';
-import { cosineSimilarity } from '../../../shared/vector.ts';
-import { buildIndex, type IndexItem } from '../../../trainer/index/build-index.ts';
-import { knnSql } from '../knn-query.ts';
-import { openSqliteVecIndex, type SqliteVecIndex } from './sqlite-vec-index.ts';
-import { readVectors } from './vec0-vectors.ts';
+import { knnSql } from '../../edge/adapters/knn-query.ts';
+import { openSqliteVecIndex, type SqliteVecIndex } from '../../edge/adapters/node/sqlite-vec-index.ts';
+import { readVectors } from '../../edge/adapters/node/vec0-vectors.ts';
+import { clusteredUnitVectors } from '../../shared/ann/clustered-vectors.ts';
+import { openVecDatabase, vectorBlob } from '../../shared/db/better-sqlite.ts';
+import { vecTableName } from '../../shared/db/index-schema.ts';
+import { cosineSimilarity } from '../../shared/vector.ts';
+import { buildIndex, type IndexItem } from '../../trainer/index/build-index.ts';
 
 /**
  * The graph path of the Node VectorIndex over a real index file: seeded clustered vectors (the shape of

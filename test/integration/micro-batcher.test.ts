@@ -1,10 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTextFeaturizer } from '../shared/featurizer/index.ts';
-import { initBackend } from '../trainer/backend/index.ts';
-import { embedBatch, initTextEncoder } from '../trainer/encoder/text-encoder.ts';
-import { BatchingSchema } from './limits.ts';
-import { createMicroBatcher } from './micro-batcher.ts';
-import type { Embedder } from './ports.ts';
+import { BatchingSchema } from '../../edge/limits.ts';
+import { createMicroBatcher } from '../../edge/micro-batcher.ts';
+import type { Embedder } from '../../edge/ports.ts';
+import { createTextFeaturizer } from '../../shared/featurizer/index.ts';
+import { initBackend } from '../../trainer/backend/index.ts';
+import { embedBatch, initTextEncoder } from '../../trainer/encoder/text-encoder.ts';
 
 /** A real (tfjs) text encoder behind the Embedder port; it pads each run to its longest text. */
 function tfjsEmbedder(): Embedder {

@@ -1,12 +1,12 @@
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createTextFeaturizer } from '../../shared/featurizer/index.ts';
+import { planSubBatches } from '../../shared/onnx/sub-batches.ts';
+import { createOnnxTextEmbedder, type TextEmbedder } from '../../shared/onnx/text-embedder.ts';
+import { norm } from '../../shared/vector.ts';
 import { initTextEncoder } from '../../trainer/encoder/text-encoder.ts';
 // Test-only: the exporter writes the model under test (shared code itself never imports the trainer).
 import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../../trainer/export/onnx-text-encoder.ts';
-import { createTextFeaturizer } from '../featurizer/index.ts';
-import { norm } from '../vector.ts';
-import { planSubBatches } from './sub-batches.ts';
-import { createOnnxTextEmbedder, type TextEmbedder } from './text-embedder.ts';
 
 const featurizer = createTextFeaturizer({ buckets: 2048 });
 const weights = initTextEncoder(2048, { embeddingDim: 16, outputDim: 12 }, 21);

@@ -2,14 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createVecTableSql,
-  MetadataColumnSchema,
-  metadataColumnsOf,
-} from '../../../shared/db/index-schema.ts';
-import { mulberry32 } from '../../../trainer/encoder/text-encoder.ts';
-import { buildIndex, type IndexItem } from '../../../trainer/index/build-index.ts';
-import { openSqliteVecIndex } from './sqlite-vec-index.ts';
+import { openSqliteVecIndex } from '../../edge/adapters/node/sqlite-vec-index.ts';
+import { createVecTableSql, MetadataColumnSchema, metadataColumnsOf } from '../../shared/db/index-schema.ts';
+import { mulberry32 } from '../../trainer/encoder/text-encoder.ts';
+import { buildIndex, type IndexItem } from '../../trainer/index/build-index.ts';
 
 /**
  * Filterable metadata: declared at build time as vec0 metadata columns, read back by the Node index, and

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fitTfidf, sparseCosine } from '../tasks/text/similarity/tfidf.ts';
-import { episodeAccuracy } from './episode-accuracy.ts';
-import { sampleEpisodes } from './episodes.ts';
-import { fitLogistic, predictLogistic } from './logistic.ts';
-import { denseRepresentation, tfidfRepresentation } from './representations.ts';
-import { runEpisodes } from './run-episodes.ts';
+import { episodeAccuracy } from '../../trainer/fewshot/episode-accuracy.ts';
+import { sampleEpisodes } from '../../trainer/fewshot/episodes.ts';
+import { fitLogistic, predictLogistic } from '../../trainer/fewshot/logistic.ts';
+import { denseRepresentation, tfidfRepresentation } from '../../trainer/fewshot/representations.ts';
+import { runEpisodes } from '../../trainer/fewshot/run-episodes.ts';
+import { fitTfidf, sparseCosine } from '../../trainer/tasks/text/similarity/tfidf.ts';
 
 /** 6 classes of 10 items; class c's items point along axis c with a little seeded noise, in 8 dimensions. */
 function clusteredItems() {

@@ -3,14 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sqlite3 } from 'sqlite-vec-wasm-demo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetadataColumn } from '../../../shared/db/index-schema.ts';
-import type { TextEmbedder } from '../../../shared/onnx/text-embedder.ts';
-import { createTestEmbedder, testCatalogue } from '../../../test/fixtures/index-catalogue.ts';
-import { buildIndex } from '../../../trainer/index/build-index.ts';
-import type { MetadataFilter } from '../../ports.ts';
-import { openSqliteVecIndex, type SqliteVecIndex } from '../node/sqlite-vec-index.ts';
-import { startSqliteVecInNode } from './build/node-sqlite.ts';
-import { type IndexDatabaseSource, openWasmVecIndex, type WasmVecIndex } from './wasm-vec-index.ts';
+import { openSqliteVecIndex, type SqliteVecIndex } from '../../edge/adapters/node/sqlite-vec-index.ts';
+import { startSqliteVecInNode } from '../../edge/adapters/workers/build/node-sqlite.ts';
+import {
+  type IndexDatabaseSource,
+  openWasmVecIndex,
+  type WasmVecIndex,
+} from '../../edge/adapters/workers/wasm-vec-index.ts';
+import type { MetadataFilter } from '../../edge/ports.ts';
+import type { MetadataColumn } from '../../shared/db/index-schema.ts';
+import type { TextEmbedder } from '../../shared/onnx/text-embedder.ts';
+import { buildIndex } from '../../trainer/index/build-index.ts';
+import { createTestEmbedder, testCatalogue } from '../fixtures/index-catalogue.ts';
 
 // The Workers index run in Node (the same WebAssembly SQLite, compiled here from bytes) against the
 // Node adapter over the same files: the two must answer alike. workerd runs it in test/workers/.
