@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { type BatchNormKernel, loadBatchNormKernel } from './train-kernel/load-node.ts';
+import { backendMemory, pointerOf, trainingKernels } from './train-kernel/instantiate.ts';
 
 /**
  * Training-mode batch normalisation over every axis but the last (channels), as two tfjs kernels whose
- * passes run in WebAssembly SIMD (train-kernel/assembly/batch-norm.ts) on the tensors where they lie in
+ * passes run in WebAssembly SIMD (train-kernel/assembly/training.ts) on the tensors where they lie in
  * the backend's memory: the forward pass reads x three times (mean, variance, output), the gradient
  * twice (sums, output). Composed from tfjs ops the same work is about ten full-size kernels, each
  * allocating its output. The gradient is Ioffe & Szegedy's closed form (see batch-norm.ts).
@@ -22,21 +22,14 @@ function layout(x: tf.TensorInfo): Layout {
   return { channels, rows: tf.util.sizeFromShape(x.shape) / channels };
 }
 
-const KERNEL = loadBatchNormKernel();
-
-/** tfjs-backend-wasm's emscripten module, as far as the kernel needs it: the memory its tensors live in. */
-interface WasmModule {
-  asm: { memory: WebAssembly.Memory };
-}
-
 /** Pointers (byte offsets) into the backend's memory and per-channel views, for one kernel call. */
 function session(backend: BackendWasm, channels: number) {
-  const { memory } = (backend.wasm as unknown as WasmModule).asm;
-  const kernel = new WebAssembly.Instance(KERNEL, { env: { memory } }).exports as unknown as BatchNormKernel;
+  const kernel = trainingKernels(backend);
+  const memory = () => backendMemory(backend).buffer;
   // Scratch: two float64 totals, two float32 blocks and three float32 parameter rows per channel, plus
   // slack to align the totals to 8 bytes.
   const scratch = backend.makeOutput([9 * channels + 2], 'float32');
-  const base = backend.typedArrayFromHeap(scratch).byteOffset;
+  const base = pointerOf(backend, scratch);
   const at = base + (base % 8);
   const pointers = {
     totalsA: at,
@@ -50,10 +43,10 @@ function session(backend: BackendWasm, channels: number) {
   return {
     kernel,
     ...pointers,
-    pointer: (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset,
+    pointer: (info: tf.TensorInfo) => pointerOf(backend, info),
     // Views are made when read: allocating a tensor may grow the memory and detach older ones.
-    f64: (offset: number) => new Float64Array(memory.buffer, offset, channels),
-    f32: (offset: number) => new Float32Array(memory.buffer, offset, channels),
+    f64: (offset: number) => new Float64Array(memory(), offset, channels),
+    f32: (offset: number) => new Float32Array(memory(), offset, channels),
     dispose: () => backend.disposeData(scratch.dataId),
   };
 }

@@ -111,6 +111,8 @@ describe('wasm training kernels', () => {
   it.each([
     { name: 'even sides', x: [3, 8, 6, 5] },
     { name: 'odd sides (the last row and column are dropped)', x: [2, 9, 7, 3] },
+    { name: 'channels a multiple of 4 (the SIMD kernel)', x: [3, 8, 6, 8] },
+    { name: 'odd sides, 4 channels (the SIMD kernel)', x: [2, 9, 7, 4] },
   ])('give the max-pool gradient of the cpu backend for 2x2 windows, stride 2, valid ($name)', async (c) => {
     // Rounded values and the ReLU's zeros: windows with tied maxima, where the first one must win.
     const values = randomValues(

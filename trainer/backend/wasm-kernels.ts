@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { pointerOf, trainingKernels } from './train-kernel/instantiate.ts';
 import { WASM_BATCH_NORM_KERNELS } from './wasm-batch-norm.ts';
 
 /**
@@ -337,7 +338,20 @@ const maxPoolGrad: tf.KernelConfig = {
       padInfo.top === 0 &&
       padInfo.left === 0
     ) {
-      maxPoolGrad2x2(xs, grads, dx, info);
+      if (channels % 4 === 0) {
+        const [xAt, dyAt, dxAt] = [input, dy, out].map((t) => pointerOf(backend, t));
+        trainingKernels(backend).maxPoolGrad2x2(
+          xAt,
+          dyAt,
+          dxAt,
+          batchSize,
+          inHeight,
+          inWidth,
+          channels,
+          outHeight,
+          outWidth,
+        );
+      } else maxPoolGrad2x2(xs, grads, dx, info);
       return out;
     }
     // Channels innermost: every read is contiguous, and each window's maxima are found for all channels at once.
@@ -373,9 +387,10 @@ const maxPoolGrad: tf.KernelConfig = {
 };
 
 /**
- * The CNN's pooling (2x2 windows, stride 2, every window inside the input): the windows do not overlap, so each gradient is
- * stored, not added, and the four candidates are compared in place of a window loop (7x faster at batch
- * 128 on 28x28x32). Same choice as the general loop: the first strict maximum, none when all are NaN.
+ * 2x2 windows, stride 2, every window inside the input, with channels not a multiple of 4 (those run
+ * branch-free in WebAssembly SIMD: train-kernel/assembly/training.ts). The windows do not overlap, so each
+ * gradient is stored, not added, and the four candidates are compared in place of a window loop. Same
+ * choice as the general loop: the first strict maximum, none when all are NaN.
  */
 function maxPoolGrad2x2(
   xs: Float32Array,

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileBatchNormKernel } from './build.ts';
-import { BATCH_NORM_WASM } from './load-node.ts';
+import { compileTrainingKernels } from './build.ts';
+import { TRAINING_WASM } from './load-node.ts';
 
-describe('the batch-norm training kernel', () => {
+describe('the training kernels', () => {
   it('is committed exactly as its source compiles', async () => {
-    // If this fails after a change to assembly/batch-norm.ts: run `npm run build:wasm-train`.
-    expect(new Uint8Array(readFileSync(BATCH_NORM_WASM))).toEqual(await compileBatchNormKernel());
+    // If this fails after a change to assembly/training.ts: run `npm run build:wasm-train`.
+    expect(new Uint8Array(readFileSync(TRAINING_WASM))).toEqual(await compileTrainingKernels());
   });
 
   it('has no data segment and no start function: it writes nothing into the memory it imports but its outputs', async () => {
-    const binary = await compileBatchNormKernel();
+    const binary = await compileTrainingKernels();
     const module = new WebAssembly.Module(new Uint8Array(binary));
     expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
     const ids = sectionIds(binary);

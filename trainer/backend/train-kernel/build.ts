@@ -1,14 +1,14 @@
 /**
- * Builds the training kernels: `npm run build:wasm-train` compiles assembly/batch-norm.ts with
- * AssemblyScript (a devDependency) to batch-norm.wasm, which is committed, since training does not compile
+ * Builds the training kernels: `npm run build:wasm-train` compiles assembly/training.ts with
+ * AssemblyScript (a devDependency) to training.wasm, which is committed, since training does not compile
  * at run time. The flags are fixed here so that a rebuild gives the committed bytes (a test checks it).
  */
 import { join } from 'node:path';
 import asc from 'assemblyscript/asc';
 import { writeFileAtomic } from '../../../shared/artifacts/atomic-fs.ts';
-import { BATCH_NORM_WASM } from './load-node.ts';
+import { TRAINING_WASM } from './load-node.ts';
 
-export const BATCH_NORM_SOURCE = join(import.meta.dirname, 'assembly', 'batch-norm.ts');
+export const TRAINING_SOURCE = join(import.meta.dirname, 'assembly', 'training.ts');
 
 const FLAGS = [
   '--optimizeLevel',
@@ -29,10 +29,10 @@ const FLAGS = [
 ];
 
 /** The kernel's bytes as the source compiles today. */
-export async function compileBatchNormKernel(): Promise<Uint8Array> {
+export async function compileTrainingKernels(): Promise<Uint8Array> {
   let binary: Uint8Array | undefined;
   const errors: string[] = [];
-  const { error } = await asc.main([BATCH_NORM_SOURCE, '--outFile', 'batch-norm.wasm', ...FLAGS], {
+  const { error } = await asc.main([TRAINING_SOURCE, '--outFile', 'training.wasm', ...FLAGS], {
     writeFile(name, contents) {
       if (name.endsWith('.wasm')) binary = contents as Uint8Array;
     },
@@ -43,6 +43,6 @@ export async function compileBatchNormKernel(): Promise<Uint8Array> {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  await writeFileAtomic(BATCH_NORM_WASM, await compileBatchNormKernel());
-  console.log(`wrote ${BATCH_NORM_WASM}`);
+  await writeFileAtomic(TRAINING_WASM, await compileTrainingKernels());
+  console.log(`wrote ${TRAINING_WASM}`);
 }

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The committed kernel (built by `npm run build:wasm-train`). */
-export const BATCH_NORM_WASM = join(import.meta.dirname, 'batch-norm.wasm');
+export const TRAINING_WASM = join(import.meta.dirname, 'training.wasm');
 
-/** The batch-norm passes, as exported by the kernel (pointers are byte offsets in the imported memory). */
-export interface BatchNormKernel {
+/** The training kernels' exports (pointers are byte offsets in the imported memory). */
+export interface TrainingKernels {
   sumRows(x: number, rows: number, channels: number, block: number, totals: number): void;
   sumSquaredDeviations(
     x: number,
@@ -27,6 +27,17 @@ export interface BatchNormKernel {
     centeredTotals: number,
   ): void;
   scaleShift(x: number, rows: number, channels: number, a: number, b: number, out: number): void;
+  maxPoolGrad2x2(
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    height: number,
+    width: number,
+    channels: number,
+    outHeight: number,
+    outWidth: number,
+  ): void;
   gradientOutput(
     dy: number,
     x: number,
@@ -40,6 +51,6 @@ export interface BatchNormKernel {
 }
 
 /** The kernel compiled for this process. */
-export function loadBatchNormKernel(): WebAssembly.Module {
-  return new WebAssembly.Module(readFileSync(BATCH_NORM_WASM));
+export function loadTrainingKernels(): WebAssembly.Module {
+  return new WebAssembly.Module(readFileSync(TRAINING_WASM));
 }

@@ -1,8 +1,8 @@
-// Batch normalisation passes over [rows, channels] float32 matrices in the host's memory (AssemblyScript,
-// built to ../batch-norm.wasm by `npm run build:wasm-train`; the host imports tfjs-backend-wasm's memory,
-// so the kernels read and write tensors where they are). Pointers are byte offsets. Per-channel sums are
-// float32 over blocks of BLOCK_ROWS rows, added into float64 totals: 4 lanes of channels per instruction,
-// and no float32 sum runs over more than BLOCK_ROWS terms.
+// Training kernels over float32 NHWC tensors in the host's memory (AssemblyScript, built to
+// ../training.wasm by `npm run build:wasm-train`; the host imports tfjs-backend-wasm's memory, so the
+// kernels read and write tensors where they are). Pointers are byte offsets; 4 channels per instruction.
+// Batch normalisation passes see a tensor as [rows, channels]: per-channel sums are float32 over blocks
+// of BLOCK_ROWS rows, added into float64 totals, so no float32 sum runs over more than BLOCK_ROWS terms.
 
 const BLOCK_ROWS: i32 = 64;
 
@@ -155,6 +155,63 @@ export function gradientOutput(
     }
     for (; c < rowBytes; c += 4) {
       store<f32>(to + c, load<f32>(g + c) * load<f32>(k1 + c) + load<f32>(row + c) * load<f32>(k2 + c) + load<f32>(k3 + c));
+    }
+  }
+}
+
+/**
+ * The gradient of a 2x2 max pool with stride 2 whose windows lie inside the input ([batch, height, width,
+ * channels], channels a multiple of 4): each window's dy goes to its first strict maximum in row-major
+ * order (none when every value is NaN), written without branches; the other three cells get 0. Rows and
+ * columns past the last window are left as they are (the host zeroes dx first).
+ */
+export function maxPoolGrad2x2(
+  x: usize,
+  dy: usize,
+  dx: usize,
+  batch: i32,
+  height: i32,
+  width: i32,
+  channels: i32,
+  outHeight: i32,
+  outWidth: i32,
+): void {
+  const pixelBytes = <usize>channels << 2;
+  const rowBytes = <usize>width * pixelBytes;
+  let g = dy;
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        const top = ((<usize>b * <usize>height + <usize>(2 * oy)) * <usize>width + <usize>(2 * ox)) * pixelBytes;
+        for (let c: usize = 0; c < pixelBytes; c += 16, g += 16) {
+          const p00 = top + c;
+          const p01 = p00 + pixelBytes;
+          const p10 = p00 + rowBytes;
+          const p11 = p10 + pixelBytes;
+          const v00 = v128.load(x + p00);
+          const v01 = v128.load(x + p01);
+          const v10 = v128.load(x + p10);
+          const v11 = v128.load(x + p11);
+          // Each lane's winner as a mask per cell: a later cell wins only if strictly greater.
+          const w00 = f32x4.gt(v00, f32x4.splat(-Infinity));
+          let best = v128.bitselect(v00, f32x4.splat(-Infinity), w00);
+          const w01 = f32x4.gt(v01, best);
+          best = v128.bitselect(v01, best, w01);
+          const w10 = f32x4.gt(v10, best);
+          best = v128.bitselect(v10, best, w10);
+          const w11 = f32x4.gt(v11, best);
+          const grad = v128.load(g);
+          const zero = f32x4.splat(0);
+          // A cell keeps the gradient if it won and no later cell beat it.
+          const k10 = v128.andnot(w10, w11);
+          const k01 = v128.andnot(v128.andnot(w01, w10), w11);
+          const k00 = v128.andnot(v128.andnot(v128.andnot(w00, w01), w10), w11);
+          v128.store(dx + p00, v128.bitselect(grad, zero, k00));
+          v128.store(dx + p01, v128.bitselect(grad, zero, k01));
+          v128.store(dx + p10, v128.bitselect(grad, zero, k10));
+          v128.store(dx + p11, v128.bitselect(grad, zero, w11));
+        }
+      }
     }
   }
 }
