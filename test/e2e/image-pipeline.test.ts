@@ -21,14 +21,13 @@ import { readCurrent } from '../../shared/artifacts/current.ts';
 import { versionDir } from '../../shared/artifacts/layout.ts';
 import { parseManifest } from '../../shared/manifest.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
-import { newRunId, readRunJson } from '../../trainer/pipeline/run-dir.ts';
+import { newRunId, readRunFile } from '../../trainer/pipeline/run-dir.ts';
 import { STAGES } from '../../trainer/pipeline/stages.ts';
 import { loadImageConfig } from '../../trainer/tasks/image/config.ts';
 import { imagePixels } from '../../trainer/tasks/image/image-set.ts';
 import { CNN_ENCODER_IO } from '../../trainer/tasks/image/onnx-cnn.ts';
-import type { ImageEvaluation } from '../../trainer/tasks/image/stages/evaluate.ts';
-import { testSplit } from '../../trainer/tasks/image/stages/evaluate.ts';
-import type { ImageExportInfo } from '../../trainer/tasks/image/stages/export.ts';
+import { ImageEvaluationSchema, testSplit } from '../../trainer/tasks/image/stages/evaluate.ts';
+import { ImageExportInfoSchema } from '../../trainer/tasks/image/stages/export.ts';
 import { runImagePipeline } from '../../trainer/tasks/image/stages/pipeline.ts';
 import { type PublishedModel, publishTinyModel } from '../http/published-model.ts';
 
@@ -112,7 +111,7 @@ async function expectedEmbedding(index: number): Promise<Float32Array> {
 
 describe('image pipeline end to end', () => {
   it('trains a CNN that beats raw pixels and its untrained self on every headline metric', () => {
-    const evaluation = readRunJson<ImageEvaluation>(runDir, 'evaluation');
+    const evaluation = readRunFile(runDir, 'evaluation', ImageEvaluationSchema);
     for (const [name, margin] of Object.entries(evaluation.marginOverBaselines)) {
       expect(margin, name).toBeGreaterThan(0);
     }
@@ -120,11 +119,11 @@ describe('image pipeline end to end', () => {
   });
 
   it('exports ONNX files that match TF.js on the test images', () => {
-    const exported = readRunJson<ImageExportInfo>(runDir, 'exportInfo');
+    const exported = readRunFile(runDir, 'exportInfo', ImageExportInfoSchema);
     expect(exported.parity.fp32.minCosine).toBeGreaterThan(0.99999);
     expect(exported.parity.int8.minCosine).toBeGreaterThan(0.999);
     expect(exported.onnx.int8.overall.mean_average_precision_at_r).toBeCloseTo(
-      readRunJson<ImageEvaluation>(runDir, 'evaluation').tfjs.overall.mean_average_precision_at_r,
+      readRunFile(runDir, 'evaluation', ImageEvaluationSchema).tfjs.overall.mean_average_precision_at_r,
       1,
     );
   });

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCurrent } from '../../shared/artifacts/current.ts';
 import { artifactPath, versionDir } from '../../shared/artifacts/layout.ts';
 import { type Manifest, parseManifest } from '../../shared/manifest.ts';
-import { readRunJson, runPath } from '../../trainer/pipeline/run-dir.ts';
+import { readRunFile, runPath } from '../../trainer/pipeline/run-dir.ts';
 import { parseTextConfig } from '../../trainer/tasks/text/config.ts';
-import type { TrainRunInfo } from '../../trainer/tasks/text/stages/train.ts';
+import { TrainRunInfoSchema } from '../../trainer/tasks/text/stages/train.ts';
 
 /**
  * The default model is the same on every machine: configs/wordnet-text.json trains a fixed number of
@@ -121,7 +121,7 @@ describe('the default model is reproducible', () => {
 
   it('trains for exactly its fixed number of steps', () => {
     for (const run of [first, second]) {
-      const info = readRunJson<TrainRunInfo>(run.runDir, 'run');
+      const info = readRunFile(run.runDir, 'run', TrainRunInfoSchema);
       expect(info.steps).toBe(STEPS);
       expect(info.stopReason).toBe('completed');
     }
@@ -149,7 +149,7 @@ describe('the default model is reproducible', () => {
 
   it('a run killed during training and continued with `pipeline --run` writes the same bytes', () => {
     expect(resumed.log).toMatch(/resuming from .* at step (15|30)\b/);
-    const info = readRunJson<TrainRunInfo>(resumed.runDir, 'run');
+    const info = readRunFile(resumed.runDir, 'run', TrainRunInfoSchema);
     expect(info.steps).toBe(STEPS);
     for (const file of ['model', 'modelInt8'] as const) {
       expect(

@@ -9,17 +9,17 @@ import { verifyVersion } from '../../shared/artifacts/verify.ts';
 import { WorkerIndexSchema } from '../../shared/artifacts/worker-index.ts';
 import { parseManifest } from '../../shared/manifest.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
-import { newRunId, readRunJson } from '../../trainer/pipeline/run-dir.ts';
+import { newRunId, readRunFile } from '../../trainer/pipeline/run-dir.ts';
 import { STAGES } from '../../trainer/pipeline/stages.ts';
 import { parseTextConfig } from '../../trainer/tasks/text/config.ts';
 import { synsetText } from '../../trainer/tasks/text/data/wordnet.ts';
 import { loadWordNetDataset } from '../../trainer/tasks/text/data/wordnet-dataset.ts';
 import { evaluatePublishedModel } from '../../trainer/tasks/text/eval-published.ts';
-import type { TextEvaluation } from '../../trainer/tasks/text/stages/evaluate.ts';
+import { TextEvaluationSchema } from '../../trainer/tasks/text/stages/evaluate.ts';
 import { indexTextStage } from '../../trainer/tasks/text/stages/index-build.ts';
 import { runTextPipeline } from '../../trainer/tasks/text/stages/pipeline.ts';
 import { publishTextStage } from '../../trainer/tasks/text/stages/publish.ts';
-import type { LoopState } from '../../trainer/train/loop.ts';
+import { LoopStateSchema } from '../../trainer/train/loop.ts';
 import { TICKETS } from '../fixtures/labelled-version.ts';
 
 /**
@@ -79,10 +79,10 @@ afterAll(async () => {
 
 describe('text pipeline end to end', () => {
   it('trains: the loss falls and held-out retrieval beats the untrained model', () => {
-    const metrics = readRunJson<LoopState>(runDir, 'metrics');
+    const metrics = readRunFile(runDir, 'metrics', LoopStateSchema);
     expect(metrics.history.validation.length).toBeGreaterThan(2);
     expect(metrics.history.train.at(-1)!.loss).toBeLessThan(metrics.history.train[0].loss * 0.8);
-    const evaluation = readRunJson<TextEvaluation>(runDir, 'evaluation');
+    const evaluation = readRunFile(runDir, 'evaluation', TextEvaluationSchema);
     expect(evaluation.tfjs.overall.mean_average_precision_at_r).toBeGreaterThan(
       evaluation.untrained.overall.mean_average_precision_at_r * 1.25,
     );
@@ -139,6 +139,22 @@ describe('text pipeline end to end', () => {
       if (body.results[0].id === synset.id) expect(body.results[0].text).toBe(synsetText(synset));
     }
     expect(hits).toBeGreaterThanOrEqual(15);
+  });
+
+  it('a stage fed an eval.json from an older or broken run names the file, each bad field and the stage', async () => {
+    const brokenRun = join(root, 'runs', 'broken');
+    cpSync(runDir, brokenRun, { recursive: true });
+    const evaluation = JSON.parse(readFileSync(join(brokenRun, 'eval.json'), 'utf8'));
+    delete evaluation.testSynsets;
+    evaluation.decision.targetPrecision = String(evaluation.decision.targetPrecision);
+    writeFileSync(join(brokenRun, 'eval.json'), JSON.stringify(evaluation));
+    const silent = { update: () => undefined, log: () => undefined, done: () => undefined };
+    await expect(publishTextStage(brokenRun, join(root, 'broken-artifacts'), silent)).rejects.toThrow(
+      `${join(brokenRun, 'eval.json')}: invalid run file\n` +
+        '  testSynsets: Invalid input: expected number, received undefined\n' +
+        '  decision.targetPrecision: Invalid input: expected number, received string\n' +
+        'written by the evaluate stage of an older or broken run: rerun it (dml-edge evaluate --run broken)',
+    );
   });
 
   it('indexes a labelled CSV into a collection /v1/classify answers from (index.labelled)', async () => {

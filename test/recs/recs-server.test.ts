@@ -24,12 +24,12 @@ import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
 import { recentDistinct, userVector } from '../../shared/recs/user-vector.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
-import { readRunJson } from '../../trainer/pipeline/run-dir.ts';
+import { readRunFile } from '../../trainer/pipeline/run-dir.ts';
 import { STAGES } from '../../trainer/pipeline/stages.ts';
 import { loadRecsConfig } from '../../trainer/tasks/recommendation/config.ts';
 import { allItemVectors } from '../../trainer/tasks/recommendation/inference.ts';
 import { itemText } from '../../trainer/tasks/recommendation/item-text.ts';
-import type { RecsEvaluation } from '../../trainer/tasks/recommendation/stages/evaluate.ts';
+import { RecsEvaluationSchema } from '../../trainer/tasks/recommendation/stages/evaluate.ts';
 import { runRecsPipeline } from '../../trainer/tasks/recommendation/stages/pipeline.ts';
 import {
   loadTrainedRecsModel,
@@ -163,7 +163,7 @@ function historyOf(user: string) {
 
 describe('the recommendation pipeline', () => {
   it('beats most-popular and item-kNN on the held-out items, and publishes', () => {
-    const evaluation = readRunJson<RecsEvaluation>(runDir, 'evaluation');
+    const evaluation = readRunFile(runDir, 'evaluation', RecsEvaluationSchema);
     expect(evaluation.beatsBaselines).toBe(true);
     for (const name of ['hr_at_10', 'ndcg_at_10']) {
       expect(evaluation.model[name]).toBeGreaterThan(evaluation.itemKnn[name]);

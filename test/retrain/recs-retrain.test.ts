@@ -8,11 +8,11 @@ import { type RunningServer, startNodeServer } from '../../edge/adapters/node/se
 import { createApiKey, openStateDb } from '../../edge/adapters/node/state-db.ts';
 import { EventsResponseSchema } from '../../edge/schemas.ts';
 import { versionDir } from '../../shared/artifacts/layout.ts';
-import { readRunJson } from '../../trainer/pipeline/run-dir.ts';
+import { readRunFile } from '../../trainer/pipeline/run-dir.ts';
 import type { Comparison } from '../../trainer/retrain/comparison.ts';
 import { parseRetrainConfig } from '../../trainer/retrain/config.ts';
 import { SnapshotSchema } from '../../trainer/retrain/snapshot.ts';
-import type { RecsRunInfo } from '../../trainer/tasks/recommendation/stages/train.ts';
+import { RecsRunInfoSchema } from '../../trainer/tasks/recommendation/stages/train.ts';
 import { createWorkspace, retrainArgs, runCli, summaryOf, type Workspace } from './workspace.ts';
 
 /**
@@ -137,8 +137,8 @@ describe('retraining the recommendation model', () => {
       expect(csv[0]).toBe('userId,movieId,rating,timestamp');
       expect(csv).toContain('night-owl,301,5,1700000000');
       expect(csv.some((line) => /^7,102,,\d+(\.\d+)?$/.test(line))).toBe(true);
-      const firstRun = readRunJson<RecsRunInfo>(all[versions.first].runDir!, 'run');
-      const secondRun = readRunJson<RecsRunInfo>(runDir, 'run');
+      const firstRun = readRunFile(all[versions.first].runDir!, 'run', RecsRunInfoSchema);
+      const secondRun = readRunFile(runDir, 'run', RecsRunInfoSchema);
       expect(secondRun.data.users).toBe(firstRun.data.users + 1);
       expect(secondRun.data.interactions).toBe(firstRun.data.interactions + 7);
 

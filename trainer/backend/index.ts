@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { GpuAdapter } from '../../shared/manifest.ts';
+import { z } from 'zod';
+import { GpuAdapterSchema } from '../../shared/manifest.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels.ts';
 import {
   describeAdapter,
@@ -16,16 +17,17 @@ export type ConcreteBackend = Exclude<BackendChoice, 'auto'>;
 /** What `auto` tries, fastest first. webgpu counts only with a hardware adapter there. */
 export const AUTO_ORDER: readonly ConcreteBackend[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm'];
 
-export interface BackendInfo {
+export const BackendInfoSchema = z.object({
   /** What the user asked for. */
-  requested: BackendChoice;
+  requested: z.enum(BACKEND_CHOICES),
   /** The tfjs backend name in use ('tensorflow', 'webgpu', 'wasm', 'cpu'). */
-  name: string;
+  name: z.string(),
   /** The package that provides it. */
-  package: string;
+  package: z.string(),
   /** The WebGPU adapter, when the backend is webgpu. */
-  adapter?: GpuAdapter;
-}
+  adapter: GpuAdapterSchema.optional(),
+});
+export type BackendInfo = z.infer<typeof BackendInfoSchema>;
 
 /**
  * Picks the fastest backend that works here: tfjs-node-gpu (CUDA), WebGPU on a hardware adapter,

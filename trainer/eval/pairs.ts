@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { JsonNumberSchema } from '../../shared/validation.ts';
 import { averageRanks, checkFinite } from './ranks.ts';
 
 /**
@@ -93,14 +95,15 @@ export function averagePrecision(scores: ArrayLike<number>, matches: PairMatches
   return ap;
 }
 
-export interface ThresholdChoice {
+export const ThresholdChoiceSchema = z.object({
   /** Predict "match" when score >= threshold. */
-  threshold: number;
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-}
+  threshold: JsonNumberSchema,
+  accuracy: JsonNumberSchema,
+  precision: JsonNumberSchema,
+  recall: JsonNumberSchema,
+  f1: JsonNumberSchema,
+});
+export type ThresholdChoice = z.infer<typeof ThresholdChoiceSchema>;
 
 /** Every cut of the sweep, plus "nothing matches" (a threshold just above the highest score). */
 function choices(s: Sweep): ThresholdChoice[] {
@@ -153,12 +156,13 @@ export function thresholdForPrecision(
   return reaching.length > 0 ? reaching[reaching.length - 1] : null;
 }
 
-export interface PairMetrics {
-  rocAuc: number;
-  averagePrecision: number;
-  bestAccuracy: ThresholdChoice;
-  bestF1: ThresholdChoice;
-}
+export const PairMetricsSchema = z.object({
+  rocAuc: JsonNumberSchema,
+  averagePrecision: JsonNumberSchema,
+  bestAccuracy: ThresholdChoiceSchema,
+  bestF1: ThresholdChoiceSchema,
+});
+export type PairMetrics = z.infer<typeof PairMetricsSchema>;
 
 export function pairMetrics(scores: ArrayLike<number>, matches: PairMatches): PairMetrics {
   return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JsonNumberSchema } from '../../shared/validation.ts';
 import { KnnDistanceSchema, type KnnOptions, knn } from './knn.ts';
 import { checkLabels, type EmbeddingMatrix } from './matrix.ts';
 
@@ -58,31 +59,40 @@ export const PML_METRICS = [
 ] as const;
 
 /** Metric name to value: the five PML metrics and one `recall_at_K` per requested K. */
-export type RetrievalScores = Record<(typeof PML_METRICS)[number], number> &
-  Record<`recall_at_${number}`, number>;
+export const RetrievalScoresSchema = z
+  .object(
+    Object.fromEntries(PML_METRICS.map((name) => [name, JsonNumberSchema])) as Record<
+      (typeof PML_METRICS)[number],
+      typeof JsonNumberSchema
+    >,
+  )
+  .catchall(JsonNumberSchema);
+export type RetrievalScores = z.infer<typeof RetrievalScoresSchema>;
 
-export interface ClassRetrievalScores {
-  label: number;
+export const ClassRetrievalScoresSchema = z.object({
+  label: z.number().int(),
   /** Queries of this class that were scored. */
-  queries: number;
+  queries: z.number().int().nonnegative(),
   /** R: same-class reference items for each of these queries. */
-  relevant: number;
-  scores: RetrievalScores;
-}
+  relevant: z.number().int().nonnegative(),
+  scores: RetrievalScoresSchema,
+});
+export type ClassRetrievalScores = z.infer<typeof ClassRetrievalScoresSchema>;
 
-export interface RetrievalMetrics {
+export const RetrievalMetricsSchema = z.object({
   /** The neighbours used by the PML metrics. */
-  k: number;
+  k: z.number().int().positive(),
   /** Scored queries (all queries minus lone ones). */
-  queries: number;
-  loneLabels: number[];
-  overall: RetrievalScores;
-  classAveraged: RetrievalScores;
+  queries: z.number().int().nonnegative(),
+  loneLabels: z.array(z.number().int()),
+  overall: RetrievalScoresSchema,
+  classAveraged: RetrievalScoresSchema,
   /** One entry per scored class, by increasing label. */
-  perClass: ClassRetrievalScores[];
+  perClass: z.array(ClassRetrievalScoresSchema),
   /** Why some numbers may not mean what their names say (e.g. k below the largest class). */
-  warnings: string[];
-}
+  warnings: z.array(z.string()),
+});
+export type RetrievalMetrics = z.infer<typeof RetrievalMetricsSchema>;
 
 export function retrievalMetrics(input: RetrievalInput): RetrievalMetrics {
   const { query, queryLabels } = input;
@@ -171,7 +181,7 @@ function toScores(names: readonly string[], values: ArrayLike<number>): Retrieva
 }
 
 /** The query-weighted mean (PML's default) and the mean of class means (PML's avg_of_avgs). */
-function averages(perClass: ClassRetrievalScores[], names: readonly (keyof RetrievalScores)[]) {
+function averages(perClass: ClassRetrievalScores[], names: readonly string[]) {
   const queries = perClass.reduce((n, c) => n + c.queries, 0);
   const overall = names.map(
     (name) => perClass.reduce((s, c) => s + c.scores[name] * c.queries, 0) / Math.max(1, queries),

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { JsonNumberSchema } from '../../shared/validation.ts';
 import { nextUp } from './pairs.ts';
 import { checkFinite } from './ranks.ts';
 
@@ -18,25 +20,28 @@ export interface RocCurve {
   impostors: number;
 }
 
-export interface OperatingPoint {
-  threshold: number;
-  far: number;
-  tar: number;
-}
+export const OperatingPointSchema = z.object({
+  threshold: JsonNumberSchema,
+  far: JsonNumberSchema,
+  tar: JsonNumberSchema,
+});
+export type OperatingPoint = z.infer<typeof OperatingPointSchema>;
 
-export interface TarAtFar extends OperatingPoint {
+export const TarAtFarSchema = OperatingPointSchema.extend({
   /** The false-accept rate asked for; `far` is the one reached on these pairs (<= it). */
-  targetFar: number;
-}
+  targetFar: z.number(),
+});
+export type TarAtFar = z.infer<typeof TarAtFarSchema>;
 
-export interface VerificationMetrics {
-  genuine: number;
-  impostors: number;
+export const VerificationMetricsSchema = z.object({
+  genuine: z.number().int().nonnegative(),
+  impostors: z.number().int().nonnegative(),
   /** Equal error rate: where FAR = FRR on the ROC (linear between its points), and the threshold there. */
-  eer: { rate: number; threshold: number };
+  eer: z.object({ rate: JsonNumberSchema, threshold: JsonNumberSchema }),
   /** TAR at FAR 1e-2 and 1e-3 (or the FARs asked for), with their thresholds. */
-  tarAtFar: TarAtFar[];
-}
+  tarAtFar: z.array(TarAtFarSchema),
+});
+export type VerificationMetrics = z.infer<typeof VerificationMetricsSchema>;
 
 /**
  * The ROC of `score >= threshold` over every distinct score (sklearn's roc_curve with

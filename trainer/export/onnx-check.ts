@@ -45,7 +45,8 @@ export function onnxCheckerMissing(): Promise<string | undefined> {
 }
 
 /** What validated an exported file: the full checker, or onnxruntime alone (with the export's parity check). */
-export type OnnxValidation = 'onnx.checker' | 'onnxruntime';
+export const OnnxValidationSchema = z.enum(['onnx.checker', 'onnxruntime']);
+export type OnnxValidation = z.infer<typeof OnnxValidationSchema>;
 
 /**
  * Checks an exported file as the policy says: Python's full checker where it runs; under `auto` without

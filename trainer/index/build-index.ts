@@ -22,7 +22,7 @@ import {
 } from '../../shared/db/index-schema.ts';
 import { migrate } from '../../shared/db/migrator.ts';
 import { readMigrations } from '../../shared/db/read-migrations.ts';
-import { type CollectionLabels, ModelNameSchema, VersionSchema } from '../../shared/manifest.ts';
+import { CollectionLabelsSchema, ModelNameSchema, VersionSchema } from '../../shared/manifest.ts';
 import { type WorkerIndexItem, writeWorkerIndex } from './worker-index.ts';
 
 /** Rows per write transaction: large enough to amortise commits, small enough to bound memory. */
@@ -83,16 +83,18 @@ export type BuildIndexOptions = z.input<typeof BuildSettingsSchema> & {
   onWorkerShard?: (shard: number, shards: number, items: number) => void;
 };
 
-export interface BuildIndexStats {
-  path: string;
-  items: number;
-  bytes: number;
-  seconds: number;
+/** What the index stage records in the run's index.json (a task may add fields). */
+export const BuildIndexStatsSchema = z.object({
+  path: z.string(),
+  items: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  seconds: z.number().nonnegative(),
   /** Time spent building the search graph, included in `seconds`; absent when none was built. */
-  graphSeconds?: number;
+  graphSeconds: z.number().nonnegative().optional(),
   /** A labelled collection's classes (trainer/index/labelled-collection.ts), added by the index stage. */
-  labels?: CollectionLabels;
-}
+  labels: CollectionLabelsSchema.optional(),
+});
+export type BuildIndexStats = z.infer<typeof BuildIndexStatsSchema>;
 
 /**
  * Builds an index database with one collection: embeds the items in batches and stores their text,

@@ -1,5 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { z } from 'zod';
+import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
+import { describeIssues } from '../../shared/validation.ts';
+import { readJsonFile } from '../util/read-json-file.ts';
+import type { Stage } from './stage-list.ts';
 
 /**
  * A run folder holds everything one training run produced, stage by stage, as plain files, so any stage
@@ -42,10 +47,43 @@ export function createRunDir(runsDir: string, id: string): string {
   return dir;
 }
 
-export function readRunJson<T>(runDir: string, file: keyof typeof RUN_FILES): T {
+/** The JSON files of a run folder and the stage that writes each: the one to rerun when it is missing or bad. */
+export const RUN_JSON_WRITERS = {
+  config: 'train',
+  run: 'train',
+  metrics: 'train',
+  evaluation: 'evaluate',
+  exportInfo: 'export',
+  indexInfo: 'index',
+} as const satisfies Partial<Record<keyof typeof RUN_FILES, Stage>>;
+export type RunJsonFile = keyof typeof RUN_JSON_WRITERS;
+
+/**
+ * Reads a JSON file of a run folder through the schema of the stage that wrote it. A missing file, or one
+ * an older or broken run left (a missing field, a wrong type), fails with the file, each bad field and the
+ * stage to rerun.
+ */
+export function readRunFile<S extends z.ZodType>(runDir: string, file: RunJsonFile, schema: S): z.output<S> {
   const path = runPath(runDir, file);
+  const stage = RUN_JSON_WRITERS[file];
+  const rerun = `dml-edge ${stage} --run ${basename(resolve(runDir))}`;
   if (!existsSync(path)) {
-    throw new Error(`${path} does not exist: run the stage that writes it first (see dml-edge --help)`);
+    throw new Error(`${path} does not exist: run the ${stage} stage first (${rerun})`);
   }
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
+  const parsed = schema.safeParse(readJsonFile(path));
+  if (parsed.success) return parsed.data;
+  throw new Error(
+    `${path}: invalid run file\n  ${describeIssues(parsed.error).join('\n  ')}\n` +
+      `written by the ${stage} stage of an older or broken run: rerun it (${rerun})`,
+  );
+}
+
+/** Writes a JSON file of a run folder, typed by the schema its readers parse it with. */
+export function writeRunFile<S extends z.ZodType>(
+  runDir: string,
+  file: RunJsonFile,
+  _schema: S,
+  value: z.input<S>,
+): void {
+  writeJsonAtomicSync(runPath(runDir, file), value);
 }

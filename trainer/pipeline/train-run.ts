@@ -1,24 +1,27 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { z } from 'zod';
 import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { leaveDeviceBackend, trainOn } from '../backend/host-backend.ts';
-import type { BackendInfo } from '../backend/index.ts';
-import { type LoopModel, type LoopResult, runTrainingLoop } from '../train/loop.ts';
+import { type BackendInfo, BackendInfoSchema } from '../backend/index.ts';
+import { type LoopModel, type LoopResult, runTrainingLoop, StopReasonSchema } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
-import { readRunJson, runPath } from './run-dir.ts';
+import { readJsonFile } from '../util/read-json-file.ts';
+import { runPath } from './run-dir.ts';
 
-/** What every train stage records in run.json (a task adds its own fields). */
-export interface TrainedRunInfo {
-  runId: string;
-  version: string;
-  name: string;
-  backend: BackendInfo;
-  dataFingerprint: string;
-  stopReason: LoopResult['stopReason'];
-  steps: number;
-  bestStep: number;
-  seconds: number;
-  finishedAt: string;
-}
+/** What every train stage records in run.json (a task extends it with its own fields). */
+export const TrainedRunInfoSchema = z.object({
+  runId: z.string(),
+  version: z.string(),
+  name: z.string(),
+  backend: BackendInfoSchema,
+  dataFingerprint: z.string(),
+  stopReason: StopReasonSchema,
+  steps: z.number().int().nonnegative(),
+  bestStep: z.number().int(),
+  seconds: z.number().nonnegative(),
+  finishedAt: z.string(),
+});
+export type TrainedRunInfo = z.infer<typeof TrainedRunInfoSchema>;
 
 /** A config's `train` settings that drive the loop (every task's config has them). */
 interface LoopSettings {
@@ -40,7 +43,7 @@ export function pinRunConfig(runDir: string, config: unknown): void {
     writeJsonAtomicSync(configPath, config);
     return;
   }
-  if (JSON.stringify(readRunJson(runDir, 'config')) !== JSON.stringify(config)) {
+  if (JSON.stringify(readJsonFile(configPath)) !== JSON.stringify(config)) {
     throw new Error(`${configPath} differs from the config given: a run resumes only with its own config`);
   }
 }

@@ -1,13 +1,14 @@
+import { z } from 'zod';
 import { dot } from '../../shared/vector.ts';
 import {
-  type OperatingPoint,
+  OperatingPointSchema,
   operatingPoint,
   rocCurve,
   rocForDrawing,
   scoreHistogram,
-  type TarAtFar,
+  TarAtFarSchema,
   tarAtFar,
-  type VerificationMetrics,
+  VerificationMetricsSchema,
   verificationMetrics,
 } from '../eval/verification.ts';
 
@@ -54,17 +55,23 @@ export function samplePairScores(options: {
 }
 
 /** What evaluation records about verification, and what the report draws. */
-export interface VerificationEvaluation {
+export const VerificationEvaluationSchema = z.object({
   /** Which pairs set the threshold and which judged it. */
-  calibratedOn: string;
-  targetFar: number;
+  calibratedOn: z.string(),
+  targetFar: z.number(),
   /** Calibrated on the validation pairs: the lowest threshold whose FAR there is at most the target. */
-  calibration: TarAtFar;
+  calibration: TarAtFarSchema,
   /** On the test pairs: EER and TAR at FAR 1e-2 and 1e-3, and how the calibrated threshold holds up. */
-  test: VerificationMetrics & { atThreshold: OperatingPoint };
-  histograms: { genuine: number[]; impostors: number[]; low: number; high: number };
-  roc: OperatingPoint[];
-}
+  test: VerificationMetricsSchema.extend({ atThreshold: OperatingPointSchema }),
+  histograms: z.object({
+    genuine: z.array(z.number()),
+    impostors: z.array(z.number()),
+    low: z.number(),
+    high: z.number(),
+  }),
+  roc: z.array(OperatingPointSchema),
+});
+export type VerificationEvaluation = z.infer<typeof VerificationEvaluationSchema>;
 
 export function evaluateVerification(options: {
   validation: PairScores;

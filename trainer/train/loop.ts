@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
+import { JsonNumberSchema } from '../../shared/validation.ts';
 import { onHostBackend } from '../backend/host-backend.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import type { ProgressReporter } from './progress.ts';
@@ -29,22 +31,36 @@ export interface LoopOptions {
   progress: ProgressReporter;
 }
 
-export type StopReason = 'completed' | 'early-stopped' | 'time-budget';
+export const StopReasonSchema = z.enum(['completed', 'early-stopped', 'time-budget']);
+export type StopReason = z.infer<typeof StopReasonSchema>;
 
-export interface LoopHistory {
-  train: { step: number; loss: number; samplesPerSecond: number; stats?: Record<string, number> }[];
-  validation: { step: number; metrics: Record<string, number> }[];
-}
+const MetricRecordSchema = z.record(z.string(), JsonNumberSchema);
 
-export interface LoopState {
-  step: number;
-  bestStep: number;
-  bestValue: number;
-  evalsSinceBest: number;
-  seconds: number;
-  history: LoopHistory;
-  extra: Record<string, number>;
-}
+export const LoopHistorySchema = z.object({
+  train: z.array(
+    z.object({
+      step: z.number().int(),
+      loss: JsonNumberSchema,
+      samplesPerSecond: JsonNumberSchema,
+      stats: MetricRecordSchema.optional(),
+    }),
+  ),
+  validation: z.array(z.object({ step: z.number().int(), metrics: MetricRecordSchema })),
+});
+export type LoopHistory = z.infer<typeof LoopHistorySchema>;
+
+/** The loop's state, written to the run's metrics.json after every validation and at the end. */
+export const LoopStateSchema = z.object({
+  step: z.number().int().nonnegative(),
+  bestStep: z.number().int(),
+  /** -Infinity before the first validation: null in the file, NaN when read back. */
+  bestValue: JsonNumberSchema,
+  evalsSinceBest: z.number().int().nonnegative(),
+  seconds: z.number().nonnegative(),
+  history: LoopHistorySchema,
+  extra: z.record(z.string(), z.number()),
+});
+export type LoopState = z.infer<typeof LoopStateSchema>;
 
 export interface LoopResult {
   stopReason: StopReason;

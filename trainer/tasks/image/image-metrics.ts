@@ -1,6 +1,8 @@
+import { z } from 'zod';
+import { JsonNumberSchema } from '../../../shared/validation.ts';
 import { clusteringMetrics } from '../../eval/clustering.ts';
 import { embeddingMatrix } from '../../eval/matrix.ts';
-import { type ClassRetrievalScores, retrievalMetrics } from '../../eval/retrieval.ts';
+import { ClassRetrievalScoresSchema, retrievalMetrics } from '../../eval/retrieval.ts';
 import { countProgress, type ProgressReporter, timedStep } from '../../train/progress.ts';
 import { type CnnWeights, embedImages } from './cnn.ts';
 import { normalizePixels } from './edge-image.ts';
@@ -29,12 +31,13 @@ export const HEADLINE_LABELS: Record<(typeof HEADLINE_METRICS)[number], string> 
   ami: 'AMI',
 };
 
-export interface ImageMetrics {
+export const ImageMetricsSchema = z.object({
   /** The five headline metrics plus PML's MAP and MRR, averaged over queries. */
-  overall: Record<string, number>;
-  perClass: ClassRetrievalScores[];
-  items: number;
-}
+  overall: z.record(z.string(), JsonNumberSchema),
+  perClass: z.array(ClassRetrievalScoresSchema),
+  items: z.number().int().nonnegative(),
+});
+export type ImageMetrics = z.infer<typeof ImageMetricsSchema>;
 
 /** Progress lines of an evaluation, off unless a reporter is given (validation during training stays quiet). */
 type Log = Pick<ProgressReporter, 'log'>;

@@ -12,7 +12,7 @@ import {
   itemsOfClasses,
   summariseRuns,
 } from '../../eval/protocol.ts';
-import { readRunJson, runPath } from '../../pipeline/run-dir.ts';
+import { readRunFile, runPath } from '../../pipeline/run-dir.ts';
 import { formatMetrics } from '../../train/loop.ts';
 import type { ProgressReporter } from '../../train/progress.ts';
 import { initCnn } from './cnn.ts';
@@ -28,7 +28,7 @@ import { type ImageSet, selectImages } from './image-set.ts';
 import { loadImageDataset } from './load-dataset.ts';
 import type { FoldProtocolReport, FoldRunResult, SeedBaselines } from './protocol-report.ts';
 import { foldProtocolMarkdown } from './protocol-table.ts';
-import { type ImageTrainRunInfo, trainImageStage } from './stages/train.ts';
+import { ImageTrainRunInfoSchema, trainImageStage } from './stages/train.ts';
 import { loadTrainedImageModel } from './stages/weights.ts';
 
 /** `dml-edge protocol`'s settings: the fold plan plus a training budget per (seed, fold) run. */
@@ -222,7 +222,7 @@ async function trainAndTest(options: {
     const runId = `${basename(protocolDir)}/${name}`;
     await trainImageStage({ config, runDir, runId, version: name, backend, progress });
   }
-  const info = readRunJson<ImageTrainRunInfo>(runDir, 'run');
+  const info = readRunFile(runDir, 'run', ImageTrainRunInfoSchema);
   const metrics = headline(
     evaluateCnn(loadTrainedImageModel(runDir).weights, test, config.normalization, run.seed),
   );

@@ -1,12 +1,13 @@
-import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
+import { z } from 'zod';
+import { JsonNumberSchema } from '../../../../shared/validation.ts';
 import { mulberry32 } from '../../../encoder/text-encoder.ts';
 import { DEFAULT_VERIFICATION_FAR } from '../../../eval/verification.ts';
-import { runPath } from '../../../pipeline/run-dir.ts';
+import { writeRunFile } from '../../../pipeline/run-dir.ts';
 import {
   describeVerification,
   evaluateVerification,
   samplePairScores,
-  type VerificationEvaluation,
+  VerificationEvaluationSchema,
 } from '../../../pipeline/verification-eval.ts';
 import { formatMetrics } from '../../../train/loop.ts';
 import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
@@ -17,7 +18,7 @@ import {
   evaluateRawPixels,
   HEADLINE_METRICS,
   headline,
-  type ImageMetrics,
+  ImageMetricsSchema,
   imageMetrics,
   marginOverBaselines,
 } from '../image-metrics.ts';
@@ -25,24 +26,26 @@ import { loadImageDataset } from '../load-dataset.ts';
 import { splitForProtocol } from '../protocols.ts';
 import { loadTrainedImageModel } from './weights.ts';
 
-export interface ImageEvaluation {
-  protocol: string;
-  testImages: number;
-  classNames: readonly string[];
+/** The image evaluate stage's eval.json. */
+export const ImageEvaluationSchema = z.object({
+  protocol: z.string(),
+  testImages: z.number().int().nonnegative(),
+  classNames: z.array(z.string()).readonly(),
   /** The trained CNN (best checkpoint) through TF.js. */
-  tfjs: ImageMetrics;
+  tfjs: ImageMetricsSchema,
   /** Computed in the same run on the same images: what training must beat. */
-  baselines: {
+  baselines: z.object({
     /** Each image's pixels as a vector (cosine). */
-    rawPixels: ImageMetrics;
+    rawPixels: ImageMetricsSchema,
     /** The same CNN at its seeded initialisation. */
-    untrained: ImageMetrics;
-  };
+    untrained: ImageMetricsSchema,
+  }),
   /** Per headline metric: the trained model minus the better of the two baselines (> 0 beats both). */
-  marginOverBaselines: Record<string, number>;
+  marginOverBaselines: z.record(z.string(), JsonNumberSchema),
   /** Same class or not, by a threshold for a false-accept rate; absent in runs evaluated before it existed. */
-  verification?: VerificationEvaluation;
-}
+  verification: VerificationEvaluationSchema.optional(),
+});
+export type ImageEvaluation = z.infer<typeof ImageEvaluationSchema>;
 
 /**
  * Stage 2: the protocol's test images (never used for training or model selection), each searched
@@ -92,7 +95,7 @@ export async function evaluateImageStage(
     marginOverBaselines: marginOverBaselines(tfjs.overall, [rawPixels.overall, untrained.overall]),
     verification,
   };
-  writeJsonAtomicSync(runPath(runDir, 'evaluation'), evaluation);
+  writeRunFile(runDir, 'evaluation', ImageEvaluationSchema, evaluation);
   progress.log(`test (${test.count} images; ${description})`);
   progress.log(`  trained CNN:   ${formatMetrics(headline(tfjs))}`);
   progress.log(`  raw pixels:    ${formatMetrics(headline(rawPixels))}`);

@@ -1,38 +1,38 @@
 import { statSync } from 'node:fs';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
+import { z } from 'zod';
+import { writeFileAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
+import { ExportedOnnxSchema, perPrecision } from '../../../export/export-info.ts';
 import { checkExportedModel, type OnnxValidation } from '../../../export/onnx-check.ts';
-import type { OnnxPrecision } from '../../../export/onnx-text-encoder.ts';
 import { assertParity } from '../../../export/parity-gate.ts';
-import { runPath } from '../../../pipeline/run-dir.ts';
+import { runPath, writeRunFile } from '../../../pipeline/run-dir.ts';
 import { formatMetrics } from '../../../train/loop.ts';
 import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import type { CnnWeights } from '../cnn.ts';
 import { createOnnxImageEmbedder, normalizePixels } from '../edge-image.ts';
-import { embedSet, headline, type ImageMetrics, imageMetrics } from '../image-metrics.ts';
+import { embedSet, headline, ImageMetricsSchema, imageMetrics } from '../image-metrics.ts';
 import type { ImageSet } from '../image-set.ts';
 import { CNN_ENCODER_IO, exportCnnOnnx } from '../onnx-cnn.ts';
 import { testSplit } from './evaluate.ts';
 import { loadTrainedImageModel } from './weights.ts';
 
-export interface ImageParity {
-  images: number;
+export const ImageParitySchema = z.object({
+  images: z.number().int().nonnegative(),
   /** Worst per-image cosine between the ONNX embedding (onnxruntime-web) and TF.js's. */
-  minCosine: number;
+  minCosine: z.number(),
   /** Largest absolute difference over all embedding components. */
-  maxAbsDiff: number;
-}
+  maxAbsDiff: z.number(),
+});
+export type ImageParity = z.infer<typeof ImageParitySchema>;
 
-export interface ImageExportInfo {
-  files: Record<OnnxPrecision, { path: string; bytes: number }>;
-  /** What validated the files besides onnxruntime and the parity check (see export/onnx-check.ts). */
-  validatedBy: OnnxValidation;
-  int8SizeRatio: number;
+/** The image export stage's export.json. */
+export const ImageExportInfoSchema = ExportedOnnxSchema.extend({
   /** Parity with TF.js on real test images, per precision. */
-  parity: Record<OnnxPrecision, ImageParity>;
+  parity: perPrecision(ImageParitySchema),
   /** Test metrics through onnxruntime-web, per precision: what the edge will actually serve. */
-  onnx: Record<OnnxPrecision, ImageMetrics>;
-}
+  onnx: perPrecision(ImageMetricsSchema),
+});
+export type ImageExportInfo = z.infer<typeof ImageExportInfoSchema>;
 
 const FILE_OF = { fp32: 'model', int8: 'modelInt8' } as const;
 
@@ -76,7 +76,7 @@ export async function exportImageStage(runDir: string, progress: ProgressReporte
     parity,
     onnx,
   };
-  writeJsonAtomicSync(runPath(runDir, 'exportInfo'), info);
+  writeRunFile(runDir, 'exportInfo', ImageExportInfoSchema, info);
   return info;
 }
 

@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import type { MetadataColumn } from '../../../../shared/db/index-schema.ts';
-import { type BuildIndexStats, buildIndex, type IndexItem } from '../../../index/build-index.ts';
+import {
+  type BuildIndexStats,
+  BuildIndexStatsSchema,
+  buildIndex,
+  type IndexItem,
+} from '../../../index/build-index.ts';
 import { labelCollector } from '../../../index/labelled-collection.ts';
 import { indexProgress } from '../../../pipeline/index-progress.ts';
-import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
+import { readRunFile, runPath, writeRunFile } from '../../../pipeline/run-dir.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import { createOnnxImageEmbedder, normalizePixels } from '../edge-image.ts';
 import { CNN_ENCODER_IO } from '../onnx-cnn.ts';
 import { testSplit } from './evaluate.ts';
-import type { ImageTrainRunInfo } from './train.ts';
+import { ImageTrainRunInfoSchema } from './train.ts';
 import { loadTrainedImageModel } from './weights.ts';
 
 /** Metadata fields of every indexed image that search requests can filter on. */
@@ -29,7 +33,7 @@ export async function indexImageStage(runDir: string, progress: ProgressReporter
   const { config, weights } = loadTrainedImageModel(runDir);
   if (!config.index)
     throw new Error(`${config.name} has no index section: this run is evaluated, not indexed`);
-  const run = readRunJson<ImageTrainRunInfo>(runDir, 'run');
+  const run = readRunFile(runDir, 'run', ImageTrainRunInfoSchema);
   const { test } = testSplit(config);
   const { height, width, embeddingDim } = weights.shape;
   const embedder = await createOnnxImageEmbedder({
@@ -71,7 +75,7 @@ export async function indexImageStage(runDir: string, progress: ProgressReporter
       ...indexProgress(progress, items.length),
     });
     const stats: BuildIndexStats = { ...built, labels: classes.labels() };
-    writeJsonAtomicSync(runPath(runDir, 'indexInfo'), stats);
+    writeRunFile(runDir, 'indexInfo', BuildIndexStatsSchema, stats);
     progress.log(
       `index ${stats.path}: ${stats.items} images, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s; ` +
         `filterable: ${IMAGE_FILTERABLE.map((c) => c.name).join(', ')}`,

@@ -1,14 +1,14 @@
-import type { BuildIndexStats } from '../../../index/build-index.ts';
+import { BuildIndexStatsSchema } from '../../../index/build-index.ts';
 import { publishRun } from '../../../pipeline/publish-run.ts';
-import { readRunJson } from '../../../pipeline/run-dir.ts';
+import { readRunFile } from '../../../pipeline/run-dir.ts';
 import { manifestVerification } from '../../../pipeline/verification-eval.ts';
 import type { PublishResult } from '../../../publish/publish.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { headline } from '../image-metrics.ts';
 import { CNN_ENCODER_IO } from '../onnx-cnn.ts';
-import type { ImageEvaluation } from './evaluate.ts';
-import type { ImageExportInfo } from './export.ts';
-import type { ImageTrainRunInfo } from './train.ts';
+import { ImageEvaluationSchema } from './evaluate.ts';
+import { ImageExportInfoSchema } from './export.ts';
+import { ImageTrainRunInfoSchema } from './train.ts';
 import { loadTrainedImageModel } from './weights.ts';
 
 /** Stage 6: assembles the manifest from the run's files and publishes the version atomically. */
@@ -20,10 +20,10 @@ export async function publishImageStage(
   const { config } = loadTrainedImageModel(runDir);
   if (!config.index)
     throw new Error(`${config.name} has no index section: this run is evaluated, not published`);
-  const run = readRunJson<ImageTrainRunInfo>(runDir, 'run');
-  const evaluation = readRunJson<ImageEvaluation>(runDir, 'evaluation');
-  const exported = readRunJson<ImageExportInfo>(runDir, 'exportInfo');
-  const indexed = readRunJson<BuildIndexStats>(runDir, 'indexInfo');
+  const run = readRunFile(runDir, 'run', ImageTrainRunInfoSchema);
+  const evaluation = readRunFile(runDir, 'evaluation', ImageEvaluationSchema);
+  const exported = readRunFile(runDir, 'exportInfo', ImageExportInfoSchema);
+  const indexed = readRunFile(runDir, 'indexInfo', BuildIndexStatsSchema);
   const { model } = config;
   return publishRun({
     runDir,

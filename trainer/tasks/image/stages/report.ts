@@ -1,15 +1,15 @@
 import { encode as encodePng } from 'fast-png';
 import { createRandom } from '../../../metric/index.ts';
-import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
+import { readRunFile, runPath } from '../../../pipeline/run-dir.ts';
+import { TrainedRunInfoSchema } from '../../../pipeline/train-run.ts';
 import { type ReportDataInput, writeReport } from '../../../report/index.ts';
-import type { LoopState } from '../../../train/loop.ts';
+import { LoopStateSchema } from '../../../train/loop.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { bytesToBase64 } from '../edge-image.ts';
 import { embedSet, headline } from '../image-metrics.ts';
 import { type ImageSet, imagePixels, selectImages } from '../image-set.ts';
-import type { ImageEvaluation } from './evaluate.ts';
-import { testSplit } from './evaluate.ts';
-import type { ImageExportInfo } from './export.ts';
+import { ImageEvaluationSchema, testSplit } from './evaluate.ts';
+import { ImageExportInfoSchema } from './export.ts';
 import { loadTrainedImageModel } from './weights.ts';
 
 /**
@@ -19,16 +19,16 @@ import { loadTrainedImageModel } from './weights.ts';
  */
 export async function reportImageStage(runDir: string, progress: ProgressReporter): Promise<void> {
   const { config, weights } = loadTrainedImageModel(runDir);
-  const metrics = readRunJson<LoopState>(runDir, 'metrics');
-  const evaluation = readRunJson<ImageEvaluation>(runDir, 'evaluation');
-  const exported = readRunJson<ImageExportInfo>(runDir, 'exportInfo');
+  const metrics = readRunFile(runDir, 'metrics', LoopStateSchema);
+  const evaluation = readRunFile(runDir, 'evaluation', ImageEvaluationSchema);
+  const exported = readRunFile(runDir, 'exportInfo', ImageExportInfoSchema);
   const { test } = testSplit(config);
   const sample = selectImages(test, sampleIndices(test.count, config.report.mapItems, config.seed));
 
   const validationNames = Object.keys(metrics.history.validation[0]?.metrics ?? {});
   const data: ReportDataInput = {
     title: `${config.name}: CNN image encoder (${config.protocol.kind})`,
-    runId: readRunJson<{ runId: string }>(runDir, 'run').runId,
+    runId: readRunFile(runDir, 'run', TrainedRunInfoSchema).runId,
     createdAt: new Date().toISOString(),
     config,
     curves: {

@@ -1,6 +1,8 @@
+import { z } from 'zod';
+import { JsonNumberSchema } from '../../../../shared/validation.ts';
 import { type BackendInfo, describeBackend } from '../../../backend/index.ts';
 import { createLoss, createMiner, createSampler } from '../../../metric/index.ts';
-import { pinRunConfig, type TrainedRunInfo, trainAndRecord } from '../../../pipeline/train-run.ts';
+import { pinRunConfig, TrainedRunInfoSchema, trainAndRecord } from '../../../pipeline/train-run.ts';
 import type { LoopResult } from '../../../train/loop.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { initCnn } from '../cnn.ts';
@@ -11,14 +13,16 @@ import { loadImageDataset } from '../load-dataset.ts';
 import { initHead } from '../projection-head.ts';
 import { splitForProtocol } from '../protocols.ts';
 
-export interface ImageTrainRunInfo extends TrainedRunInfo {
-  dataDir: string;
-  protocol: string;
+/** The image train stage's run.json. */
+export const ImageTrainRunInfoSchema = TrainedRunInfoSchema.extend({
+  dataDir: z.string(),
+  protocol: z.string(),
   /** Mean training throughput over the run (forward, backward and update of every image). */
-  samplesPerSecond: number;
-  trainImages: number;
-  validationImages: number;
-}
+  samplesPerSecond: JsonNumberSchema,
+  trainImages: z.number().int().nonnegative(),
+  validationImages: z.number().int().nonnegative(),
+});
+export type ImageTrainRunInfo = z.infer<typeof ImageTrainRunInfoSchema>;
 
 /** The seed of the projection head's initialisation, apart from the encoder's. */
 const HEAD_SEED_OFFSET = 101;

@@ -1,7 +1,7 @@
-import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
+import { readRunFile, runPath } from '../../../pipeline/run-dir.ts';
 import { loadCheckpoint } from '../../../train/checkpoint.ts';
 import { type CnnWeights, checkCnnWeights, cnnParamSpecs } from '../cnn.ts';
-import type { ImageConfig } from '../config.ts';
+import { type ImageConfig, ImageConfigSchema } from '../config.ts';
 
 export interface TrainedImageModel {
   config: ImageConfig;
@@ -10,7 +10,7 @@ export interface TrainedImageModel {
 
 /** The run's config and the CNN of its best checkpoint: what every stage after training starts from. */
 export function loadTrainedImageModel(runDir: string): TrainedImageModel {
-  const config = readRunJson<ImageConfig>(runDir, 'config');
+  const config = readRunFile(runDir, 'config', ImageConfigSchema);
   const dir = runPath(runDir, 'bestCheckpoint');
   const checkpoint = loadCheckpoint(dir);
   if (!checkpoint) throw new Error(`${dir} has no checkpoint: train the run first`);

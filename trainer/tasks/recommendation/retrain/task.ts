@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { readRunJson } from '../../../pipeline/run-dir.ts';
+import { readRunFile } from '../../../pipeline/run-dir.ts';
 import type { EventLog } from '../../../retrain/event-log.ts';
 import { snapshotDir } from '../../../retrain/snapshot.ts';
 import type { RetrainTask } from '../../../retrain/task.ts';
-import type { RecsConfig } from '../config.ts';
+import { type RecsConfig, RecsConfigSchema } from '../config.ts';
 import { HEADLINE_METRICS } from '../evaluate.ts';
-import { evaluateRecsStage, type RecsEvaluation } from '../stages/evaluate.ts';
+import { evaluateRecsStage, RecsEvaluationSchema } from '../stages/evaluate.ts';
 import { exportRecsStage } from '../stages/export.ts';
 import { indexRecsStage } from '../stages/index-build.ts';
 import { publishRecsStage } from '../stages/publish.ts';
@@ -71,8 +71,8 @@ function onSnapshot(config: RecsConfig, runDir: string, eventFiles: readonly str
 
 /** The publish stage refuses a model that does not beat both baselines (unless the config allows it). */
 function baselinesRefusal(runDir: string): string | undefined {
-  const config = readRunJson<RecsConfig>(runDir, 'config');
-  const evaluation = readRunJson<RecsEvaluation>(runDir, 'evaluation');
+  const config = readRunFile(runDir, 'config', RecsConfigSchema);
+  const evaluation = readRunFile(runDir, 'evaluation', RecsEvaluationSchema);
   if (evaluation.beatsBaselines || !config.evaluation.mustBeatBaselines) return undefined;
   const figures = HEADLINE_METRICS.map(
     (name) =>

@@ -1,26 +1,30 @@
-import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
-import { runPath } from '../../../pipeline/run-dir.ts';
+import { z } from 'zod';
+import { JsonNumberSchema } from '../../../../shared/validation.ts';
+import { writeRunFile } from '../../../pipeline/run-dir.ts';
 import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
 import { itemKnn, popularityScores } from '../baselines.ts';
 import { HEADLINE_METRICS, rankingCases, rankingMetrics } from '../evaluate.ts';
 import { modelScorer } from '../scoring.ts';
 import { loadTrainedRecsModel } from './weights.ts';
 
-export type Metrics = Record<string, number>;
+const MetricsSchema = z.record(z.string(), JsonNumberSchema);
+export type Metrics = z.infer<typeof MetricsSchema>;
 
-export interface RecsEvaluation {
-  protocol: string;
+/** The recommendation evaluate stage's eval.json. */
+export const RecsEvaluationSchema = z.object({
+  protocol: z.string(),
   /** Users judged: those with a test item. */
-  users: number;
-  items: number;
-  model: Metrics;
-  mostPopular: Metrics;
-  itemKnn: Metrics;
+  users: z.number().int().nonnegative(),
+  items: z.number().int().nonnegative(),
+  model: MetricsSchema,
+  mostPopular: MetricsSchema,
+  itemKnn: MetricsSchema,
   /** The model with every item's vector from its content alone, as if the whole catalogue were new. */
-  contentOnly: Metrics;
+  contentOnly: MetricsSchema,
   /** Whether the model beats both baselines on HR@10 and on NDCG@10. */
-  beatsBaselines: boolean;
-}
+  beatsBaselines: z.boolean(),
+});
+export type RecsEvaluation = z.infer<typeof RecsEvaluationSchema>;
 
 /** The model, both baselines and the content-only variant side by side, one line each. */
 export function formatComparison(evaluation: RecsEvaluation): string {
@@ -75,7 +79,7 @@ export async function evaluateRecsStage(runDir: string, progress: ProgressReport
       (name) => model[name] > mostPopular[name] && model[name] > itemKnnMetrics[name],
     ),
   };
-  writeJsonAtomicSync(runPath(runDir, 'evaluation'), evaluation);
+  writeRunFile(runDir, 'evaluation', RecsEvaluationSchema, evaluation);
   progress.log(`test (${cases.length} users, ${items} items):\n${formatComparison(evaluation)}`);
   progress.log(
     evaluation.beatsBaselines

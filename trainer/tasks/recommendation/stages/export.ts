@@ -1,13 +1,16 @@
 import { statSync } from 'node:fs';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
+import { z } from 'zod';
+import { writeFileAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
 import { recentDistinct, userVector } from '../../../../shared/recs/user-vector.ts';
+import { JsonNumberSchema } from '../../../../shared/validation.ts';
 import { cosineSimilarity } from '../../../../shared/vector.ts';
+import { ExportedOnnxSchema } from '../../../export/export-info.ts';
 import { checkExportedModel, type OnnxValidation } from '../../../export/onnx-check.ts';
-import { exportTextEncoderOnnx, type OnnxPrecision } from '../../../export/onnx-text-encoder.ts';
-import { measureParity, type ParityReport } from '../../../export/parity.ts';
+import { exportTextEncoderOnnx } from '../../../export/onnx-text-encoder.ts';
+import { measureParity, ParityReportSchema } from '../../../export/parity.ts';
 import { assertParity } from '../../../export/parity-gate.ts';
-import { runPath } from '../../../pipeline/run-dir.ts';
+import { runPath, writeRunFile } from '../../../pipeline/run-dir.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import { rankingCases, rankingMetrics } from '../evaluate.ts';
@@ -16,24 +19,23 @@ import { itemText } from '../item-text.ts';
 import { itemScores } from '../scoring.ts';
 import { loadTrainedRecsModel } from './weights.ts';
 
-export interface UserTowerParity {
-  users: number;
+export const UserTowerParitySchema = z.object({
+  users: z.number().int().nonnegative(),
   /** Worst cosine between the edge's user vector (plain math over stored item vectors) and TF.js's. */
-  minCosine: number;
-  maxAbsDiff: number;
-}
+  minCosine: z.number(),
+  maxAbsDiff: z.number(),
+});
+export type UserTowerParity = z.infer<typeof UserTowerParitySchema>;
 
-export interface RecsExportInfo {
-  files: Record<OnnxPrecision, { path: string; bytes: number }>;
-  /** What validated the files besides onnxruntime and the parity check (see export/onnx-check.ts). */
-  validatedBy: OnnxValidation;
-  int8SizeRatio: number;
+/** The recommendation export stage's export.json. */
+export const RecsExportInfoSchema = ExportedOnnxSchema.extend({
   /** The content encoder (new items' vectors): ONNX through onnxruntime-web against TF.js. */
-  contentParity: ParityReport;
-  userParity: UserTowerParity;
+  contentParity: ParityReportSchema,
+  userParity: UserTowerParitySchema,
   /** Test metrics with user vectors computed as the edge computes them (shared/recs/user-vector.ts). */
-  served: Record<string, number>;
-}
+  served: z.record(z.string(), JsonNumberSchema),
+});
+export type RecsExportInfo = z.infer<typeof RecsExportInfoSchema>;
 
 const FILE_OF = { fp32: 'model', int8: 'modelInt8' } as const;
 const PARITY_ITEMS = 1000;
@@ -108,7 +110,7 @@ export async function exportRecsStage(runDir: string, progress: ProgressReporter
     userParity,
     served,
   };
-  writeJsonAtomicSync(runPath(runDir, 'exportInfo'), info);
+  writeRunFile(runDir, 'exportInfo', RecsExportInfoSchema, info);
   return info;
 }
 

@@ -1,19 +1,21 @@
 import { statSync } from 'node:fs';
-import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
-import { type BuildIndexStats, buildIndex, type IndexItem } from '../../../index/build-index.ts';
+import { z } from 'zod';
+import { BuildIndexStatsSchema, buildIndex, type IndexItem } from '../../../index/build-index.ts';
 import { indexProgress } from '../../../pipeline/index-progress.ts';
-import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
+import { readRunFile, runPath, writeRunFile } from '../../../pipeline/run-dir.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { allItemVectors } from '../inference.ts';
 import { itemMetadata } from '../item-metadata.ts';
 import { shippedHistories, writeShippedHistories } from '../shipped-histories.ts';
-import type { RecsRunInfo } from './train.ts';
+import { RecsRunInfoSchema } from './train.ts';
 import { loadTrainedRecsModel } from './weights.ts';
 
-export interface RecsIndexStats extends BuildIndexStats {
+/** The recommendation index stage's index.json. */
+export const RecsIndexStatsSchema = BuildIndexStatsSchema.extend({
   /** Users whose history ships with the collection. */
-  users: number;
-}
+  users: z.number().int().nonnegative(),
+});
+export type RecsIndexStats = z.infer<typeof RecsIndexStatsSchema>;
 
 /**
  * Stage 4: stores every item's vector (TF.js, full precision, id embedding included) with its title and
@@ -23,7 +25,7 @@ export interface RecsIndexStats extends BuildIndexStats {
  */
 export async function indexRecsStage(runDir: string, progress: ProgressReporter): Promise<RecsIndexStats> {
   const { config, dataset, features, weights } = loadTrainedRecsModel(runDir);
-  const run = readRunJson<RecsRunInfo>(runDir, 'run');
+  const run = readRunFile(runDir, 'run', RecsRunInfoSchema);
   const { dim } = weights;
   const vectors = allItemVectors(weights, features);
   const metadata = itemMetadata(dataset.items);
@@ -54,7 +56,7 @@ export async function indexRecsStage(runDir: string, progress: ProgressReporter)
   writeShippedHistories(path, config.index.collection, histories);
   // The histories grew the file after the builder measured it.
   const info: RecsIndexStats = { ...stats, bytes: statSync(path).size, users: histories.length };
-  writeJsonAtomicSync(runPath(runDir, 'indexInfo'), info);
+  writeRunFile(runDir, 'indexInfo', RecsIndexStatsSchema, info);
   progress.log(
     `index ${path}: ${stats.items} items and ${histories.length} user histories, ` +
       `${(info.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s`,

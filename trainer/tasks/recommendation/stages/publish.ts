@@ -1,13 +1,13 @@
 import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
 import { TEXT_ENCODER_IO } from '../../../export/onnx-text-encoder.ts';
 import { publishRun } from '../../../pipeline/publish-run.ts';
-import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
+import { readRunFile, runPath } from '../../../pipeline/run-dir.ts';
 import type { PublishResult } from '../../../publish/publish.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
-import type { RecsEvaluation } from './evaluate.ts';
-import type { RecsExportInfo } from './export.ts';
-import type { RecsIndexStats } from './index-build.ts';
-import type { RecsRunInfo } from './train.ts';
+import { RecsEvaluationSchema } from './evaluate.ts';
+import { RecsExportInfoSchema } from './export.ts';
+import { RecsIndexStatsSchema } from './index-build.ts';
+import { RecsRunInfoSchema } from './train.ts';
 import { loadTrainedRecsModel } from './weights.ts';
 
 /**
@@ -20,10 +20,10 @@ export async function publishRecsStage(
   progress: ProgressReporter,
 ): Promise<PublishResult> {
   const { config, weights } = loadTrainedRecsModel(runDir);
-  const run = readRunJson<RecsRunInfo>(runDir, 'run');
-  const evaluation = readRunJson<RecsEvaluation>(runDir, 'evaluation');
-  const exported = readRunJson<RecsExportInfo>(runDir, 'exportInfo');
-  const indexed = readRunJson<RecsIndexStats>(runDir, 'indexInfo');
+  const run = readRunFile(runDir, 'run', RecsRunInfoSchema);
+  const evaluation = readRunFile(runDir, 'evaluation', RecsEvaluationSchema);
+  const exported = readRunFile(runDir, 'exportInfo', RecsExportInfoSchema);
+  const indexed = readRunFile(runDir, 'indexInfo', RecsIndexStatsSchema);
   if (!evaluation.beatsBaselines && config.evaluation.mustBeatBaselines) {
     throw new Error(
       `not publishing ${config.name}@${run.version}: it does not beat most-popular and item-kNN on HR@10 and ` +

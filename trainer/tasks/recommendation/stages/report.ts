@@ -1,10 +1,11 @@
 import { mulberry32 } from '../../../encoder/text-encoder.ts';
-import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
+import { readRunFile, runPath } from '../../../pipeline/run-dir.ts';
+import { TrainedRunInfoSchema } from '../../../pipeline/train-run.ts';
 import { type ReportDataInput, writeReport } from '../../../report/index.ts';
-import type { LoopState } from '../../../train/loop.ts';
+import { LoopStateSchema } from '../../../train/loop.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { allItemVectors } from '../inference.ts';
-import type { RecsEvaluation } from './evaluate.ts';
+import { RecsEvaluationSchema } from './evaluate.ts';
 import { loadTrainedRecsModel } from './weights.ts';
 
 const MAP_ITEMS = 1500;
@@ -17,8 +18,8 @@ const NO_CATEGORY = '(none)';
  */
 export async function reportRecsStage(runDir: string, progress: ProgressReporter): Promise<void> {
   const { config, dataset, features, weights } = loadTrainedRecsModel(runDir);
-  const metrics = readRunJson<LoopState>(runDir, 'metrics');
-  const evaluation = readRunJson<RecsEvaluation>(runDir, 'evaluation');
+  const metrics = readRunFile(runDir, 'metrics', LoopStateSchema);
+  const evaluation = readRunFile(runDir, 'evaluation', RecsEvaluationSchema);
 
   const categoryOf = (row: number) => dataset.items[row].categories[0] ?? NO_CATEGORY;
   const categories = [...new Set(dataset.items.map((_, row) => categoryOf(row)))].sort();
@@ -32,7 +33,7 @@ export async function reportRecsStage(runDir: string, progress: ProgressReporter
   const validationNames = Object.keys(metrics.history.validation[0]?.metrics ?? {});
   const data: ReportDataInput = {
     title: `${config.name}: two-tower recommender`,
-    runId: readRunJson<{ runId: string }>(runDir, 'run').runId,
+    runId: readRunFile(runDir, 'run', TrainedRunInfoSchema).runId,
     createdAt: new Date().toISOString(),
     config,
     curves: {

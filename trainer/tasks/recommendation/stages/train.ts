@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import { type BackendInfo, describeBackend } from '../../../backend/index.ts';
 import { createSampler } from '../../../metric/index.ts';
-import { pinRunConfig, type TrainedRunInfo, trainAndRecord } from '../../../pipeline/train-run.ts';
+import { pinRunConfig, TrainedRunInfoSchema, trainAndRecord } from '../../../pipeline/train-run.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { formatBadRow } from '../bad-rows.ts';
 import type { RecsConfig } from '../config.ts';
@@ -12,10 +13,18 @@ import { itemFeatures, modelScorer } from '../scoring.ts';
 import { initRecsWeights, type RecsWeights } from '../towers.ts';
 import { createRecsModel } from '../train-model.ts';
 
-export interface RecsRunInfo extends TrainedRunInfo {
-  data: { items: number; users: number; interactions: number; positives: number; badRows: number };
-  examples: number;
-}
+/** The recommendation train stage's run.json. */
+export const RecsRunInfoSchema = TrainedRunInfoSchema.extend({
+  data: z.object({
+    items: z.number().int().nonnegative(),
+    users: z.number().int().nonnegative(),
+    interactions: z.number().int().nonnegative(),
+    positives: z.number().int().nonnegative(),
+    badRows: z.number().int().nonnegative(),
+  }),
+  examples: z.number().int().nonnegative(),
+});
+export type RecsRunInfo = z.infer<typeof RecsRunInfoSchema>;
 
 /** Logs what was read, with the first bad rows when some were skipped. */
 export function describeDataset(dataset: RecsDataset, progress: ProgressReporter): void {

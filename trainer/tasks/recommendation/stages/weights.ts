@@ -1,7 +1,7 @@
 import type { TextFeatures } from '../../../../shared/featurizer/text.ts';
-import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
+import { readRunFile, runPath } from '../../../pipeline/run-dir.ts';
 import { loadCheckpoint } from '../../../train/checkpoint.ts';
-import type { RecsConfig } from '../config.ts';
+import { type RecsConfig, RecsConfigSchema } from '../config.ts';
 import { loadRecsDataset, type RecsDataset } from '../dataset.ts';
 import { itemFeatures } from '../scoring.ts';
 import { initRecsWeights, type RecsWeights, trainableArrays } from '../towers.ts';
@@ -15,7 +15,7 @@ export interface TrainedRecsModel {
 
 /** The run's config, dataset, item features and best weights: what every stage after training starts from. */
 export function loadTrainedRecsModel(runDir: string): TrainedRecsModel {
-  const config = readRunJson<RecsConfig>(runDir, 'config');
+  const config = readRunFile(runDir, 'config', RecsConfigSchema);
   const dataset = loadRecsDataset(config.data);
   const dir = runPath(runDir, 'bestCheckpoint');
   const checkpoint = loadCheckpoint(dir);

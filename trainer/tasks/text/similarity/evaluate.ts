@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { JsonNumberSchema } from '../../../../shared/validation.ts';
 import { pearson, spearman } from '../../../eval/correlation.ts';
 import { rocAuc } from '../../../eval/pairs.ts';
 import { type EmbedTexts, embedAll } from '../stages/retrieval-eval.ts';
@@ -54,7 +56,8 @@ export interface PairBenchmark {
   fitTexts: readonly string[];
 }
 
-export type BenchmarkResult = Record<string, number>;
+export const BenchmarkResultSchema = z.record(z.string(), JsonNumberSchema);
+export type BenchmarkResult = z.infer<typeof BenchmarkResultSchema>;
 
 /**
  * The model's metrics and, unless `baselines` is false, both TF-IDF baselines computed on the same pairs

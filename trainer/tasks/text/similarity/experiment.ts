@@ -1,13 +1,13 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BackendInfo } from '../../../backend/index.ts';
-import { createRunDir, newRunId, readRunJson } from '../../../pipeline/run-dir.ts';
+import { createRunDir, newRunId, readRunFile } from '../../../pipeline/run-dir.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import type { TextConfig } from '../config.ts';
-import type { TextEvaluation } from '../stages/evaluate.ts';
-import type { TextExportInfo } from '../stages/export.ts';
+import { TextEvaluationSchema } from '../stages/evaluate.ts';
+import { TextExportInfoSchema } from '../stages/export.ts';
 import { runTextPipeline } from '../stages/pipeline.ts';
-import type { TrainRunInfo } from '../stages/train.ts';
+import { TrainRunInfoSchema } from '../stages/train.ts';
 import { flatSimilarityMetrics } from './similarity-eval.ts';
 
 /** One line of the experiment log: a config's figures, the baselines of the same run, and its int8 size. */
@@ -64,9 +64,9 @@ export async function runTextSimExperiment(options: {
 
 /** The record of a run that has been trained, evaluated and exported. */
 export function experimentRecord(configName: string, runDir: string): ExperimentRecord {
-  const run = readRunJson<TrainRunInfo>(runDir, 'run');
-  const evaluation = readRunJson<TextEvaluation>(runDir, 'evaluation');
-  const exported = readRunJson<TextExportInfo>(runDir, 'exportInfo');
+  const run = readRunFile(runDir, 'run', TrainRunInfoSchema);
+  const evaluation = readRunFile(runDir, 'evaluation', TextEvaluationSchema);
+  const exported = readRunFile(runDir, 'exportInfo', TextExportInfoSchema);
   const retrieval = (overall: Record<string, number>) => ({
     wordnet_map_at_r: overall.mean_average_precision_at_r,
     wordnet_precision_at_1: overall.precision_at_1,

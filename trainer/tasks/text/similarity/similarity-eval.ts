@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import type { EmbedTexts } from '../stages/retrieval-eval.ts';
 import { type SimilarityData, similarityBenchmarks } from './benchmarks.ts';
-import { type BenchmarkResult, embeddingScorer, evaluateBenchmark } from './evaluate.ts';
+import { BenchmarkResultSchema, embeddingScorer, evaluateBenchmark } from './evaluate.ts';
 
 /** Per benchmark (stsb_dev, paws_heldout): the model's metrics and both TF-IDF baselines'. */
-export type SimilarityEvaluation = Record<string, Record<string, BenchmarkResult>>;
+export const SimilarityEvaluationSchema = z.record(z.string(), z.record(z.string(), BenchmarkResultSchema));
+export type SimilarityEvaluation = z.infer<typeof SimilarityEvaluationSchema>;
 
 /** Scores every available benchmark with `embed`, and the TF-IDF baselines in the same call unless told not to. */
 export async function evaluateSimilarity(

@@ -1,20 +1,21 @@
-import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
+import { z } from 'zod';
+import { JsonNumberSchema } from '../../../../shared/validation.ts';
 import { dot } from '../../../../shared/vector.ts';
 import { initTextEncoder, mulberry32 } from '../../../encoder/text-encoder.ts';
 import {
-  type PairMetrics,
+  PairMetricsSchema,
   pairMetrics,
-  type ThresholdChoice,
+  ThresholdChoiceSchema,
   thresholdForPrecision,
 } from '../../../eval/pairs.ts';
-import type { RetrievalMetrics } from '../../../eval/retrieval.ts';
+import { RetrievalMetricsSchema } from '../../../eval/retrieval.ts';
 import { DEFAULT_VERIFICATION_FAR } from '../../../eval/verification.ts';
-import { runPath } from '../../../pipeline/run-dir.ts';
+import { writeRunFile } from '../../../pipeline/run-dir.ts';
 import {
   describeVerification,
   evaluateVerification,
   samplePairScores,
-  type VerificationEvaluation,
+  VerificationEvaluationSchema,
 } from '../../../pipeline/verification-eval.ts';
 import { formatMetrics } from '../../../train/loop.ts';
 import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
@@ -24,7 +25,7 @@ import { glossLemmaDecisionPairs, glossLemmaRetrievalSet } from '../data/wordnet
 import { loadSimilarityData } from '../similarity/benchmarks.ts';
 import { STS_MATCH_MIN_SCORE, stsDecisionPairs } from '../similarity/calibration.ts';
 import { datasetsDir } from '../similarity/datasets.ts';
-import { evaluateSimilarity, type SimilarityEvaluation } from '../similarity/similarity-eval.ts';
+import { evaluateSimilarity, SimilarityEvaluationSchema } from '../similarity/similarity-eval.ts';
 import { type EmbedTexts, embedAll, evaluateTextRetrieval, headlineMetrics } from './retrieval-eval.ts';
 import { tfjsEmbedder } from './train.ts';
 import { loadTrainedTextModel } from './weights.ts';
@@ -46,28 +47,32 @@ function precisionRecallAt(scores: number[], matches: boolean[], threshold: numb
   };
 }
 
-export interface TextEvaluation {
-  protocol: string;
-  testSynsets: number;
-  tfjs: RetrievalMetrics;
+/** The text evaluate stage's eval.json. */
+export const TextEvaluationSchema = z.object({
+  protocol: z.string(),
+  testSynsets: z.number().int().nonnegative(),
+  tfjs: RetrievalMetricsSchema,
   /** The same architecture untrained (its seeded initialisation): what training must beat. */
-  untrained: RetrievalMetrics;
+  untrained: RetrievalMetricsSchema,
   /** STS-B dev and PAWS held-out, with the TF-IDF baselines beside the model (when the data is present). */
-  similarity: SimilarityEvaluation;
+  similarity: SimilarityEvaluationSchema,
   /** Match decisions: a threshold calibrated on validation pairs, judged on test pairs. */
-  decision: {
+  decision: z.object({
     /** Which pairs set the threshold and which judged it, for the manifest. */
-    calibratedOn: string;
-    targetPrecision: number;
-    threshold: ThresholdChoice | null;
-    test: PairMetrics & { atThreshold: { precision: number; recall: number } | null };
-  };
+    calibratedOn: z.string(),
+    targetPrecision: z.number(),
+    threshold: ThresholdChoiceSchema.nullable(),
+    test: PairMetricsSchema.extend({
+      atThreshold: z.object({ precision: JsonNumberSchema, recall: JsonNumberSchema }).nullable(),
+    }),
+  }),
   /**
    * Verification (same synset or not) of (gloss, lemma) pairs: a threshold for a false-accept rate,
    * calibrated on validation synsets, judged on test synsets. Absent in runs evaluated before it existed.
    */
-  verification?: VerificationEvaluation;
-}
+  verification: VerificationEvaluationSchema.optional(),
+});
+export type TextEvaluation = z.infer<typeof TextEvaluationSchema>;
 
 /**
  * Stage 2: gloss -> lemma retrieval on the held-out test synsets (never seen in training or model
@@ -153,7 +158,7 @@ export async function evaluateTextStage(runDir: string, progress: ProgressReport
     },
     verification,
   };
-  writeJsonAtomicSync(runPath(runDir, 'evaluation'), evaluation);
+  writeRunFile(runDir, 'evaluation', TextEvaluationSchema, evaluation);
   progress.log(`test (${dataset.test.length} held-out synsets): ${formatMetrics(headlineMetrics(tfjs))}`);
   progress.log(`same model untrained: ${formatMetrics(headlineMetrics(untrained))}`);
   for (const [benchmark, scorers] of Object.entries(similarity)) {

@@ -1,16 +1,14 @@
 import { statSync } from 'node:fs';
-import { writeFileAtomicSync, writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
+import type { z } from 'zod';
+import { writeFileAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import { createOnnxTextEmbedder } from '../../../../shared/onnx/text-embedder.ts';
-import type { RetrievalMetrics } from '../../../eval/retrieval.ts';
+import { RetrievalMetricsSchema } from '../../../eval/retrieval.ts';
+import { ExportedOnnxSchema, perPrecision } from '../../../export/export-info.ts';
 import { checkExportedModel, type OnnxValidation } from '../../../export/onnx-check.ts';
-import {
-  exportTextEncoderOnnx,
-  type OnnxPrecision,
-  TEXT_ENCODER_IO,
-} from '../../../export/onnx-text-encoder.ts';
-import { measureParity, type ParityReport } from '../../../export/parity.ts';
+import { exportTextEncoderOnnx, TEXT_ENCODER_IO } from '../../../export/onnx-text-encoder.ts';
+import { measureParity, ParityReportSchema } from '../../../export/parity.ts';
 import { assertParity } from '../../../export/parity-gate.ts';
-import { runPath } from '../../../pipeline/run-dir.ts';
+import { runPath, writeRunFile } from '../../../pipeline/run-dir.ts';
 import { formatMetrics } from '../../../train/loop.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { nodeOrt } from '../../../util/ort.ts';
@@ -21,22 +19,20 @@ import { datasetsDir } from '../similarity/datasets.ts';
 import {
   evaluateSimilarity,
   flatSimilarityMetrics,
-  type SimilarityEvaluation,
+  SimilarityEvaluationSchema,
 } from '../similarity/similarity-eval.ts';
 import { embedTextsWith, evaluateTextRetrieval, headlineMetrics } from './retrieval-eval.ts';
 import { loadTrainedTextModel } from './weights.ts';
 
-export interface TextExportInfo {
-  files: Record<OnnxPrecision, { path: string; bytes: number }>;
-  /** What validated the files besides onnxruntime and the parity check (see export/onnx-check.ts). */
-  validatedBy: OnnxValidation;
-  int8SizeRatio: number;
-  parity: ParityReport;
+/** The text export stage's export.json. */
+export const TextExportInfoSchema = ExportedOnnxSchema.extend({
+  parity: ParityReportSchema,
   /** Test retrieval through onnxruntime-web, per precision: what the edge will actually serve. */
-  onnx: Record<OnnxPrecision, RetrievalMetrics>;
+  onnx: perPrecision(RetrievalMetricsSchema),
   /** STS-B dev and PAWS held-out through onnxruntime-web, per precision (empty without the datasets). */
-  similarity: Record<OnnxPrecision, SimilarityEvaluation>;
-}
+  similarity: perPrecision(SimilarityEvaluationSchema),
+});
+export type TextExportInfo = z.infer<typeof TextExportInfoSchema>;
 
 const PARITY_TEXTS = 1000;
 const FILE_OF = { fp32: 'model', int8: 'modelInt8' } as const;
@@ -106,6 +102,6 @@ export async function exportTextStage(runDir: string, progress: ProgressReporter
     onnx,
     similarity,
   };
-  writeJsonAtomicSync(runPath(runDir, 'exportInfo'), info);
+  writeRunFile(runDir, 'exportInfo', TextExportInfoSchema, info);
   return info;
 }

@@ -1,19 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
 import type { Sharding } from '../../../../shared/artifacts/worker-index.ts';
 import { createOnnxTextEmbedder } from '../../../../shared/onnx/text-embedder.ts';
 import { TEXT_ENCODER_IO } from '../../../export/onnx-text-encoder.ts';
-import { type BuildIndexStats, buildIndex } from '../../../index/build-index.ts';
+import { type BuildIndexStats, BuildIndexStatsSchema, buildIndex } from '../../../index/build-index.ts';
 import { labelCollector } from '../../../index/labelled-collection.ts';
 import { readLabelledCsv } from '../../../index/labelled-csv.ts';
 import { indexProgress } from '../../../pipeline/index-progress.ts';
-import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
+import { readRunFile, runPath, writeRunFile } from '../../../pipeline/run-dir.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import { synsetText } from '../data/wordnet.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
-import type { TrainRunInfo } from './train.ts';
+import { TrainRunInfoSchema } from './train.ts';
 import { loadTrainedTextModel } from './weights.ts';
 
 /**
@@ -28,7 +27,7 @@ export async function indexTextStage(
   sharding?: Sharding,
 ): Promise<BuildIndexStats> {
   const { config, featurizer } = loadTrainedTextModel(runDir);
-  const run = readRunJson<TrainRunInfo>(runDir, 'run');
+  const run = readRunFile(runDir, 'run', TrainRunInfoSchema);
   const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
   const embedder = await createOnnxTextEmbedder({
     ort: nodeOrt(),
@@ -65,7 +64,7 @@ export async function indexTextStage(
       ...indexProgress(progress, items.length),
     });
     const stats: BuildIndexStats = classes ? { ...built, labels: classes.labels() } : built;
-    writeJsonAtomicSync(runPath(runDir, 'indexInfo'), stats);
+    writeRunFile(runDir, 'indexInfo', BuildIndexStatsSchema, stats);
     progress.log(
       `index ${stats.path}: ${stats.items} items, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s`,
     );

@@ -1,15 +1,15 @@
 import { TEXT_ENCODER_IO } from '../../../export/onnx-text-encoder.ts';
-import type { BuildIndexStats } from '../../../index/build-index.ts';
+import { BuildIndexStatsSchema } from '../../../index/build-index.ts';
 import { publishRun } from '../../../pipeline/publish-run.ts';
-import { readRunJson } from '../../../pipeline/run-dir.ts';
+import { readRunFile } from '../../../pipeline/run-dir.ts';
 import { manifestVerification } from '../../../pipeline/verification-eval.ts';
 import type { PublishResult } from '../../../publish/publish.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { flatSimilarityMetrics } from '../similarity/similarity-eval.ts';
-import type { TextEvaluation } from './evaluate.ts';
-import type { TextExportInfo } from './export.ts';
+import { TextEvaluationSchema } from './evaluate.ts';
+import { TextExportInfoSchema } from './export.ts';
 import { headlineMetrics } from './retrieval-eval.ts';
-import type { TrainRunInfo } from './train.ts';
+import { TrainRunInfoSchema } from './train.ts';
 import { loadTrainedTextModel } from './weights.ts';
 
 /** Stage 6: assembles the manifest from the run's files and publishes the version atomically. */
@@ -19,10 +19,10 @@ export async function publishTextStage(
   progress: ProgressReporter,
 ): Promise<PublishResult> {
   const { config, featurizer } = loadTrainedTextModel(runDir);
-  const run = readRunJson<TrainRunInfo>(runDir, 'run');
-  const evaluation = readRunJson<TextEvaluation>(runDir, 'evaluation');
-  const exported = readRunJson<TextExportInfo>(runDir, 'exportInfo');
-  const indexed = readRunJson<BuildIndexStats>(runDir, 'indexInfo');
+  const run = readRunFile(runDir, 'run', TrainRunInfoSchema);
+  const evaluation = readRunFile(runDir, 'evaluation', TextEvaluationSchema);
+  const exported = readRunFile(runDir, 'exportInfo', TextExportInfoSchema);
+  const indexed = readRunFile(runDir, 'indexInfo', BuildIndexStatsSchema);
   return publishRun({
     runDir,
     artifactsDir,

@@ -1,14 +1,15 @@
 import { mulberry32 } from '../../../encoder/text-encoder.ts';
 import type { RetrievalMetrics } from '../../../eval/retrieval.ts';
-import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
+import { readRunFile, runPath } from '../../../pipeline/run-dir.ts';
+import { TrainedRunInfoSchema } from '../../../pipeline/train-run.ts';
 import { type ReportDataInput, writeReport } from '../../../report/index.ts';
-import type { LoopState } from '../../../train/loop.ts';
+import { LoopStateSchema } from '../../../train/loop.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import type { Synset } from '../data/wordnet.ts';
 import { synsetText } from '../data/wordnet.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
-import type { TextEvaluation } from './evaluate.ts';
-import type { TextExportInfo } from './export.ts';
+import { TextEvaluationSchema } from './evaluate.ts';
+import { TextExportInfoSchema } from './export.ts';
 import { embedAll, headlineMetrics } from './retrieval-eval.ts';
 import { tfjsEmbedder } from './train.ts';
 import { loadTrainedTextModel } from './weights.ts';
@@ -22,9 +23,9 @@ const MAP_ITEMS = 1500;
  */
 export async function reportTextStage(runDir: string, progress: ProgressReporter): Promise<void> {
   const { config, featurizer, weights } = loadTrainedTextModel(runDir);
-  const metrics = readRunJson<LoopState>(runDir, 'metrics');
-  const evaluation = readRunJson<TextEvaluation>(runDir, 'evaluation');
-  const exported = readRunJson<TextExportInfo>(runDir, 'exportInfo');
+  const metrics = readRunFile(runDir, 'metrics', LoopStateSchema);
+  const evaluation = readRunFile(runDir, 'evaluation', TextEvaluationSchema);
+  const exported = readRunFile(runDir, 'exportInfo', TextExportInfoSchema);
   const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
 
   const lexnames = [...new Set(dataset.all.map((s) => s.lexname))].sort();
@@ -36,7 +37,7 @@ export async function reportTextStage(runDir: string, progress: ProgressReporter
   const validationNames = Object.keys(metrics.history.validation[0]?.metrics ?? {});
   const data: ReportDataInput = {
     title: `${config.name}: WordNet text encoder`,
-    runId: readRunJson<{ runId: string }>(runDir, 'run').runId,
+    runId: readRunFile(runDir, 'run', TrainedRunInfoSchema).runId,
     createdAt: new Date().toISOString(),
     config,
     curves: {

@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { z } from 'zod';
 import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
 import { type BackendInfo, describeBackend } from '../../../backend/index.ts';
 import {
@@ -8,7 +9,7 @@ import {
   type TextEncoderWeights,
 } from '../../../encoder/text-encoder.ts';
 import { createLoss } from '../../../metric/index.ts';
-import { pinRunConfig, type TrainedRunInfo, trainAndRecord } from '../../../pipeline/train-run.ts';
+import { pinRunConfig, TrainedRunInfoSchema, trainAndRecord } from '../../../pipeline/train-run.ts';
 import { pairLossOf } from '../../../train/pair-loss.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import type { TextConfig } from '../config.ts';
@@ -22,9 +23,11 @@ import { buildTrainingMix, wordnetTexts } from '../similarity/training-mix.ts';
 import { similarityValidation } from '../similarity/validation.ts';
 import { evaluateTextRetrieval, headlineMetrics } from './retrieval-eval.ts';
 
-export interface TrainRunInfo extends TrainedRunInfo {
-  trainSynsets: number;
-}
+/** The text train stage's run.json. */
+export const TrainRunInfoSchema = TrainedRunInfoSchema.extend({
+  trainSynsets: z.number().int().nonnegative(),
+});
+export type TrainRunInfo = z.infer<typeof TrainRunInfoSchema>;
 
 /** Embeds texts with the TF.js model (the reference the ONNX files are checked against). */
 export function tfjsEmbedder(

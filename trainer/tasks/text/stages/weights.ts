@@ -1,8 +1,8 @@
 import { createTextFeaturizer, type TextFeaturizer } from '../../../../shared/featurizer/text.ts';
 import type { TextEncoderWeights } from '../../../encoder/text-encoder.ts';
-import { readRunJson, runPath } from '../../../pipeline/run-dir.ts';
+import { readRunFile, runPath } from '../../../pipeline/run-dir.ts';
 import { loadCheckpoint } from '../../../train/checkpoint.ts';
-import type { TextConfig } from '../config.ts';
+import { type TextConfig, TextConfigSchema } from '../config.ts';
 
 export interface TrainedTextModel {
   config: TextConfig;
@@ -12,7 +12,7 @@ export interface TrainedTextModel {
 
 /** The run's config, featurizer and best weights: what every stage after training starts from. */
 export function loadTrainedTextModel(runDir: string): TrainedTextModel {
-  const config = readRunJson<TextConfig>(runDir, 'config');
+  const config = readRunFile(runDir, 'config', TextConfigSchema);
   const featurizer = createTextFeaturizer(config.featurizer);
   const dir = runPath(runDir, 'bestCheckpoint');
   const checkpoint = loadCheckpoint(dir);
