@@ -19,7 +19,7 @@ export interface Embedder {
   embed(texts: readonly string[]): Promise<Float32Array[]>;
   /**
    * Image models only: images already prepared for the model (normalised pixels, height x width each;
-   * see edge/image/model-input.ts) -> unit vectors.
+   * see shared/image/model-input.ts) -> unit vectors.
    */
   embedImages?(images: readonly Float32Array[]): Promise<Float32Array[]>;
 }

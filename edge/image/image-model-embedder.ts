@@ -1,7 +1,7 @@
+import { createOnnxImageEmbedder, type OrtModule } from '../../shared/image/onnx-image-embedder.ts';
 import type { ImageInput } from '../../shared/manifest.ts';
 import { ApiError } from '../errors.ts';
 import type { Embedder } from '../ports.ts';
-import { createOnnxImageEmbedder, type OrtModule } from './onnx-image-embedder.ts';
 
 export interface ImageModelEmbedder extends Embedder {
   embedImages(images: readonly Float32Array[]): Promise<Float32Array[]>;

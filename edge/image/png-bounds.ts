@@ -1,4 +1,4 @@
-import { ImageDecodeError } from './decode.ts';
+import { ImageDecodeError } from '../../shared/image/decode.ts';
 
 /**
  * fast-png allocates the whole image its header declares and inflates every IDAT (and iCCP) chunk

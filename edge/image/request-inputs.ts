@@ -1,10 +1,10 @@
+import { decodeImage, ImageDecodeError, imageFormat } from '../../shared/image/decode.ts';
+import type { GreyImage } from '../../shared/image/grey-image.ts';
+import { toModelInput } from '../../shared/image/model-input.ts';
 import type { AppDeps } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import type { LoadedModel } from '../ports.ts';
 import { Base64Error, base64ToBytes } from './base64.ts';
-import { decodeImage, ImageDecodeError, imageFormat } from './decode.ts';
-import type { GreyImage } from './grey-image.ts';
-import { toModelInput } from './model-input.ts';
 import { checkPngBounds } from './png-bounds.ts';
 
 /** An input of an embed or search request, as the request schemas parse it (edge/schemas.ts). */

@@ -1,9 +1,9 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { TextFeaturizerConfigSchema } from '../../shared/featurizer/text.ts';
 import { tokenize } from '../../shared/featurizer/tokenize.ts';
+import { bytesToBase64 } from '../../shared/image/base64.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { bytesToBase64 } from '../image/base64.ts';
 import {
   createOpenAiEmbeddingsRequestSchema,
   type OpenAiEmbeddingsResponse,

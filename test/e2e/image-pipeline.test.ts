@@ -7,9 +7,6 @@ import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { type RunningServer, startNodeServer } from '../../edge/adapters/node/server.ts';
-import { bytesToBase64 } from '../../edge/image/base64.ts';
-import { normalizePixels } from '../../edge/image/model-input.ts';
-import { createOnnxImageEmbedder, type ImageEmbedder } from '../../edge/image/onnx-image-embedder.ts';
 import {
   CollectionsResponseSchema,
   EmbedResponseSchema,
@@ -19,6 +16,9 @@ import {
 } from '../../edge/schemas.ts';
 import { readCurrent } from '../../shared/artifacts/current.ts';
 import { versionDir } from '../../shared/artifacts/layout.ts';
+import { bytesToBase64 } from '../../shared/image/base64.ts';
+import { normalizePixels } from '../../shared/image/model-input.ts';
+import { createOnnxImageEmbedder, type ImageEmbedder } from '../../shared/image/onnx-image-embedder.ts';
 import { parseManifest } from '../../shared/manifest.ts';
 import { initBackend } from '../../trainer/backend/index.ts';
 import { newRunId, readRunFile } from '../../trainer/pipeline/run-dir.ts';

@@ -12,8 +12,8 @@ import {
   openStateDb,
   revokeApiKey,
 } from '../../edge/adapters/node/state-db.ts';
-import { bytesToBase64 } from '../../edge/image/base64.ts';
 import { ReloadResponseSchema } from '../../edge/schemas.ts';
+import { bytesToBase64 } from '../../shared/image/base64.ts';
 import {
   createTestKeys,
   everyKindOfModel,

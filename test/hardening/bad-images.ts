@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
-import { bytesToBase64 } from '../../edge/image/base64.ts';
+import { bytesToBase64 } from '../../shared/image/base64.ts';
 
 /**
  * Test-only: image inputs as a hostile client sends them: random and truncated bytes, bit-flipped PNGs

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { normalizePixels } from '../../../shared/image/model-input.ts';
 import { onHostBackend } from '../../backend/host-backend.ts';
 import { l2NormalizeRows } from '../../encoder/text-encoder.ts';
 import {
@@ -15,7 +16,6 @@ import { readAndDispose } from '../../train/read-back.ts';
 import type { StepResult } from '../../train/step-result.ts';
 import { augmentImages, type GreyAugmentConfig } from './augment.ts';
 import { type CnnWeights, cnnFeatures, cnnParamSpecs } from './cnn.ts';
-import { normalizePixels } from './edge-image.ts';
 import type { ImageSet } from './image-set.ts';
 import { headForward, headParamDims, type ProjectionHeadConfig } from './projection-head.ts';
 

@@ -8,7 +8,7 @@ export { NORM_EPSILON } from '../../encoder/text-encoder.ts';
 /**
  * A small CNN image encoder: per block a 3x3 'same' convolution, batch normalisation (optional), ReLU and
  * a 2x2 max pool; then flatten, one dense layer and L2 normalisation. Grey NHWC input [batch, h, w, 1],
- * already normalised (see edge/image/model-input.ts). Parameters are plain Float32Arrays by name, in
+ * already normalised (see shared/image/model-input.ts). Parameters are plain Float32Arrays by name, in
  * tfjs layouts (conv kernels HWIO, dense kernel [in, out]); the ONNX exporter converts them.
  */
 export const CnnShapeSchema = z

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { decodeImage, padToSquare, resizeGrey } from './edge-image.ts';
+import { decodeImage } from '../../../shared/image/decode.ts';
+import { padToSquare, resizeGrey } from '../../../shared/image/resize.ts';
 import { type ImageSet, imageSet } from './image-set.ts';
 
 /**

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { normalizePixels } from '../../../shared/image/model-input.ts';
 import { JsonNumberSchema } from '../../../shared/validation.ts';
 import { clusteringMetrics } from '../../eval/clustering.ts';
 import { embeddingMatrix } from '../../eval/matrix.ts';
 import { ClassRetrievalScoresSchema, retrievalMetrics } from '../../eval/retrieval.ts';
 import { countProgress, type ProgressReporter, timedStep } from '../../train/progress.ts';
 import { type CnnWeights, embedImages } from './cnn.ts';
-import { normalizePixels } from './edge-image.ts';
 import type { ImageSet } from './image-set.ts';
 
 /**

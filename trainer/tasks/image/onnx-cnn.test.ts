@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createOnnxImageEmbedder } from '../../../edge/image/onnx-image-embedder.ts';
+import { createOnnxImageEmbedder } from '../../../shared/image/onnx-image-embedder.ts';
 import { initBackend } from '../../backend/index.ts';
 import { mulberry32 } from '../../encoder/text-encoder.ts';
 import { checkOnnxModel } from '../../export/onnx-check.ts';

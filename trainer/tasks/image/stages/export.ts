@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
+import { normalizePixels } from '../../../../shared/image/model-input.ts';
+import { createOnnxImageEmbedder } from '../../../../shared/image/onnx-image-embedder.ts';
 import { ExportedOnnxSchema, perPrecision } from '../../../export/export-info.ts';
 import { checkExportedModel, type OnnxValidation } from '../../../export/onnx-check.ts';
 import { assertParity } from '../../../export/parity-gate.ts';
@@ -9,7 +11,6 @@ import { formatMetrics } from '../../../train/loop.ts';
 import { type ProgressReporter, timedStep } from '../../../train/progress.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import type { CnnWeights } from '../cnn.ts';
-import { createOnnxImageEmbedder, normalizePixels } from '../edge-image.ts';
 import { embedSet, headline, ImageMetricsSchema, imageMetrics } from '../image-metrics.ts';
 import type { ImageSet } from '../image-set.ts';
 import { CNN_ENCODER_IO, exportCnnOnnx } from '../onnx-cnn.ts';

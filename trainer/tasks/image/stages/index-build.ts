@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { MetadataColumn } from '../../../../shared/db/index-schema.ts';
+import { normalizePixels } from '../../../../shared/image/model-input.ts';
+import { createOnnxImageEmbedder } from '../../../../shared/image/onnx-image-embedder.ts';
 import {
   type BuildIndexStats,
   BuildIndexStatsSchema,
@@ -11,7 +13,6 @@ import { indexProgress } from '../../../pipeline/index-progress.ts';
 import { readRunFile, runPath, writeRunFile } from '../../../pipeline/run-dir.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import { nodeOrt } from '../../../util/ort.ts';
-import { createOnnxImageEmbedder, normalizePixels } from '../edge-image.ts';
 import { CNN_ENCODER_IO } from '../onnx-cnn.ts';
 import { testSplit } from './evaluate.ts';
 import { ImageTrainRunInfoSchema } from './train.ts';

@@ -1,11 +1,11 @@
 import { encode as encodePng } from 'fast-png';
+import { bytesToBase64 } from '../../../../shared/image/base64.ts';
 import { createRandom } from '../../../metric/index.ts';
 import { readRunFile, runPath } from '../../../pipeline/run-dir.ts';
 import { TrainedRunInfoSchema } from '../../../pipeline/train-run.ts';
 import { type ReportDataInput, writeReport } from '../../../report/index.ts';
 import { LoopStateSchema } from '../../../train/loop.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
-import { bytesToBase64 } from '../edge-image.ts';
 import { embedSet, headline } from '../image-metrics.ts';
 import { type ImageSet, imagePixels, selectImages } from '../image-set.ts';
 import { ImageEvaluationSchema, testSplit } from './evaluate.ts';

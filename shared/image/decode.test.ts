@@ -1,7 +1,6 @@
 import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { base64ToBytes, bytesToBase64 } from './base64.ts';
 import { decodeImage, ImageDecodeError, imageFormat } from './decode.ts';
 
 /** A 3 x 2 test card: every pixel distinct, so any reordering shows. */
@@ -103,18 +102,5 @@ describe('decodeImage', () => {
       depth: 8,
     });
     expect(() => decodeImage(png.subarray(0, 30))).toThrow(/PNG image cannot be decoded/);
-  });
-});
-
-describe('base64', () => {
-  it('round-trips bytes, with or without a data: URL prefix and line breaks', () => {
-    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 37) % 256);
-    const text = bytesToBase64(bytes);
-    expect(base64ToBytes(text)).toEqual(bytes);
-    expect(base64ToBytes(`data:image/png;base64,${text.slice(0, 40)}\n${text.slice(40)}`)).toEqual(bytes);
-  });
-
-  it('refuses text outside the base64 alphabet', () => {
-    expect(() => base64ToBytes('not base64!')).toThrow(/not valid base64/);
   });
 });
