@@ -5,13 +5,15 @@ import { WASM_BATCH_NORM_KERNELS } from './wasm-batch-norm.ts';
 
 /**
  * Training kernels for the wasm backend: the ones it lacks (UnsortedSegmentSum, the gradient of tf.gather;
- * Conv2DBackpropFilter, a convolution's weight gradient) and faster replacements for the two that
- * dominate a CNN step (Conv2DBackpropInput and MaxPoolGrad, naive loops in tfjs-backend-wasm 4.22).
+ * Conv2DBackpropFilter, a convolution's weight gradient), faster replacements for those that dominate a
+ * CNN step (Conv2DBackpropInput and MaxPoolGrad, naive loops in tfjs-backend-wasm 4.22; BatchMatMul's
+ * transposed paths, Sum over leading axes, GatherV2), and batch normalisation (wasm-batch-norm.ts).
  *
  * Heavy arithmetic goes through the backend's own SIMD kernels (Conv2D, BatchMatMul, called as kernel
- * functions on heap tensors, the way backends compose kernels); the rest are tight loops over the wasm
+ * functions on heap tensors, the way backends compose kernels); memory-bound passes run in our own
+ * WebAssembly SIMD module on the same memory (train-kernel/); the rest are tight loops over the wasm
  * heap. Measured at batch 128 on a 14x14x32 -> 64 3x3 convolution (2 shared cores): input gradient
- * 670 ms -> 37 ms, max-pool gradient 147 ms -> ~10 ms, filter gradient ~50 ms.
+ * 670 ms -> 37 ms, filter gradient ~50 ms; both max-pool gradients of the CNN about 8 ms of CPU.
  *
  * Heap views: allocating a tensor can grow the wasm memory, which detaches every earlier view of it, so
  * views are taken right before use, after the allocations they follow.
