@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { apiKeyId, constantTimeEqual, generateApiKey, hashApiKey } from './api-key.ts';
+import { apiKeyId, constantTimeEqual, generateApiKey, hashApiKey } from '../../shared/auth/api-key.ts';
 import { grants } from './scopes.ts';
 
 describe('API keys', () => {

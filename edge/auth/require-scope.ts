@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { apiKeyId, constantTimeEqual, hashApiKey } from '../../shared/auth/api-key.ts';
 import type { AppEnv } from '../context.ts';
 import { errorBody } from '../errors.ts';
 import type { ApiKeyScope, KeyStore, StoredApiKey } from '../ports.ts';
-import { apiKeyId, constantTimeEqual, hashApiKey } from './api-key.ts';
 import { grants } from './scopes.ts';
 
 const BEARER = /^Bearer +(\S+) *$/i;

@@ -4,7 +4,6 @@ import { createWorker } from '../../edge/adapters/workers/create-worker.ts';
 import type { D1DatabaseBinding } from '../../edge/adapters/workers/d1-state.ts';
 import type { CollectionsNamespace } from '../../edge/adapters/workers/durable-collection-store.ts';
 import { COLLECTION_WRITES_MESSAGE } from '../../edge/adapters/workers/read-only.ts';
-import { generateApiKey } from '../../edge/auth/api-key.ts';
 import {
   DeleteItemsResponseSchema,
   ItemResponseSchema,
@@ -20,6 +19,7 @@ import {
   SearchResponseSchema,
   SimilarItemsResponseSchema,
 } from '../../edge/schemas.ts';
+import { generateApiKey } from '../../shared/auth/api-key.ts';
 import { INSERT_KEY } from '../../shared/db/edge-state.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
 import { seedBucket } from './seed.ts';

@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createWorker } from '../../edge/adapters/workers/create-worker.ts';
 import { type D1DatabaseBinding, d1State } from '../../edge/adapters/workers/d1-state.ts';
 import { ADMIN_MESSAGE, NO_STATE_MESSAGE, READ_ONLY_MESSAGE } from '../../edge/adapters/workers/read-only.ts';
-import { generateApiKey } from '../../edge/auth/api-key.ts';
 import type { Logger } from '../../edge/logger.ts';
 import { ErrorResponseSchema, EventsResponseSchema, RecommendResponseSchema } from '../../edge/schemas.ts';
+import { generateApiKey } from '../../shared/auth/api-key.ts';
 import { INSERT_KEY, REVOKE_KEY } from '../../shared/db/edge-state.ts';
 import {
   RECS_COLLECTION,

@@ -1,4 +1,4 @@
-import { generateApiKey } from '../../edge/auth/api-key.ts';
+import { generateApiKey } from '../../shared/auth/api-key.ts';
 import {
   API_KEY_SCOPE_VALUES,
   INSERT_KEY,

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../../shared/auth/api-key.ts';
 import { migrationDatabase } from '../../../shared/db/better-sqlite.ts';
 import { migrate } from '../../../shared/db/migrator.ts';
 import { readMigrations } from '../../../shared/db/read-migrations.ts';
-import { hashApiKey } from '../../auth/api-key.ts';
 import { verifyApiKey } from '../../auth/require-scope.ts';
 import {
   createApiKey,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { generateApiKey } from '../../../shared/auth/api-key.ts';
 import type { SqliteDatabase } from '../../../shared/db/better-sqlite.ts';
 import {
   appendedInOrder,
@@ -17,7 +18,6 @@ import {
   toStoredKey,
 } from '../../../shared/db/edge-state.ts';
 import { MIGRATIONS_DIR } from '../../../shared/db/read-migrations.ts';
-import { generateApiKey } from '../../auth/api-key.ts';
 import type { ApiKeyScope, EventStore, KeyStore, NewEvent, StoredEvent } from '../../ports.ts';
 import { openDurableDatabase } from './durable-database.ts';
 

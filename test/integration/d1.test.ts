@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../edge/auth/api-key.ts';
+import { hashApiKey } from '../../shared/auth/api-key.ts';
 import { INSERT_KEY } from '../../shared/db/edge-state.ts';
 import {
   bindLiterals,
@@ -12,8 +12,8 @@ import {
   d1MigrationsApply,
   parseD1Target,
   sqlLiteral,
-} from './d1.ts';
-import { createD1ApiKey, listD1ApiKeys, revokeD1ApiKey } from './d1-keys.ts';
+} from '../../trainer/publish/d1.ts';
+import { createD1ApiKey, listD1ApiKeys, revokeD1ApiKey } from '../../trainer/publish/d1-keys.ts';
 
 describe('SQL literals for wrangler d1 execute', () => {
   it('quote text (quotes doubled), write finite numbers and NULL, and refuse the rest', () => {

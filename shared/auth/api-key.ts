@@ -1,4 +1,4 @@
-import { sha256Hex } from '../../shared/hash.ts';
+import { sha256Hex } from '../hash.ts';
 
 /**
  * API keys look like `dmle_<id>_<secret>`: a public id (12 hex digits) that names the key in listings and
