@@ -15,6 +15,7 @@ import { parseTextConfig } from '../../trainer/tasks/text/config.ts';
 import { synsetText } from '../../trainer/tasks/text/data/wordnet.ts';
 import { loadWordNetDataset } from '../../trainer/tasks/text/data/wordnet-dataset.ts';
 import { evaluatePublishedModel } from '../../trainer/tasks/text/eval-published.ts';
+import { QUERY_CHECKS_FILE, QueryChecksSchema } from '../../trainer/tasks/text/stages/catalogue-queries.ts';
 import { TextEvaluationSchema } from '../../trainer/tasks/text/stages/evaluate.ts';
 import { indexTextStage } from '../../trainer/tasks/text/stages/index-build.ts';
 import { runTextPipeline } from '../../trainer/tasks/text/stages/pipeline.ts';
@@ -24,13 +25,24 @@ import { TICKETS } from '../fixtures/labelled-version.ts';
 
 /**
  * The whole first path on a tiny model trained inside the test: WordNet -> train -> evaluate ->
- * export (checked ONNX) -> index -> report -> publish -> a real HTTP server answering searches.
+ * export (checked ONNX) -> index (with its catalogue query check) -> report -> publish -> a real HTTP
+ * server answering searches.
  */
+const SAMPLE = { seed: 3, validation: 0.1, test: 0.1, limit: 5000 };
+const [first, second] = loadWordNetDataset(SAMPLE).all;
+const queriesFile = join(mkdtempSync(join(tmpdir(), 'dml-queries-')), 'queries.json');
+const QUERIES = [
+  // An entry's own text finds it first; a gloss finds its entry somewhere; a lemma no entry has fails.
+  { query: synsetText(first), expect: first.lemmas[0] },
+  { query: second.gloss, expect: second.lemmas[0] },
+  { query: 'a domestic animal that barks', expect: 'no such lemma' },
+];
+writeFileSync(queriesFile, JSON.stringify({ k: 5, queries: QUERIES }));
 const config = parseTextConfig(
   {
     name: 'tiny-text',
     seed: 3,
-    data: { source: 'wordnet', validation: 0.1, test: 0.1, limit: 5000 },
+    data: { source: 'wordnet', validation: SAMPLE.validation, test: SAMPLE.test, limit: SAMPLE.limit },
     featurizer: { buckets: 4096 },
     model: { embeddingDim: 32, outputDim: 32 },
     loss: { name: 'multiple_negatives_ranking', scale: 20, symmetric: true },
@@ -42,7 +54,7 @@ const config = parseTextConfig(
       patience: 0,
       optimizer: { learningRate: 0.01 },
     },
-    index: { collection: 'tiny-wordnet' },
+    index: { collection: 'tiny-wordnet', queries: queriesFile },
     serve: 'model_int8',
     // No STS-B/PAWS here, as on a fresh clone: their evaluation is skipped (and reported as skipped).
     datasets: mkdtempSync(join(tmpdir(), 'dml-no-datasets-')),
@@ -123,6 +135,7 @@ describe('text pipeline end to end', () => {
 
   it('serves searches that find an entry from its own gloss', async () => {
     const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
+    expect(dataset.all[0]).toEqual(first);
     const probes = dataset.all.slice(0, 20);
     let hits = 0;
     for (const synset of probes) {
@@ -139,6 +152,28 @@ describe('text pipeline end to end', () => {
       if (body.results[0].id === synset.id) expect(body.results[0].text).toBe(synsetText(synset));
     }
     expect(hits).toBeGreaterThanOrEqual(15);
+  });
+
+  it('checks the catalogue queries with the served vectors: ranks as the server ranks them', async () => {
+    const checks = QueryChecksSchema.parse(JSON.parse(readFileSync(join(runDir, QUERY_CHECKS_FILE), 'utf8')));
+    expect(checks.results.map((r) => [r.query, r.expect])).toEqual(QUERIES.map((q) => [q.query, q.expect]));
+    expect(checks.results[0]).toMatchObject({ rank: 1, pass: true });
+    expect(checks.results[0].top[0]).toBe(first.id);
+    expect(checks.results[2]).toMatchObject({ rank: null, pass: false });
+    for (const result of checks.results.slice(0, 2)) {
+      const response = await fetch(`${server.url}/v1/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: result.query, k: 100, collection: 'tiny-wordnet' }),
+      });
+      const body = (await response.json()) as { results: { id: string; metadata: { lemmas: string[] } }[] };
+      expect(body.results.slice(0, 5).map((r) => r.id)).toEqual(result.top);
+      const served = body.results.findIndex((r) => r.metadata.lemmas.includes(result.expect)) + 1;
+      expect(served > 0 ? served : null).toBe(
+        result.rank !== null && result.rank <= 100 ? result.rank : null,
+      );
+    }
+    expect(checks.passed).toBe(checks.results.filter((r) => r.rank !== null && r.rank <= 5).length);
   });
 
   it('a stage fed an eval.json from an older or broken run names the file, each bad field and the stage', async () => {

@@ -28,6 +28,24 @@ describe('renderReport', () => {
     expect(renderReport({ ...input, verification: undefined })).not.toContain('<h2>Verification</h2>');
   });
 
+  it('shows each query check with its rank, pass or fail, its text as text', () => {
+    const queryChecks = {
+      k: 5,
+      source: 'configs/catalogue-queries.json',
+      results: [
+        { query: 'a young <cat>', expect: 'kitten', rank: 2, pass: true },
+        { query: 'a domestic animal that barks', expect: 'dog', rank: 36, pass: false },
+        { query: 'frozen water', expect: 'nothing', rank: null, pass: false },
+      ],
+    };
+    const checked = renderReport({ ...input, queryChecks });
+    expect(checked).toContain('1 of 3 queries find the expected entry in the top 5');
+    expect(checked).toContain('<tr><th>a young &lt;cat&gt;</th><td>kitten</td><td>2</td><td>pass</td></tr>');
+    expect(checked).toContain('<td>dog</td><td>36</td><td>FAIL</td>');
+    expect(checked).toContain('<td>nothing</td><td>absent</td><td>FAIL</td>');
+    expect(page).not.toContain('<h2>Query checks</h2>');
+  });
+
   it('never emits user text as markup', () => {
     for (const text of [...HOSTILE_TEXTS, '<script>alert(1)</script>', '<b>bold</b>', '<blobs>']) {
       expect(page).not.toContain(text);

@@ -12,6 +12,7 @@ import {
   neighbourSection,
   perClassTable,
   quantizationTable,
+  queryChecksSection,
   verificationSection,
 } from './sections.ts';
 import { STYLE } from './style.ts';
@@ -78,6 +79,7 @@ export function renderReport(input: ReportDataInput, progress?: Pick<ProgressRep
   ${neighbourSection(data, examples)}
 </section>
 ${verificationSection(data)}
+${queryChecksSection(data)}
 <section><h2>Per class</h2>${perClassTable(data)}</section>
 <section><h2>Configuration</h2><pre>${JSON.stringify(data.config, null, 2)}</pre></section>
 <script id="report-data" type="application/json">${new SafeHtml(jsonForScript(clientData(data, maps)))}</script>

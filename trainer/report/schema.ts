@@ -141,6 +141,24 @@ export const ReportDataSchema = z
     /** The same metrics for the fp32 and the int8 ONNX model. */
     quantization: z.object({ fp32: MetricsSchema, int8: MetricsSchema }).strict().optional(),
     verification: VerificationSchema.optional(),
+    /** Queries with the answer each should find among the top k (a served-model regression check). */
+    queryChecks: z
+      .object({
+        k: z.number().int().positive(),
+        source: z.string(),
+        results: z.array(
+          z
+            .object({
+              query: z.string(),
+              expect: z.string(),
+              rank: z.number().int().positive().nullable(),
+              pass: z.boolean(),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .optional(),
     options: z
       .object({
         /** Above this many test items, the maps show a seeded sample of this many (exact t-SNE is O(n^2)). */

@@ -122,3 +122,16 @@ export function verificationSection(data: ReportData): SafeHtml {
   <div class="charts"><div class="chart" id="chart-verification-scores"></div><div class="chart" id="chart-roc"></div></div>
 </section>`;
 }
+
+/** Each regression query: what it should find, where that landed, pass or fail. */
+export function queryChecksSection(data: ReportData): SafeHtml {
+  const checks = data.queryChecks;
+  if (!checks) return html``;
+  const passed = checks.results.filter((r) => r.pass).length;
+  return html`<section><h2>Query checks</h2>
+  <p class="note">${passed} of ${checks.results.length} queries find the expected entry in the top ${checks.k}
+  (${checks.source}), ranked by the served model over the whole catalogue.</p>
+  <table><thead><tr><th>query</th><th>expected</th><th>rank</th><th></th></tr></thead>
+  <tbody>${checks.results.map((r) => html`<tr><th>${r.query}</th><td>${r.expect}</td><td>${r.rank ?? 'absent'}</td><td>${r.pass ? 'pass' : 'FAIL'}</td></tr>`)}</tbody></table>
+</section>`;
+}

@@ -82,6 +82,12 @@ export const TextConfigSchema = z
           .object({ csv: z.string().min(1) })
           .strict()
           .optional(),
+        /**
+         * A file of queries with the lemma each should find (path from the working directory, validated
+         * by CatalogueQueriesSchema): after indexing, each query's rank in the catalogue is recorded and
+         * logged, pass or fail (stages/catalogue-queries.ts).
+         */
+        queries: z.string().min(1).optional(),
       })
       .strict(),
     serve: z.enum(['model', 'model_int8']).default('model_int8'),

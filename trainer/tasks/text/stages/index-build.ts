@@ -12,13 +12,27 @@ import type { ProgressReporter } from '../../../train/progress.ts';
 import { nodeOrt } from '../../../util/ort.ts';
 import { synsetText } from '../data/wordnet.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
+import {
+  checkCatalogueQueries,
+  describeQueryChecks,
+  loadCatalogueQueries,
+  writeQueryChecks,
+} from './catalogue-queries.ts';
 import { TrainRunInfoSchema } from './train.ts';
 import { loadTrainedTextModel } from './weights.ts';
+
+function concatRows(rows: readonly Float32Array[], dim: number): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((row, i) => out.set(row, i * dim));
+  return out;
+}
 
 /**
  * Stage 4: embeds the whole WordNet catalogue (every synset, lemmas with gloss) through the exported
  * model the edge will serve, with the edge's own embedder, into index.db, and the Workers build of it
  * beside (worker-index.json and its shards, split as the config's `index.worker` or `sharding` says).
+ * With `index.queries`, it then ranks the catalogue for each query of that file with the same vectors
+ * and records where the expected entry lands (catalogue-queries.json in the run).
  */
 export async function indexTextStage(
   runDir: string,
@@ -45,7 +59,13 @@ export async function indexTextStage(
         metadata: { pos: synset.pos, lexname: synset.lexname, lemmas: synset.lemmas },
       }));
   const classes = labelled && labelCollector('label');
-  const embed = (texts: string[]) => embedder.embed(texts);
+  // The catalogue's vectors, kept for the query check (a catalogue of synsets, not a labelled CSV).
+  const kept = !labelled && config.index.queries ? new Map<string, Float32Array>() : undefined;
+  const embed = async (texts: string[], batch: { id: string }[]) => {
+    const vectors = await embedder.embed(texts);
+    if (kept) batch.forEach((item, i) => kept.set(item.id, vectors[i]));
+    return vectors;
+  };
   try {
     const built = await buildIndex({
       path: runPath(runDir, 'index'),
@@ -68,6 +88,22 @@ export async function indexTextStage(
     progress.log(
       `index ${stats.path}: ${stats.items} items, ${(stats.bytes / 1e6).toFixed(1)} MB, ${stats.seconds.toFixed(1)} s`,
     );
+    if (kept && config.index.queries) {
+      const file = config.index.queries;
+      const spec = loadCatalogueQueries(resolve(file));
+      const dim = config.model.outputDim;
+      const vectors = new Float32Array(dataset.all.length * dim);
+      dataset.all.forEach((synset, i) => vectors.set(kept.get(synset.id)!, i * dim));
+      const queryVectors = await embedder.embed(spec.queries.map((q) => q.query));
+      const checks = checkCatalogueQueries(file, spec, concatRows(queryVectors, dim), {
+        ids: dataset.all.map((synset) => synset.id),
+        lemmas: dataset.all.map((synset) => synset.lemmas),
+        vectors,
+        dim,
+      });
+      writeQueryChecks(runDir, checks);
+      for (const line of describeQueryChecks(checks)) progress.log(line);
+    }
     return stats;
   } finally {
     await embedder.release();

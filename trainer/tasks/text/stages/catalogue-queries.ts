@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
+import { parseOrThrow } from '../../../../shared/validation.ts';
+import { readJsonFile } from '../../../util/read-json-file.ts';
+
+/**
+ * Questions a person would ask the served catalogue, with the lemma a good model answers with: a
+ * regression check of the served model (configs/catalogue-queries.json for the default model). The index
+ * stage ranks the whole catalogue for each query with the served ONNX file and records where the first
+ * entry with the expected lemma lands.
+ */
+export const CatalogueQueriesSchema = z
+  .object({
+    /** A query passes when its expected lemma is within the top k. */
+    k: z.number().int().min(1).max(100).default(5),
+    queries: z
+      .array(
+        z
+          .object({
+            query: z.string().min(1),
+            /** A lemma of the entry that should answer (case-insensitive, any of its senses). */
+            expect: z.string().min(1),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+export type CatalogueQueries = z.infer<typeof CatalogueQueriesSchema>;
+
+export const QueryCheckSchema = z
+  .object({
+    query: z.string(),
+    expect: z.string(),
+    /** 1-based rank of the best-scoring entry with the expected lemma; null when no entry has it. */
+    rank: z.number().int().positive().nullable(),
+    pass: z.boolean(),
+    /** The top k entries' ids, for reading a failure. */
+    top: z.array(z.string()),
+  })
+  .strict();
+export const QueryChecksSchema = z
+  .object({
+    file: z.string(),
+    k: z.number().int().positive(),
+    passed: z.number().int(),
+    results: z.array(QueryCheckSchema),
+  })
+  .strict();
+export type QueryChecks = z.infer<typeof QueryChecksSchema>;
+
+/** Where the index stage records the check in a run folder. */
+export const QUERY_CHECKS_FILE = 'catalogue-queries.json';
+
+export function loadCatalogueQueries(path: string): CatalogueQueries {
+  return parseOrThrow(CatalogueQueriesSchema, readJsonFile(path), `${path}: invalid catalogue queries`);
+}
+
+/** A catalogue entry as the check sees it: its id, its lemmas, its unit vector (row `row` of `vectors`). */
+export interface CatalogueVectors {
+  ids: readonly string[];
+  lemmas: readonly (readonly string[])[];
+  /** [items, dim], row-major, unit rows (what the served model outputs). */
+  vectors: Float32Array;
+  dim: number;
+}
+
+/**
+ * Ranks every entry for each query by cosine (dot product of unit vectors). The rank of the expected
+ * lemma is 1 + the number of entries scoring strictly above its best entry, so ties do not fail a query.
+ */
+export function checkCatalogueQueries(
+  file: string,
+  spec: CatalogueQueries,
+  queryVectors: Float32Array,
+  catalogue: CatalogueVectors,
+): QueryChecks {
+  const { ids, lemmas, vectors, dim } = catalogue;
+  const results = spec.queries.map(({ query, expect }, q) => {
+    const scores = new Float32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      let dot = 0;
+      for (let d = 0; d < dim; d++) dot += queryVectors[q * dim + d] * vectors[i * dim + d];
+      scores[i] = dot;
+    }
+    const wanted = expect.toLowerCase();
+    let best = Number.NEGATIVE_INFINITY;
+    lemmas.forEach((entry, i) => {
+      if (entry.some((lemma) => lemma.toLowerCase() === wanted)) best = Math.max(best, scores[i]);
+    });
+    const rank = best === Number.NEGATIVE_INFINITY ? null : 1 + scores.filter((s) => s > best).length;
+    const top = [...scores.keys()]
+      .sort((a, b) => scores[b] - scores[a] || a - b)
+      .slice(0, spec.k)
+      .map((i) => ids[i]);
+    return { query, expect, rank, pass: rank !== null && rank <= spec.k, top };
+  });
+  return { file, k: spec.k, passed: results.filter((r) => r.pass).length, results };
+}
+
+/** One line per query for the progress log (and so for `npm start`'s output). */
+export function describeQueryChecks(checks: QueryChecks): string[] {
+  return [
+    `catalogue queries (${checks.file}): ${checks.passed}/${checks.results.length} with the expected entry in the top ${checks.k}`,
+    ...checks.results.map(
+      (r) =>
+        `  ${r.pass ? 'PASS' : 'FAIL'} "${r.query}" -> ${r.expect}: ` +
+        (r.rank === null ? 'no catalogue entry has this lemma' : `rank ${r.rank}`),
+    ),
+  ];
+}
+
+/** The run's recorded check, as the report shows it; undefined when the run has none. */
+export function readQueryChecks(runDir: string) {
+  const path = join(runDir, QUERY_CHECKS_FILE);
+  if (!existsSync(path)) return undefined;
+  const checks = QueryChecksSchema.parse(readJsonFile(path));
+  return {
+    k: checks.k,
+    source: checks.file,
+    results: checks.results.map(({ top: _top, ...result }) => result),
+  };
+}
+
+export function writeQueryChecks(runDir: string, checks: QueryChecks): void {
+  writeJsonAtomicSync(join(runDir, QUERY_CHECKS_FILE), QueryChecksSchema.parse(checks));
+}
