@@ -174,6 +174,9 @@ describe('text pipeline end to end', () => {
       );
     }
     expect(checks.passed).toBe(checks.results.filter((r) => r.rank !== null && r.rank <= 5).length);
+    // The run's report shows the same check.
+    const report = readFileSync(join(runDir, 'report.html'), 'utf8');
+    expect(report).toContain(`${checks.passed} of 3 queries find the expected entry in the top 5`);
   });
 
   it('a stage fed an eval.json from an older or broken run names the file, each bad field and the stage', async () => {

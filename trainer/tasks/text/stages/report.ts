@@ -8,6 +8,7 @@ import type { ProgressReporter } from '../../../train/progress.ts';
 import type { Synset } from '../data/wordnet.ts';
 import { synsetText } from '../data/wordnet.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
+import { readQueryChecks } from './catalogue-queries.ts';
 import { TextEvaluationSchema } from './evaluate.ts';
 import { TextExportInfoSchema } from './export.ts';
 import { embedAll, headlineMetrics } from './retrieval-eval.ts';
@@ -65,6 +66,7 @@ export async function reportTextStage(runDir: string, progress: ProgressReporter
     baselines: [{ name: 'same encoder, untrained', metrics: headlineMetrics(evaluation.untrained) }],
     quantization: { fp32: headlineMetrics(exported.onnx.fp32), int8: headlineMetrics(exported.onnx.int8) },
     verification: evaluation.verification,
+    queryChecks: readQueryChecks(runDir),
     options: { maxMapPoints: MAP_ITEMS, seed: config.seed, distance: 'cosine' },
   };
   await writeReport(runPath(runDir, 'report'), data, progress);
