@@ -26,9 +26,9 @@ function layout(x: tf.TensorInfo): Layout {
 function session(backend: BackendWasm, channels: number) {
   const kernel = trainingKernels(backend);
   const memory = () => backendMemory(backend).buffer;
-  // Scratch: two float64 totals, two float32 blocks and three float32 parameter rows per channel, plus
+  // Scratch: two float64 totals, two float32 blocks and five float32 parameter rows per channel, plus
   // slack to align the totals to 8 bytes.
-  const scratch = backend.makeOutput([9 * channels + 2], 'float32');
+  const scratch = backend.makeOutput([11 * channels + 2], 'float32');
   const base = pointerOf(backend, scratch);
   const at = base + (base % 8);
   const pointers = {
@@ -39,6 +39,8 @@ function session(backend: BackendWasm, channels: number) {
     paramA: at + 24 * channels,
     paramB: at + 28 * channels,
     paramC: at + 32 * channels,
+    paramD: at + 36 * channels,
+    paramE: at + 40 * channels,
   };
   return {
     kernel,
@@ -51,14 +53,38 @@ function session(backend: BackendWasm, channels: number) {
   };
 }
 
-/** Inputs x, scale (gamma), offset (beta); attr epsilon. Outputs y, and the batch's mean and (biased) variance. */
+/**
+ * The forward pass's y = x a + b per channel, from the batch statistics as stored (float32), so that the
+ * gradient recomputes the same a and b, and with them the same ReLU mask.
+ */
+function scaleAndShift(
+  mean: Float32Array,
+  variance: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  epsilon: number,
+) {
+  const a = variance.map((v, c) => gamma[c] / Math.sqrt(v + epsilon));
+  return { a, b: mean.map((m, c) => beta[c] - m * a[c]) };
+}
+
+interface BatchNormAttrs {
+  epsilon: number;
+  /** A ReLU follows the normalisation: y = max(0, x̂ gamma + beta), and its gradient is folded in. */
+  relu: boolean;
+}
+
+/**
+ * Inputs x, scale (gamma), offset (beta); attrs epsilon, relu. Outputs y, and the batch's mean and
+ * (biased) variance.
+ */
 const batchNormTraining: tf.KernelConfig = {
   kernelName: BATCH_NORM_TRAINING,
   backendName: 'wasm',
   kernelFunc: ({ inputs, attrs, backend }) => {
     const wasm = backend as BackendWasm;
     const { x, scale, offset } = inputs as Record<'x' | 'scale' | 'offset', tf.TensorInfo>;
-    const { epsilon } = attrs as unknown as { epsilon: number };
+    const { epsilon, relu } = attrs as unknown as BatchNormAttrs;
     const { channels, rows } = layout(x);
     const y = wasm.makeOutput(x.shape, 'float32');
     const meanOut = wasm.makeOutput([channels], 'float32');
@@ -69,17 +95,16 @@ const batchNormTraining: tf.KernelConfig = {
       s.f64(s.totalsA).fill(0);
       s.f64(s.totalsB).fill(0);
       s.kernel.sumRows(xAt, rows, channels, s.blockA, s.totalsA);
-      const mean = s.f64(s.totalsA).map((total) => total / rows);
+      const mean = Float32Array.from(s.f64(s.totalsA), (total) => total / rows);
       s.f32(s.paramA).set(mean);
       s.kernel.sumSquaredDeviations(xAt, rows, channels, s.paramA, s.blockA, s.totalsB);
-      const variance = s.f64(s.totalsB).map((total) => total / rows);
-      // y = x a + b with a = gamma / sqrt(var + eps) and b = beta - mean a.
+      const variance = Float32Array.from(s.f64(s.totalsB), (total) => total / rows);
       const gamma = wasm.typedArrayFromHeap(scale) as Float32Array;
       const beta = wasm.typedArrayFromHeap(offset) as Float32Array;
-      const a = variance.map((v, c) => gamma[c] / Math.sqrt(v + epsilon));
+      const { a, b } = scaleAndShift(mean, variance, gamma, beta, epsilon);
       s.f32(s.paramB).set(a);
-      s.f32(s.paramC).set(mean.map((m, c) => beta[c] - m * a[c]));
-      s.kernel.scaleShift(xAt, rows, channels, s.paramB, s.paramC, s.pointer(y));
+      s.f32(s.paramC).set(b);
+      s.kernel.scaleShift(xAt, rows, channels, s.paramB, s.paramC, relu, s.pointer(y));
       (wasm.typedArrayFromHeap(meanOut) as Float32Array).set(mean);
       (wasm.typedArrayFromHeap(varianceOut) as Float32Array).set(variance);
     } finally {
@@ -90,19 +115,20 @@ const batchNormTraining: tf.KernelConfig = {
 };
 
 /**
- * Inputs dy, x, mean, variance, scale; attr epsilon. Outputs dx, dscale, doffset:
- *   dx = gamma / sqrt(var + eps) * (dy - mean(dy) - x̂ mean(dy x̂)),  dgamma = Σ dy x̂,  dbeta = Σ dy.
+ * Inputs dy, x, mean, variance, scale, offset; attrs epsilon, relu. Outputs dx, dscale, doffset:
+ *   dx = gamma / sqrt(var + eps) * (dy - mean(dy) - x̂ mean(dy x̂)),  dgamma = Σ dy x̂,  dbeta = Σ dy,
+ * where with relu dy is taken as 0 wherever the forward output was not above 0.
  */
 const batchNormTrainingGrad: tf.KernelConfig = {
   kernelName: BATCH_NORM_TRAINING_GRAD,
   backendName: 'wasm',
   kernelFunc: ({ inputs, attrs, backend }) => {
     const wasm = backend as BackendWasm;
-    const { dy, x, mean, variance, scale } = inputs as Record<
-      'dy' | 'x' | 'mean' | 'variance' | 'scale',
+    const { dy, x, mean, variance, scale, offset } = inputs as Record<
+      'dy' | 'x' | 'mean' | 'variance' | 'scale' | 'offset',
       tf.TensorInfo
     >;
-    const { epsilon } = attrs as unknown as { epsilon: number };
+    const { epsilon, relu } = attrs as unknown as BatchNormAttrs;
     const { channels, rows } = layout(x);
     const dx = wasm.makeOutput(x.shape, 'float32');
     const dScale = wasm.makeOutput([channels], 'float32');
@@ -112,11 +138,29 @@ const batchNormTrainingGrad: tf.KernelConfig = {
       const [dyAt, xAt, meanAt] = [s.pointer(dy), s.pointer(x), s.pointer(mean)];
       s.f64(s.totalsA).fill(0);
       s.f64(s.totalsB).fill(0);
-      s.kernel.gradientSums(dyAt, xAt, rows, channels, meanAt, s.blockA, s.blockB, s.totalsA, s.totalsB);
-      const sumDy = s.f64(s.totalsA);
       const sigma2 = wasm.typedArrayFromHeap(variance) as Float32Array;
       const mu = wasm.typedArrayFromHeap(mean) as Float32Array;
       const gamma = wasm.typedArrayFromHeap(scale) as Float32Array;
+      const beta = wasm.typedArrayFromHeap(offset) as Float32Array;
+      const { a, b } = scaleAndShift(mu, sigma2, gamma, beta, epsilon);
+      s.f32(s.paramD).set(a);
+      s.f32(s.paramE).set(b);
+      const { blockA, blockB, totalsA, totalsB, paramD, paramE } = s;
+      s.kernel.gradientSums(
+        dyAt,
+        xAt,
+        rows,
+        channels,
+        meanAt,
+        paramD,
+        paramE,
+        relu,
+        blockA,
+        blockB,
+        totalsA,
+        totalsB,
+      );
+      const sumDy = s.f64(s.totalsA);
       const invStd = Float64Array.from(sigma2, (v) => 1 / Math.sqrt(v + epsilon));
       // Σ dy (x - mean) times invStd is Σ dy x̂.
       const sumDyXHat = s.f64(s.totalsB).map((total, c) => total * invStd[c]);
@@ -127,7 +171,20 @@ const batchNormTrainingGrad: tf.KernelConfig = {
       s.f32(s.paramA).set(k1);
       s.f32(s.paramB).set(k2);
       s.f32(s.paramC).set(k3);
-      s.kernel.gradientOutput(dyAt, xAt, rows, channels, s.paramA, s.paramB, s.paramC, s.pointer(dx));
+      const dxAt = s.pointer(dx);
+      s.kernel.gradientOutput(
+        dyAt,
+        xAt,
+        rows,
+        channels,
+        paramD,
+        paramE,
+        relu,
+        s.paramA,
+        s.paramB,
+        s.paramC,
+        dxAt,
+      );
       (wasm.typedArrayFromHeap(dScale) as Float32Array).set(sumDyXHat);
       (wasm.typedArrayFromHeap(dOffset) as Float32Array).set(sumDy);
     } finally {

@@ -21,12 +21,23 @@ export interface TrainingKernels {
     rows: number,
     channels: number,
     mean: number,
+    a: number,
+    b: number,
+    relu: boolean,
     dyBlock: number,
     centeredBlock: number,
     dyTotals: number,
     centeredTotals: number,
   ): void;
-  scaleShift(x: number, rows: number, channels: number, a: number, b: number, out: number): void;
+  scaleShift(
+    x: number,
+    rows: number,
+    channels: number,
+    a: number,
+    b: number,
+    relu: boolean,
+    out: number,
+  ): void;
   maxPoolGrad2x2(
     x: number,
     dy: number,
@@ -43,6 +54,9 @@ export interface TrainingKernels {
     x: number,
     rows: number,
     channels: number,
+    a: number,
+    b: number,
+    relu: boolean,
     k1: number,
     k2: number,
     k3: number,

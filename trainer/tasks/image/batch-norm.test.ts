@@ -44,44 +44,54 @@ describe('batchNormTraining', () => {
   });
 
   it.each([
-    { name: 'odd sides', shape: [3, 5, 7, 3] },
-    { name: 'two rows', shape: [2, 1, 1, 5] },
-    { name: 'one channel', shape: [4, 6, 2, 1] },
-  ])('gives on wasm (fused kernels) what the tfjs ops give on the cpu backend ($name)', async ({ shape }) => {
-    expect(tf.getKernel(BATCH_NORM_TRAINING, 'wasm')).toBeDefined();
-    const size = shape.reduce((a, b) => a * b, 1);
-    const channels = shape[3];
-    const x = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 1.7) * 3 + (i % channels) + 1);
-    const gamma = Float32Array.from({ length: channels }, (_, c) => 0.5 + c / 4);
-    const beta = Float32Array.from({ length: channels }, (_, c) => c / 3 - 0.2);
-    const weights = Float32Array.from({ length: size }, (_, i) => Math.cos(i * 0.9));
-    const run = () =>
-      tf.tidy(() => {
-        const stats: tf.Tensor[] = [];
-        const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-          batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, (mean, variance) =>
-            stats.push(tf.keep(mean), tf.keep(variance)),
-          )
-            .mul(tf.tensor(weights, shape))
-            .sum();
-        const { value, grads } = tf.valueAndGrads(f)([
-          tf.tensor4d(x, shape as [number, number, number, number]),
-          tf.tensor1d(gamma),
-          tf.tensor1d(beta),
-        ]);
-        return [value, ...grads, ...stats].map((t) => t.dataSync() as Float32Array);
-      });
-    const wasm = run();
-    await tf.setBackend('cpu');
-    try {
-      const cpu = run();
-      // float64 sums against float32 ops: agreement to float32 rounding on the values' scale.
-      wasm.forEach((values, i) => {
-        const scale = Math.max(1, ...cpu[i].map(Math.abs));
-        values.forEach((v, j) => expect(Math.abs(v - cpu[i][j])).toBeLessThan(1e-4 * scale));
-      });
-    } finally {
-      await tf.setBackend('wasm');
-    }
-  });
+    { name: 'odd sides', shape: [3, 5, 7, 3], activation: 'none' },
+    { name: 'two rows', shape: [2, 1, 1, 5], activation: 'none' },
+    { name: 'one channel', shape: [4, 6, 2, 1], activation: 'none' },
+    { name: 'odd sides, ReLU', shape: [3, 5, 7, 3], activation: 'relu' },
+    { name: '8 channels, ReLU', shape: [2, 9, 5, 8], activation: 'relu' },
+  ] as const)(
+    'gives on wasm (fused kernels) what the tfjs ops give on the cpu backend ($name)',
+    async ({ shape, activation }) => {
+      expect(tf.getKernel(BATCH_NORM_TRAINING, 'wasm')).toBeDefined();
+      const size = shape.reduce((a: number, b: number) => a * b, 1);
+      const channels = shape[3];
+      const x = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 1.7) * 3 + (i % channels) + 1);
+      const gamma = Float32Array.from({ length: channels }, (_, c) => 0.5 + c / 4);
+      const beta = Float32Array.from({ length: channels }, (_, c) => c / 3 - 0.2);
+      const weights = Float32Array.from({ length: size }, (_, i) => Math.cos(i * 0.9));
+      const run = () =>
+        tf.tidy(() => {
+          const stats: tf.Tensor[] = [];
+          const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+            batchNormTraining(
+              a as tf.Tensor4D,
+              g as tf.Tensor1D,
+              b as tf.Tensor1D,
+              1e-5,
+              (mean, variance) => stats.push(tf.keep(mean), tf.keep(variance)),
+              activation,
+            )
+              .mul(tf.tensor(weights, [...shape]))
+              .sum();
+          const { value, grads } = tf.valueAndGrads(f)([
+            tf.tensor4d(x, [...shape]),
+            tf.tensor1d(gamma),
+            tf.tensor1d(beta),
+          ]);
+          return [value, ...grads, ...stats].map((t) => t.dataSync() as Float32Array);
+        });
+      const wasm = run();
+      await tf.setBackend('cpu');
+      try {
+        const cpu = run();
+        // float64 sums against float32 ops: agreement to float32 rounding on the values' scale.
+        wasm.forEach((values, i) => {
+          const scale = Math.max(1, ...cpu[i].map(Math.abs));
+          values.forEach((v, j) => expect(Math.abs(v - cpu[i][j])).toBeLessThan(1e-4 * scale));
+        });
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    },
+  );
 });

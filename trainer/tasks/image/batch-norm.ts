@@ -17,7 +17,16 @@ export function batchNormTraining(
   beta: tf.Tensor1D,
   epsilon: number,
   onStats: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
+  activation: 'none' | 'relu' = 'none',
 ): tf.Tensor4D {
+  const relu = activation === 'relu';
+  // On wasm the ReLU and its gradient fold into the normalisation's own passes.
+  if (tf.getBackend() === 'wasm' && tf.getKernel(BATCH_NORM_TRAINING, 'wasm') !== undefined) {
+    const normalize = tf.customGrad(
+      fusedForward(epsilon, relu, onStats) as unknown as Parameters<typeof tf.customGrad>[0],
+    );
+    return normalize(x, gamma, beta) as tf.Tensor4D;
+  }
   const channels = x.shape[3];
   const rows = x.size / channels;
   const columnMeans = (m: tf.Tensor2D) => m.sum(0, true).div(rows) as tf.Tensor2D;
@@ -46,30 +55,33 @@ export function batchNormTraining(
       },
     };
   };
-  const onWasm = tf.getBackend() === 'wasm' && tf.getKernel(BATCH_NORM_TRAINING, 'wasm') !== undefined;
-  const normalize = tf.customGrad(
-    (onWasm ? fusedForward(epsilon, onStats) : forward) as unknown as Parameters<typeof tf.customGrad>[0],
-  );
-  return normalize(x, gamma, beta) as tf.Tensor4D;
+  const normalize = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]);
+  const normalized = normalize(x, gamma, beta) as tf.Tensor4D;
+  return relu ? tf.relu(normalized) : normalized;
 }
 
 /** The same normalisation and gradient as two fused wasm kernels (trainer/backend/wasm-batch-norm.ts). */
-function fusedForward(epsilon: number, onStats: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void) {
+function fusedForward(
+  epsilon: number,
+  relu: boolean,
+  onStats: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
+) {
   return (input: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, save: tf.GradSaveFunc) => {
+    const attrs = { epsilon, relu };
     const [y, mean, variance] = tf
       .engine()
-      .runKernel(BATCH_NORM_TRAINING, { x: input, scale, offset }, { epsilon }) as tf.Tensor[];
+      .runKernel(BATCH_NORM_TRAINING, { x: input, scale, offset }, attrs) as tf.Tensor[];
     onStats(mean as tf.Tensor1D, variance as tf.Tensor1D);
-    save([input, mean, variance, scale]);
+    save([input, mean, variance, scale, offset]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, [xs, m, v, g]: tf.Tensor[]) =>
+      gradFunc: (dy: tf.Tensor, [xs, m, v, g, b]: tf.Tensor[]) =>
         tf
           .engine()
           .runKernel(
             BATCH_NORM_TRAINING_GRAD,
-            { dy, x: xs, mean: m, variance: v, scale: g },
-            { epsilon },
+            { dy, x: xs, mean: m, variance: v, scale: g, offset: b },
+            attrs,
           ) as tf.Tensor[],
     };
   };

@@ -152,24 +152,33 @@ export function cnnFeatures(
   shape.convWidths.forEach((_, i) => {
     x = tf.conv2d(x, params[`conv${i}.kernel`] as tf.Tensor4D, 1, 'same');
     if (shape.batchNorm) {
+    let activated: tf.Tensor4D;
       const gamma = params[`bn${i}.gamma`] as tf.Tensor1D;
       const beta = params[`bn${i}.beta`] as tf.Tensor1D;
-      x = mode.training
-        ? batchNormTraining(x, gamma, beta, BATCH_NORM_EPSILON, (mean, variance) =>
-            mode.onStats(i, { mean, variance }),
-          )
-        : (tf.batchNorm(
+      // Training normalises and applies the ReLU in one op (fused on wasm).
+      activated = mode.training
+        ? batchNormTraining(
             x,
-            params[`bn${i}.mean`],
-            params[`bn${i}.variance`],
-            beta,
             gamma,
             BATCH_NORM_EPSILON,
-          ) as tf.Tensor4D);
+            beta,
+            (mean, variance) => mode.onStats(i, { mean, variance }),
+            'relu',
+          )
+        : tf.relu(
+            tf.batchNorm(
+              x,
+              params[`bn${i}.mean`],
+              params[`bn${i}.variance`],
+              beta,
+              gamma,
+              BATCH_NORM_EPSILON,
+            ) as tf.Tensor4D,
+          );
     } else {
-      x = x.add(params[`conv${i}.bias`]);
+      activated = tf.relu(x.add(params[`conv${i}.bias`]) as tf.Tensor4D);
     }
-    x = tf.maxPool(tf.relu(x), 2, 2, 'valid');
+    x = tf.maxPool(activated, 2, 2, 'valid');
   });
   const flat = x.reshape([x.shape[0], -1]) as tf.Tensor2D;
   if (!shape.dense) return flat;

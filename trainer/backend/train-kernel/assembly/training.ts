@@ -70,7 +70,8 @@ export function sumSquaredDeviations(
 
 /**
  * dyTotals[c] += Σ_r dy[r, c] and centeredTotals[c] += Σ_r dy[r, c] (x[r, c] - mean[c]) in one pass
- * (the batch-norm gradient's two sums).
+ * (the batch-norm gradient's two sums). With `relu`, the normalisation was followed by a ReLU whose
+ * gradient is folded in: dy counts only where x a + b > 0 (a, b: the forward pass's scale and shift).
  */
 export function gradientSums(
   dy: usize,
@@ -78,6 +79,9 @@ export function gradientSums(
   rows: i32,
   channels: i32,
   mean: usize,
+  a: usize,
+  b: usize,
+  relu: bool,
   dyBlock: usize,
   centeredBlock: usize,
   dyTotals: usize,
@@ -85,6 +89,7 @@ export function gradientSums(
 ): void {
   const rowBytes = <usize>channels << 2;
   const vectorEnd = <usize>(channels & ~3) << 2;
+  const zeros = f32x4.splat(0);
   for (let r0 = 0; r0 < rows; r0 += BLOCK_ROWS) {
     zero(dyBlock, channels);
     zero(centeredBlock, channels);
@@ -95,15 +100,22 @@ export function gradientSums(
       const row = x + offset;
       let c: usize = 0;
       for (; c < vectorEnd; c += 16) {
-        const grad = v128.load(g + c);
+        const value = v128.load(row + c);
+        let grad = v128.load(g + c);
+        if (relu) {
+          const y = f32x4.add(f32x4.mul(value, v128.load(a + c)), v128.load(b + c));
+          grad = v128.bitselect(grad, zeros, f32x4.gt(y, zeros));
+        }
         v128.store(dyBlock + c, f32x4.add(v128.load(dyBlock + c), grad));
-        const d = f32x4.sub(v128.load(row + c), v128.load(mean + c));
+        const d = f32x4.sub(value, v128.load(mean + c));
         v128.store(centeredBlock + c, f32x4.add(v128.load(centeredBlock + c), f32x4.mul(grad, d)));
       }
       for (; c < rowBytes; c += 4) {
-        const grad = load<f32>(g + c);
+        const value = load<f32>(row + c);
+        let grad = load<f32>(g + c);
+        if (relu && !(value * load<f32>(a + c) + load<f32>(b + c) > 0)) grad = 0;
         store<f32>(dyBlock + c, load<f32>(dyBlock + c) + grad);
-        store<f32>(centeredBlock + c, load<f32>(centeredBlock + c) + grad * (load<f32>(row + c) - load<f32>(mean + c)));
+        store<f32>(centeredBlock + c, load<f32>(centeredBlock + c) + grad * (value - load<f32>(mean + c)));
       }
     }
     addBlock(dyTotals, dyBlock, channels);
@@ -111,28 +123,40 @@ export function gradientSums(
   }
 }
 
-/** out[r, c] = x[r, c] a[c] + b[c]. */
-export function scaleShift(x: usize, rows: i32, channels: i32, a: usize, b: usize, out: usize): void {
+/** out[r, c] = x[r, c] a[c] + b[c]; with `relu`, max(0, that) (NaN stays NaN). */
+export function scaleShift(x: usize, rows: i32, channels: i32, a: usize, b: usize, relu: bool, out: usize): void {
   const rowBytes = <usize>channels << 2;
   const vectorEnd = <usize>(channels & ~3) << 2;
+  const zeros = f32x4.splat(0);
   for (let r = 0; r < rows; r++) {
     const offset = <usize>r * rowBytes;
     const row = x + offset;
     const to = out + offset;
     let c: usize = 0;
     for (; c < vectorEnd; c += 16) {
-      v128.store(to + c, f32x4.add(f32x4.mul(v128.load(row + c), v128.load(a + c)), v128.load(b + c)));
+      const y = f32x4.add(f32x4.mul(v128.load(row + c), v128.load(a + c)), v128.load(b + c));
+      // max(0, NaN) must stay NaN: keep y where it is not below 0.
+      v128.store(to + c, relu ? v128.bitselect(zeros, y, f32x4.lt(y, zeros)) : y);
     }
-    for (; c < rowBytes; c += 4) store<f32>(to + c, load<f32>(row + c) * load<f32>(a + c) + load<f32>(b + c));
+    for (; c < rowBytes; c += 4) {
+      const y = load<f32>(row + c) * load<f32>(a + c) + load<f32>(b + c);
+      store<f32>(to + c, relu && y < 0 ? 0 : y);
+    }
   }
 }
 
-/** out[r, c] = dy[r, c] k1[c] + x[r, c] k2[c] + k3[c] (the batch-norm input gradient, expanded). */
+/**
+ * out[r, c] = dy[r, c] k1[c] + x[r, c] k2[c] + k3[c] (the batch-norm input gradient, expanded); with
+ * `relu`, dy counts only where x a + b > 0, as in gradientSums.
+ */
 export function gradientOutput(
   dy: usize,
   x: usize,
   rows: i32,
   channels: i32,
+  a: usize,
+  b: usize,
+  relu: bool,
   k1: usize,
   k2: usize,
   k3: usize,
@@ -140,6 +164,7 @@ export function gradientOutput(
 ): void {
   const rowBytes = <usize>channels << 2;
   const vectorEnd = <usize>(channels & ~3) << 2;
+  const zeros = f32x4.splat(0);
   for (let r = 0; r < rows; r++) {
     const offset = <usize>r * rowBytes;
     const g = dy + offset;
@@ -147,14 +172,23 @@ export function gradientOutput(
     const to = out + offset;
     let c: usize = 0;
     for (; c < vectorEnd; c += 16) {
-      const value = f32x4.add(
-        f32x4.add(f32x4.mul(v128.load(g + c), v128.load(k1 + c)), f32x4.mul(v128.load(row + c), v128.load(k2 + c))),
+      const value = v128.load(row + c);
+      let grad = v128.load(g + c);
+      if (relu) {
+        const y = f32x4.add(f32x4.mul(value, v128.load(a + c)), v128.load(b + c));
+        grad = v128.bitselect(grad, zeros, f32x4.gt(y, zeros));
+      }
+      const result = f32x4.add(
+        f32x4.add(f32x4.mul(grad, v128.load(k1 + c)), f32x4.mul(value, v128.load(k2 + c))),
         v128.load(k3 + c),
       );
-      v128.store(to + c, value);
+      v128.store(to + c, result);
     }
     for (; c < rowBytes; c += 4) {
-      store<f32>(to + c, load<f32>(g + c) * load<f32>(k1 + c) + load<f32>(row + c) * load<f32>(k2 + c) + load<f32>(k3 + c));
+      const value = load<f32>(row + c);
+      let grad = load<f32>(g + c);
+      if (relu && !(value * load<f32>(a + c) + load<f32>(b + c) > 0)) grad = 0;
+      store<f32>(to + c, grad * load<f32>(k1 + c) + value * load<f32>(k2 + c) + load<f32>(k3 + c));
     }
   }
 }
