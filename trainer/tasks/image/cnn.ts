@@ -151,8 +151,8 @@ export function cnnFeatures(
   let x: tf.Tensor4D = images;
   shape.convWidths.forEach((_, i) => {
     x = tf.conv2d(x, params[`conv${i}.kernel`] as tf.Tensor4D, 1, 'same');
-    if (shape.batchNorm) {
     let activated: tf.Tensor4D;
+    if (shape.batchNorm) {
       const gamma = params[`bn${i}.gamma`] as tf.Tensor1D;
       const beta = params[`bn${i}.beta`] as tf.Tensor1D;
       // Training normalises and applies the ReLU in one op (fused on wasm).
@@ -160,8 +160,8 @@ export function cnnFeatures(
         ? batchNormTraining(
             x,
             gamma,
-            BATCH_NORM_EPSILON,
             beta,
+            BATCH_NORM_EPSILON,
             (mean, variance) => mode.onStats(i, { mean, variance }),
             'relu',
           )
