@@ -1,6 +1,5 @@
-import { mulberry32 } from '../trainer/encoder/text-encoder.ts';
+import { mulberry32, shuffle } from '../shared/random.ts';
 import { loadWordNet, type Synset } from '../trainer/tasks/text/data/wordnet.ts';
-import { shuffle } from '../trainer/tasks/text/data/wordnet-pairs.ts';
 
 /** A seeded sample of WordNet synsets: the benchmark's inputs are real text, and the same every run. */
 export function sampleSynsets(count: number, seed: number): Synset[] {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { openVecDatabase } from '../../shared/db/better-sqlite.ts';
 import { CollectionRowSchema, SELECT_COLLECTIONS, vecTableName } from '../../shared/db/index-schema.ts';
-import { mulberry32 } from '../../trainer/encoder/text-encoder.ts';
+import { mulberry32 } from '../../shared/random.ts';
 
 /** Vectors to search, with what an index row carries besides them. Rows are unit vectors. */
 export interface KnnDataset {

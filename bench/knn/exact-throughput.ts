@@ -2,9 +2,10 @@
  * Throughput of exact kNN: `npx tsx bench/knn/exact-throughput.ts [queries] [references] [dim] [k]`.
  * Prints the time and the projected time for 100k x 100k at the same dim.
  */
+
+import { gaussian, mulberry32 } from '../../shared/random.ts';
 import { knn } from '../../trainer/eval/knn.ts';
 import { embeddingMatrix } from '../../trainer/eval/matrix.ts';
-import { gaussian, mulberry32 } from '../../trainer/eval/random.ts';
 
 const [queries = 4000, references = 20000, dim = 128, k = 10] = process.argv.slice(2).map(Number);
 const random = mulberry32(1);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
-import { initTextEncoder, mulberry32 } from '../../trainer/encoder/text-encoder.ts';
+import { mulberry32 } from '../../shared/random.ts';
+import { initTextEncoder } from '../../trainer/encoder/text-encoder.ts';
 import { createLoss } from '../../trainer/metric/index.ts';
 import { loadTextConfig } from '../../trainer/tasks/text/config.ts';
 import { loadWordNet } from '../../trainer/tasks/text/data/wordnet.ts';

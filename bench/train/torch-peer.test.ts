@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../trainer/encoder/text-encoder.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import { createLoss } from '../../trainer/metric/index.ts';
 import { useWasmBackend } from '../../trainer/metric/testing/backend.ts';
 import { CnnShapeSchema } from '../../trainer/tasks/image/cnn.ts';

@@ -14,7 +14,7 @@ import { openVecDatabase } from '../../shared/db/better-sqlite.ts';
 import { vecTableName } from '../../shared/db/index-schema.ts';
 import { createTextFeaturizer } from '../../shared/featurizer/index.ts';
 import { createOnnxTextEmbedder, type TextEmbedder } from '../../shared/onnx/text-embedder.ts';
-import { mulberry32 } from '../../trainer/encoder/text-encoder.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import { writeWorkerIndex } from '../../trainer/index/worker-index.ts';
 import { publishVersion } from '../../trainer/publish/publish.ts';
 import { uploadToR2 } from '../../trainer/publish/r2.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteVecIndex } from '../../edge/adapters/node/sqlite-vec-index.ts';
 import { createVecTableSql, MetadataColumnSchema, metadataColumnsOf } from '../../shared/db/index-schema.ts';
-import { mulberry32 } from '../../trainer/encoder/text-encoder.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import { buildIndex, type IndexItem } from '../../trainer/index/build-index.ts';
 
 /**

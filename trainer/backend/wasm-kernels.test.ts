@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../encoder/text-encoder.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import { initBackend } from './index.ts';
 import { stockWasmKernels, WASM_TRAINING_KERNELS } from './wasm-kernels.ts';
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { FeatureBatch } from '../../shared/featurizer/text.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import { embeddingBag } from './embedding-bag.ts';
 import {
   initWordOrder,
@@ -201,15 +202,4 @@ export function embedBatch(weights: TextEncoderWeights, batch: FeatureBatch): Fl
   const data = out.dataSync() as Float32Array;
   out.dispose();
   return data;
-}
-
-/** A small seeded PRNG so initialisation and sampling are reproducible without global state. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../shared/featurizer/text.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import { initBackend } from '../backend/index.ts';
-import { mulberry32, POOLING_EPSILON } from './text-encoder.ts';
+import { POOLING_EPSILON } from './text-encoder.ts';
 import { poolWithWordOrder, type WordOrderWeights, wordOrderTensors } from './word-order.ts';
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { gaussian, mulberry32 } from '../../shared/random.ts';
 import { clusteringMetrics } from './clustering.ts';
 import { kMeans } from './kmeans.ts';
 import { embeddingMatrix } from './matrix.ts';
-import { gaussian, mulberry32 } from './random.ts';
 
 /** `perClass` points around each of `centres` (2-D), with a little seeded noise. */
 function blobs(centres: [number, number][], perClass: number, spread: number, seed: number) {

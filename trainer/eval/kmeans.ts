@@ -1,5 +1,5 @@
+import { mulberry32, randomInt, type Uniform } from '../../shared/random.ts';
 import { type EmbeddingMatrix, rowOf } from './matrix.ts';
-import { mulberry32, type Random, randomInt } from './random.ts';
 
 export interface KMeansOptions {
   seed: number;
@@ -45,7 +45,7 @@ export function kMeans(x: EmbeddingMatrix, k: number, options: KMeansOptions): K
   return { assignments, centroids, inertia: distances.reduce((s, d) => s + d, 0), iterations };
 }
 
-function kMeansPlusPlus(x: EmbeddingMatrix, k: number, random: Random): Float64Array {
+function kMeansPlusPlus(x: EmbeddingMatrix, k: number, random: Uniform): Float64Array {
   const { rows, dim } = x;
   const centroids = new Float64Array(k * dim);
   const trials = 2 + Math.floor(Math.log(k));
@@ -80,7 +80,7 @@ function kMeansPlusPlus(x: EmbeddingMatrix, k: number, random: Random): Float64A
 }
 
 /** An index drawn with probability weights[i] / total (uniform when every weight is 0). */
-function sampleProportional(weights: Float64Array, total: number, random: Random): number {
+function sampleProportional(weights: Float64Array, total: number, random: Uniform): number {
   if (total <= 0) return randomInt(random, weights.length);
   let target = random() * total;
   for (let i = 0; i < weights.length; i++) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32, randomInt } from '../../shared/random.ts';
 import { runPythonReference } from '../../test/reference/python.ts';
 import { pearson, spearman } from './correlation.ts';
 import { ami, nmi } from './mutual-info.ts';
 import { averagePrecision, bestAccuracyThreshold, bestF1Threshold, rocAuc } from './pairs.ts';
-import { mulberry32, randomInt } from './random.ts';
 import { recommendationMetrics } from './recommendation.ts';
 import { studentTCentralProbability, studentTCritical } from './student-t.ts';
 

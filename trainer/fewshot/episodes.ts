@@ -1,4 +1,4 @@
-import { mulberry32 } from '../encoder/text-encoder.ts';
+import { mulberry32 } from '../../shared/random.ts';
 
 /**
  * The N-way K-shot episode protocol (Vinyals et al. 2016, Snell et al. 2017): each episode draws N classes,

@@ -4,6 +4,9 @@
  * component is built from a plain config object validated with zod; the same objects go in training
  * configs. Definitions and defaults follow pytorch-metric-learning 2.x (see docs/metric-learning.md).
  */
+
+export type { Random } from '../../shared/random.ts';
+export { createRandom } from '../../shared/random.ts';
 export type { ImageAugmentConfig } from './augment/image.ts';
 export { augmentImages, ImageAugmentConfigSchema, imageViews } from './augment/image.ts';
 export type { TextAugmentConfig } from './augment/text.ts';
@@ -16,8 +19,6 @@ export type { ComputeOptions, MetricLoss, PlainLossConfig } from './losses/index
 export { PlainLossConfigSchema } from './losses/index.ts';
 export type { Miner, MinerConfig, MinerConfigInput } from './miners/index.ts';
 export { createMiner, MinerConfigSchema } from './miners/index.ts';
-export type { Random } from './random.ts';
-export { createRandom } from './random.ts';
 export type { Reducer, ReducerConfig, ReducerConfigInput } from './reducers/index.ts';
 export { createReducer, ReducerConfigSchema } from './reducers/index.ts';
 export type { EmbeddingRegularizerConfig } from './regularizers/index.ts';

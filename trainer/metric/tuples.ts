@@ -1,4 +1,4 @@
-import type { Random } from './random.ts';
+import type { Random } from '../../shared/random.ts';
 
 /**
  * Index tuples, as pytorch-metric-learning's miners return them. Anchor indices point into the batch

@@ -1,5 +1,5 @@
+import { mulberry32, sampleIndices } from '../../shared/random.ts';
 import { type EmbeddingMatrix, selectRows } from '../eval/matrix.ts';
-import { mulberry32, sampleIndices } from '../eval/random.ts';
 import { type ProgressReporter, timedStep } from '../train/progress.ts';
 import { tsne } from './tsne.ts';
 import { umap2d } from './umap.ts';

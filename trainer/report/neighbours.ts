@@ -1,6 +1,6 @@
+import { mulberry32, randomInt, shuffled } from '../../shared/random.ts';
 import { type KnnDistance, knn } from '../eval/knn.ts';
 import { type EmbeddingMatrix, selectRows } from '../eval/matrix.ts';
-import { mulberry32, randomInt, shuffled } from '../eval/random.ts';
 
 export interface NeighbourExample {
   query: number;

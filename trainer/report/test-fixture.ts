@@ -1,7 +1,7 @@
+import { gaussian, mulberry32 } from '../../shared/random.ts';
 import { l2Normalize } from '../../shared/vector.ts';
 import { clusteringMetrics } from '../eval/clustering.ts';
 import { embeddingMatrix } from '../eval/matrix.ts';
-import { gaussian, mulberry32 } from '../eval/random.ts';
 import { retrievalMetrics } from '../eval/retrieval.ts';
 import { evaluateVerification, samplePairScores } from '../pipeline/verification-eval.ts';
 import type { ReportDataInput } from './schema.ts';

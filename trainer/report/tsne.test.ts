@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../shared/random.ts';
 import { embeddingMatrix } from '../eval/matrix.ts';
-import { mulberry32 } from '../eval/random.ts';
 import { mapNeighbourAgreement, separatedClusters } from './test-fixture.ts';
 import { calibrateRow, tsne } from './tsne.ts';
 

@@ -1,6 +1,6 @@
 import { UMAP } from 'umap-js';
+import { mulberry32 } from '../../shared/random.ts';
 import { type EmbeddingMatrix, rowOf } from '../eval/matrix.ts';
-import { mulberry32 } from '../eval/random.ts';
 
 /**
  * UMAP into 2-D with umap-js (McInnes et al., 2018), at its defaults (15 neighbours, min_dist 0.1,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../random.ts';
+import { createRandom } from '../../../shared/random.ts';
 import { useWasmBackend } from '../testing/backend.ts';
 import { augmentImages, ImageAugmentConfigSchema, imageViews } from './image.ts';
 

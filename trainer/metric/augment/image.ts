@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import type { Random } from '../../../shared/random.ts';
 import { strictConfig } from '../config.ts';
-import type { Random } from '../random.ts';
 
 /**
  * SimCLR's image views (Chen et al. 2020, appendix A): random resized crop (area fraction in crop_scale,

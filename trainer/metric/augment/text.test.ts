@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../../shared/featurizer/text.ts';
 import { tokenize } from '../../../shared/featurizer/tokenize.ts';
-import { createRandom } from '../random.ts';
+import { createRandom } from '../../../shared/random.ts';
 import { dropFeatures, dropTokens, TextAugmentConfigSchema, textViews } from './text.ts';
 
 const featurizer = createTextFeaturizer({ buckets: 4096 });

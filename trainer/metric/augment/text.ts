@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { FeatureBatch, TextFeaturizer } from '../../../shared/featurizer/text.ts';
 import { tokenize } from '../../../shared/featurizer/tokenize.ts';
+import type { Random } from '../../../shared/random.ts';
 import { strictConfig } from '../config.ts';
-import type { Random } from '../random.ts';
 
 /**
  * Views of unlabeled text for self-supervised training: each view drops whole tokens (so word and bigram

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { createRandom } from '../random.ts';
+import { createRandom } from '../../../shared/random.ts';
 
 /** Fields of losses that learn one vector per class (proxies or classifier weights). */
 export const classParameterFields = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createRandom, type Random } from '../random.ts';
+import { createRandom, type Random } from '../../../shared/random.ts';
 import {
   allTriplets,
   type IndicesTuple,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { createRandom } from '../../../shared/random.ts';
 import { strictConfig } from '../config.ts';
 import type { Distance } from '../distances/index.ts';
-import { createRandom } from '../random.ts';
 import { randomTriplets } from '../tuples.ts';
 import { buildMiner, entries, type Miner, mean } from './base.ts';
 

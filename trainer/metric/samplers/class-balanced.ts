@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { createRandom, deriveSeed } from '../../../shared/random.ts';
 import { strictConfig } from '../config.ts';
-import { createRandom, deriveSeed } from '../random.ts';
 import { rowsByLabel, type Sampler } from './base.ts';
 
 /**

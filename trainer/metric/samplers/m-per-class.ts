@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { createRandom, deriveSeed, type Random, shuffle } from '../../../shared/random.ts';
 import { strictConfig } from '../config.ts';
-import { createRandom, deriveSeed, type Random, shuffle } from '../random.ts';
 import { rowsByLabel, type Sampler } from './base.ts';
 
 /**
@@ -36,7 +36,7 @@ export function createMPerClassSampler(config: MPerClassSamplerConfig, labels: I
       const random = createRandom(deriveSeed(config.seed, epoch));
       const order = classes.slice();
       return Array.from({ length: batches }, () => {
-        shuffle(order, random);
+        shuffle(order, random.next);
         const batch = new Int32Array(batchSize);
         order.slice(0, batchSize / m).forEach((label, c) => {
           batch.set(choose(groups.get(label)!, m, random), c * m);
@@ -51,6 +51,6 @@ export function createMPerClassSampler(config: MPerClassSamplerConfig, labels: I
 function choose(rows: number[], count: number, random: Random): number[] {
   if (rows.length < count) return Array.from({ length: count }, () => rows[random.int(rows.length)]);
   const copy = rows.slice();
-  shuffle(copy, random);
+  shuffle(copy, random.next);
   return copy.slice(0, count);
 }

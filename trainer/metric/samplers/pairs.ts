@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { deriveSeed, mulberry32, shuffle } from '../../../shared/random.ts';
 import { strictConfig } from '../config.ts';
-import { createRandom, deriveSeed, shuffle } from '../random.ts';
 import type { Sampler } from './base.ts';
 
 /**
@@ -25,7 +25,7 @@ export function createPairSampler(config: PairSamplerConfig, keys: Int32Array): 
     batchSize: size,
     epoch(epoch) {
       let remaining = Array.from({ length: keys.length }, (_, row) => row);
-      shuffle(remaining, createRandom(deriveSeed(config.seed, epoch)));
+      shuffle(remaining, mulberry32(deriveSeed(config.seed, epoch)));
       const batches: Int32Array[] = [];
       while (remaining.length > 0) {
         const batch: number[] = [];

@@ -1,4 +1,4 @@
-import { createRandom } from '../random.ts';
+import { createRandom, shuffle } from '../../../shared/random.ts';
 import type { Matrix } from './reference/math.ts';
 
 /** Small seeded test inputs: embeddings as float64 nested arrays plus labels with every class twice or more. */
@@ -25,12 +25,10 @@ export function randomMatrix(
 /** Labels 0..classes-1 each used at least twice (when rows allow), in seeded random order. */
 export function randomLabels(rows: number, classes: number, seed: number): number[] {
   const random = createRandom(seed + 7919);
-  const labels = Array.from({ length: rows }, (_, i) => i % classes);
-  for (let i = rows - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    [labels[i], labels[j]] = [labels[j], labels[i]];
-  }
-  return labels;
+  return shuffle(
+    Array.from({ length: rows }, (_, i) => i % classes),
+    random.next,
+  );
 }
 
 export function randomBatch(rows: number, dim: number, classes: number, seed: number, unit = false): Batch {

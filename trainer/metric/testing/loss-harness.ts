@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { createRandom } from '../../../shared/random.ts';
 import { createLoss } from '../create-loss.ts';
 import type { ComputeOptions, MetricLoss } from '../losses/index.ts';
-import { createRandom } from '../random.ts';
 import { flat, randomBatch, randomMatrix, unflatten } from './data.ts';
 import type { LossCase, RefInput, Variant } from './loss-cases.ts';
 import type { Matrix } from './reference/math.ts';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { createRandom } from '../../../shared/random.ts';
 import type { ComputeOptions, MetricLoss } from '../losses/index.ts';
-import { createRandom } from '../random.ts';
 import { flat, randomLabels, randomMatrix } from './data.ts';
 import { type Matrix, refDistance } from './reference/math.ts';
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from '../../../shared/random.ts';
 import { initBackend } from '../../backend/index.ts';
 import { WASM_BATCH_NORM_KERNELS } from '../../backend/wasm-batch-norm.ts';
 import { installWasmKernels, removeWasmKernels, WASM_TRAINING_KERNELS } from '../../backend/wasm-kernels.ts';
-import { mulberry32 } from '../../encoder/text-encoder.ts';
 import { createLoss, createSampler } from '../../metric/index.ts';
 import { AdamConfigSchema } from '../../train/adam.ts';
 import { GreyAugmentConfigSchema } from './augment.ts';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { normalizePixels } from '../../../shared/image/model-input.ts';
+import { deriveSeed } from '../../../shared/random.ts';
 import { onHostBackend } from '../../backend/host-backend.ts';
 import { l2NormalizeRows } from '../../encoder/text-encoder.ts';
 import {
@@ -9,7 +10,6 @@ import {
   type Miner,
   type Sampler,
 } from '../../metric/index.ts';
-import { deriveSeed } from '../../metric/random.ts';
 import { type AdamConfig, adamCheckpoint, applyDense, beginStep, createAdamState } from '../../train/adam.ts';
 import type { LoopModel } from '../../train/loop.ts';
 import { readAndDispose } from '../../train/read-back.ts';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { l2NormalizeRows, mulberry32 } from '../../encoder/text-encoder.ts';
+import { mulberry32 } from '../../../shared/random.ts';
+import { l2NormalizeRows } from '../../encoder/text-encoder.ts';
 import { batchNormTraining } from './batch-norm.ts';
 
 export { NORM_EPSILON } from '../../encoder/text-encoder.ts';

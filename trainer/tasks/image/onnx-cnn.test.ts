@@ -1,8 +1,8 @@
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxImageEmbedder } from '../../../shared/image/onnx-image-embedder.ts';
+import { mulberry32 } from '../../../shared/random.ts';
 import { initBackend } from '../../backend/index.ts';
-import { mulberry32 } from '../../encoder/text-encoder.ts';
 import { checkOnnxModel } from '../../export/onnx-check.ts';
 import {
   DataType,

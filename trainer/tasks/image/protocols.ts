@@ -1,5 +1,5 @@
+import { createRandom, type Random, shuffle } from '../../../shared/random.ts';
 import { itemsOfClasses } from '../../eval/protocol.ts';
-import { createRandom, type Random } from '../../metric/index.ts';
 import type { Protocol } from './config.ts';
 import { type ImageSet, selectImages } from './image-set.ts';
 
@@ -94,7 +94,7 @@ function holdOutPerClass(
   const held: number[] = [];
   const kept: number[] = [];
   for (const positions of byLabel(labels).values()) {
-    shuffle(positions, random);
+    shuffle(positions, random.next);
     const [start, end] = slice(positions.length);
     held.push(...positions.slice(start, end));
     kept.push(...positions.slice(0, start), ...positions.slice(end));
@@ -113,7 +113,7 @@ export function stratifiedSample(
   const groups = byLabel(Int32Array.from(rows, (row) => labels[row]));
   const picked: number[] = [];
   for (const positions of groups.values()) {
-    shuffle(positions, random);
+    shuffle(positions, random.next);
     const keep = Math.max(1, Math.floor((positions.length * max) / rows.length));
     picked.push(...positions.slice(0, keep).map((p) => rows[p]));
   }
@@ -128,11 +128,4 @@ function byLabel(labels: Int32Array): Map<number, number[]> {
     else groups.set(label, [row]);
   });
   return groups;
-}
-
-function shuffle(values: number[], random: Random): void {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    [values[i], values[j]] = [values[j], values[i]];
-  }
 }

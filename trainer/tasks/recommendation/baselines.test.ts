@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../encoder/text-encoder.ts';
+import { mulberry32 } from '../../../shared/random.ts';
 import { itemKnn, popularityScores } from './baselines.ts';
 
 /** Random users' training positives over `items` items. */

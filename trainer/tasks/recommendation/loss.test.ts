@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../encoder/text-encoder.ts';
+import { mulberry32 } from '../../../shared/random.ts';
 import { LossConfigSchema } from '../../metric/index.ts';
 import { useWasmBackend } from '../../metric/testing/backend.ts';
 import { parseRecsConfig } from './config.ts';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../../shared/featurizer/text.ts';
 import { padFeatures } from '../../../shared/onnx/sub-batches.ts';
+import { mulberry32 } from '../../../shared/random.ts';
 import { recentDistinct, userVector } from '../../../shared/recs/user-vector.ts';
-import { embedBatch, mulberry32 } from '../../encoder/text-encoder.ts';
+import { embedBatch } from '../../encoder/text-encoder.ts';
 import { LossConfigSchema } from '../../metric/index.ts';
 import { useWasmBackend } from '../../metric/testing/backend.ts';
 import { AdamConfigSchema, createAdamState } from '../../train/adam.ts';

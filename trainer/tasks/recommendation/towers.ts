@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from '../../../shared/random.ts';
 import { embeddingBag } from '../../encoder/embedding-bag.ts';
 import {
   initTextEncoder,
   l2NormalizeRows,
-  mulberry32,
   POOLING_EPSILON,
   type TextEncoderWeights,
 } from '../../encoder/text-encoder.ts';

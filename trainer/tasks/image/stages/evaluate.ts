@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { mulberry32 } from '../../../../shared/random.ts';
 import { JsonNumberSchema } from '../../../../shared/validation.ts';
-import { mulberry32 } from '../../../encoder/text-encoder.ts';
 import { DEFAULT_VERIFICATION_FAR } from '../../../eval/verification.ts';
 import { writeRunFile } from '../../../pipeline/run-dir.ts';
 import {

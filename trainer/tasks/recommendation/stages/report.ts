@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../../encoder/text-encoder.ts';
+import { mulberry32, shuffle } from '../../../../shared/random.ts';
 import { readRunFile, runPath } from '../../../pipeline/run-dir.ts';
 import { TrainedRunInfoSchema } from '../../../pipeline/train-run.ts';
 import { type ReportDataInput, writeReport } from '../../../report/index.ts';
@@ -66,10 +66,7 @@ export async function reportRecsStage(runDir: string, progress: ProgressReporter
 /** `count` distinct rows of `0..total-1`, seeded, in ascending order. */
 function seededSample(total: number, count: number, seed: number): number[] {
   const rows = Array.from({ length: total }, (_, i) => i);
-  const random = mulberry32(seed);
-  for (let i = rows.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [rows[i], rows[j]] = [rows[j], rows[i]];
-  }
-  return rows.slice(0, count).sort((a, b) => a - b);
+  return shuffle(rows, mulberry32(seed))
+    .slice(0, count)
+    .sort((a, b) => a - b);
 }

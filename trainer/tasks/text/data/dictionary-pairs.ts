@@ -1,5 +1,6 @@
+import { shuffle } from '../../../../shared/random.ts';
 import type { DictionaryEntry } from './gcide.ts';
-import { shuffle, type TextPair } from './wordnet-pairs.ts';
+import type { TextPair } from './wordnet-pairs.ts';
 
 /** A headword with every definition given for it under any part of speech. */
 export interface DictionaryWord {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../encoder/text-encoder.ts';
+import { mulberry32 } from '../../../../shared/random.ts';
 import { dictionaryWords, sampleDictionaryEpoch } from './dictionary-pairs.ts';
 import { DEFAULT_GCIDE_DIR, gcideFile, loadGcide, parseGcide } from './gcide.ts';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mulberry32 } from '../../../encoder/text-encoder.ts';
+import { mulberry32 } from '../../../../shared/random.ts';
 import { loadWordNet, type Synset, wordnetDictDir } from './wordnet.ts';
 import { splitSynsets } from './wordnet-pairs.ts';
 

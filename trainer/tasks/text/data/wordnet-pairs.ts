@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shuffle } from '../../../../shared/random.ts';
 import type { Synset } from './wordnet.ts';
 
 /** Two texts that should embed close together; `group` keeps two pairs of one synset out of one batch. */
@@ -109,14 +110,6 @@ export function relationPairsEpoch(
     return kinds[0][1]();
   });
   return shuffle(pairs, random);
-}
-
-export function shuffle<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
 }
 
 /** Seeded split by synset, so no synset's glosses or lemmas leak between train, validation and test. */

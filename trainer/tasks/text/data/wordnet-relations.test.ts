@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../encoder/text-encoder.ts';
+import { mulberry32 } from '../../../../shared/random.ts';
 import { parseDataLine, type Synset } from './wordnet.ts';
 import { relationPairsEpoch, WordNetPairWeightsSchema } from './wordnet-pairs.ts';
 

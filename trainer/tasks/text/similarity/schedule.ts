@@ -1,5 +1,4 @@
-import { mulberry32 } from '../../../encoder/text-encoder.ts';
-import { deriveSeed } from '../../../metric/random.ts';
+import { deriveSeed, mulberry32 } from '../../../../shared/random.ts';
 
 /**
  * Multi-task batching: each step trains on one batch from one source, drawn with probability

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FeatureBatch, TextFeaturizer } from '../../../../shared/featurizer/text.ts';
-import { mulberry32 } from '../../../encoder/text-encoder.ts';
+import { deriveSeed, mulberry32, shuffle } from '../../../../shared/random.ts';
 import { createRandom, type MetricLoss, type TextAugmentConfig, textViews } from '../../../metric/index.ts';
-import { deriveSeed, shuffle } from '../../../metric/random.ts';
 import type { PairLoss } from '../../../train/pair-loss.ts';
 import { pairLossOf } from '../../../train/pair-loss.ts';
 import { type DictionaryWord, sampleDictionaryEpoch } from '../data/dictionary-pairs.ts';
@@ -53,7 +52,7 @@ function epochBatches<T>(rowsPerEpoch: number, batchSize: number, epochRows: (ep
 function shuffledEpochs<T>(rows: readonly T[], seed: number) {
   return (epoch: number) => {
     const order = [...rows];
-    shuffle(order, createRandom(deriveSeed(seed, epoch)));
+    shuffle(order, mulberry32(deriveSeed(seed, epoch)));
     return order;
   };
 }

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../../encoder/text-encoder.ts';
+import { mulberry32 } from '../../../../shared/random.ts';
 import type { ScoredPair } from './scored-pair.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../../shared/random.ts';
 import { runPythonReference } from '../../../../test/reference/python.ts';
-import { mulberry32 } from '../../../eval/random.ts';
 import { analyze, fitTfidf, sparseCosine, TFIDF_BASELINES } from './tfidf.ts';
 
 /**

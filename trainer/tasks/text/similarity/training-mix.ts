@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { TextFeaturizer } from '../../../../shared/featurizer/text.ts';
-import { mulberry32 } from '../../../encoder/text-encoder.ts';
+import { mulberry32, shuffle } from '../../../../shared/random.ts';
 import { createLoss } from '../../../metric/index.ts';
 import type { TextConfig } from '../config.ts';
 import { dictionaryWords } from '../data/dictionary-pairs.ts';
 import { gcideFile, gcideFingerprint, loadGcide } from '../data/gcide.ts';
 import type { Synset } from '../data/wordnet.ts';
-import { shuffle } from '../data/wordnet-pairs.ts';
 import { loadSimilarityData, type SimilarityData } from './benchmarks.ts';
 import { datasetsDir } from './datasets.ts';
 import { sentencesOf } from './evaluate.ts';

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
+import { mulberry32 } from '../../../../shared/random.ts';
 import { initBackend } from '../../../backend/index.ts';
-import { initTextEncoder, mulberry32, TextEncoderShapeSchema } from '../../../encoder/text-encoder.ts';
+import { initTextEncoder, TextEncoderShapeSchema } from '../../../encoder/text-encoder.ts';
 import { createLoss, TextAugmentConfigSchema } from '../../../metric/index.ts';
 import { AdamConfigSchema } from '../../../train/adam.ts';
 import { ParameterUpdateSchema } from '../../../train/parameter-update.ts';

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
+import { mulberry32 } from '../../../../shared/random.ts';
 import { initBackend } from '../../../backend/index.ts';
-import { initTextEncoder, mulberry32, type TextEncoderShape } from '../../../encoder/text-encoder.ts';
+import { initTextEncoder, type TextEncoderShape } from '../../../encoder/text-encoder.ts';
 import { rocAuc } from '../../../eval/pairs.ts';
 import { createLoss } from '../../../metric/index.ts';
 import { AdamConfigSchema } from '../../../train/adam.ts';

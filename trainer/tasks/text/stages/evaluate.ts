@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { mulberry32 } from '../../../../shared/random.ts';
 import { JsonNumberSchema } from '../../../../shared/validation.ts';
 import { dot } from '../../../../shared/vector.ts';
-import { initTextEncoder, mulberry32 } from '../../../encoder/text-encoder.ts';
+import { initTextEncoder } from '../../../encoder/text-encoder.ts';
 import {
   PairMetricsSchema,
   pairMetrics,

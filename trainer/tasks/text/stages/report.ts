@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../../encoder/text-encoder.ts';
+import { mulberry32 } from '../../../../shared/random.ts';
 import type { RetrievalMetrics } from '../../../eval/retrieval.ts';
 import { readRunFile, runPath } from '../../../pipeline/run-dir.ts';
 import { TrainedRunInfoSchema } from '../../../pipeline/train-run.ts';

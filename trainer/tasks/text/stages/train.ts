@@ -1,13 +1,9 @@
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
+import { mulberry32 } from '../../../../shared/random.ts';
 import { type BackendInfo, describeBackend } from '../../../backend/index.ts';
-import {
-  embedBatch,
-  initTextEncoder,
-  mulberry32,
-  type TextEncoderWeights,
-} from '../../../encoder/text-encoder.ts';
+import { embedBatch, initTextEncoder, type TextEncoderWeights } from '../../../encoder/text-encoder.ts';
 import { createLoss } from '../../../metric/index.ts';
 import { pinRunConfig, TrainedRunInfoSchema, trainAndRecord } from '../../../pipeline/train-run.ts';
 import { pairLossOf } from '../../../train/pair-loss.ts';
