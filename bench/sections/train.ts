@@ -60,6 +60,8 @@ async function runTrain(context: SectionContext): Promise<SectionOutcome> {
       `${CNN_REQUEST.batch}, ${CNN_REQUEST.steps} steps after ${CNN_REQUEST.warmupSteps} warm-up steps, multi-similarity loss) on wasm, with our kernels and ` +
       'with the kernels we started from (tfjs-backend-wasm 4.22 plus the prototype filter gradient). ' +
       'The CNN and the text encoder on webgpu against wasm are the gpu section (npm run check:gpu).',
+    `Kernel shares: each model on wasm (our training path) runs ${PROFILED_STEPS} more steps under tf.profile ` +
+      "in its timing process; each kernel's time is shown as a share of the unprofiled median step.",
   ];
   const adapter = await webgpuAdapter();
   notes.push('missing' in adapter ? adapter.missing : adapter.note);
