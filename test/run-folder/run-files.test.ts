@@ -25,8 +25,10 @@ const CASES = Object.entries(REGISTRIES).flatMap(([task, files]) =>
 const root = mkdtempSync(join(tmpdir(), 'dml-run-files-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+let runs = 0;
 function runWith(file: RunJsonFile, content: unknown): string {
-  const runDir = join(root, `run-${Math.random().toString(36).slice(2)}`);
+  runs += 1;
+  const runDir = join(root, `run-${runs}`);
   mkdirSync(runDir);
   writeFileSync(runPath(runDir, file), JSON.stringify(content));
   return runDir;
