@@ -51,7 +51,7 @@ async function runGpu(context: SectionContext): Promise<SectionOutcome> {
   const notes = [
     probe.note,
     'Each model is timed by its own process per backend (warm-up steps first): the CNN by its step ' +
-      'benchmark (trainer/tasks/image/benchmark.ts, wasm with our kernels), the text encoder by its real step.',
+      'benchmark (bench/train/cnn-step.ts, wasm with our kernels), the text encoder by its real step.',
   ];
   const rows: Row[] = [];
   const pendingTargets: PendingTarget[] = [];

@@ -56,7 +56,7 @@ async function runTrain(context: SectionContext): Promise<SectionOutcome> {
       `${IDLE_SECONDS} s is stopped. The text encoder runs its real step (trainer/tasks/text/model/text-pair-step.ts) on ` +
       "WordNet pairs; the MLP trains with PML's TripletMarginLoss defaults and Adam on a seeded random batch " +
       '(32 classes).',
-    `The CNN is the default image model, timed by its own benchmark (trainer/tasks/image/benchmark.ts: batch ` +
+    `The CNN is the default image model, timed by its own benchmark (bench/train/cnn-step.ts: batch ` +
       `${CNN_REQUEST.batch}, ${CNN_REQUEST.steps} steps after ${CNN_REQUEST.warmupSteps} warm-up steps, multi-similarity loss) on wasm, with our kernels and ` +
       'with the kernels we started from (tfjs-backend-wasm 4.22 plus the prototype filter gradient). ' +
       'The CNN and the text encoder on webgpu against wasm are the gpu section (npm run check:gpu).',

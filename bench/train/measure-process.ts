@@ -37,7 +37,7 @@ async function runStep(request: StepRequest): Promise<void> {
 
 async function runCnn(request: CnnRequest): Promise<void> {
   // Loaded only for this job: the step jobs need none of the image code.
-  const { benchmarkCnnStep } = await import('../../trainer/tasks/image/benchmark.ts');
+  const { benchmarkCnnStep } = await import('./cnn-step.ts');
   const result = await benchmarkCnnStep({
     kernels: request.kernels,
     batchSize: request.batch,

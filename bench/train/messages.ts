@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CNN_KERNELS } from '../../trainer/tasks/image/benchmark.ts';
+import { CNN_KERNELS } from './cnn-step.ts';
 import { TrainModelSchema } from './models.ts';
 
 /** What the train section asks of a measuring process, and what that process reports back. */
@@ -20,7 +20,7 @@ export const StepRequestSchema = z
 export type StepRequest = z.infer<typeof StepRequestSchema>;
 
 /**
- * The CNN's own step benchmark (trainer/tasks/image/benchmark.ts): on wasm with our kernels or the baseline
+ * The CNN's own step benchmark (bench/train/cnn-step.ts): on wasm with our kernels or the baseline
  * ones, or on webgpu (its own shaders).
  */
 export const CnnRequestSchema = z

@@ -1,6 +1,6 @@
-import { BENCHMARK_CLASSES } from '../../trainer/tasks/image/benchmark.ts';
 import { type CnnShape, CnnShapeSchema, cnnParamSpecs } from '../../trainer/tasks/image/cnn.ts';
 import { AdamConfigSchema } from '../../trainer/train/adam.ts';
+import { BENCHMARK_CLASSES } from './cnn-step.ts';
 import { CLASSES, MLP_LEARNING_RATE, MLP_SHAPE } from './mlp.ts';
 import { textEncoderSetup } from './text-encoder.ts';
 import {
@@ -36,7 +36,7 @@ export function mlpPeerCase(batch: number, timing: TimedJob): PeerCase {
   };
 }
 
-/** The CNN as trainer/tasks/image/benchmark.ts times it: multi-similarity loss, Adam's defaults. */
+/** The CNN as bench/train/cnn-step.ts times it: multi-similarity loss, Adam's defaults. */
 export function cnnPeerCase(
   batch: number,
   timing: TimedJob,

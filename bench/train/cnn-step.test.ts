@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { WASM_TRAINING_KERNELS } from '../../backend/wasm-kernels.ts';
-import { benchmarkCnnStep } from './benchmark.ts';
+import { WASM_TRAINING_KERNELS } from '../../trainer/backend/wasm-kernels.ts';
+import { benchmarkCnnStep } from './cnn-step.ts';
 
 describe('benchmarkCnnStep', () => {
   it('times training steps with our kernels and with the baseline ones, then restores ours', async () => {

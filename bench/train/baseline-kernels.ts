@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { dispose, heap, runWasmKernel, stockWasmKernels } from '../../backend/wasm-kernels.ts';
+import { dispose, heap, runWasmKernel, stockWasmKernels } from '../../trainer/backend/wasm-kernels.ts';
 
 /**
  * The kernels the CNN trained with before ours, for benchmarks only: tfjs-backend-wasm 4.22's own

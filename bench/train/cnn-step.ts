@@ -1,15 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32 } from '../../../shared/random.ts';
-import { initBackend } from '../../backend/index.ts';
-import { WASM_BATCH_NORM_KERNELS } from '../../backend/wasm-batch-norm.ts';
-import { installWasmKernels, removeWasmKernels, WASM_TRAINING_KERNELS } from '../../backend/wasm-kernels.ts';
-import { createLoss, createSampler } from '../../metric/index.ts';
-import { AdamConfigSchema } from '../../train/adam.ts';
-import { GreyAugmentConfigSchema } from './augment.ts';
+import { mulberry32 } from '../../shared/random.ts';
+import { initBackend } from '../../trainer/backend/index.ts';
+import { WASM_BATCH_NORM_KERNELS } from '../../trainer/backend/wasm-batch-norm.ts';
+import {
+  installWasmKernels,
+  removeWasmKernels,
+  WASM_TRAINING_KERNELS,
+} from '../../trainer/backend/wasm-kernels.ts';
+import { createLoss, createSampler } from '../../trainer/metric/index.ts';
+import { GreyAugmentConfigSchema } from '../../trainer/tasks/image/augment.ts';
+import { type CnnShape, CnnShapeSchema, initCnn } from '../../trainer/tasks/image/cnn.ts';
+import { createCnnTrainer } from '../../trainer/tasks/image/cnn-trainer.ts';
+import { imageSet } from '../../trainer/tasks/image/image-set.ts';
+import { AdamConfigSchema } from '../../trainer/train/adam.ts';
 import { baselineWasmKernels } from './baseline-kernels.ts';
-import { type CnnShape, CnnShapeSchema, initCnn } from './cnn.ts';
-import { createCnnTrainer } from './cnn-trainer.ts';
-import { imageSet } from './image-set.ts';
 
 /**
  * What runs the CNN's kernels: wasm with ours, wasm with the stock ones plus the prototype filter
