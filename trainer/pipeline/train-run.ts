@@ -6,7 +6,7 @@ import { type BackendInfo, BackendInfoSchema } from '../backend/index.ts';
 import { type LoopModel, type LoopResult, runTrainingLoop, StopReasonSchema } from '../train/loop.ts';
 import type { ProgressReporter } from '../train/progress.ts';
 import { readJsonFile } from '../util/read-json-file.ts';
-import { runPath } from './run-dir.ts';
+import { runPath, writeRunFile } from './run-dir.ts';
 
 /** What every train stage records in run.json (a task extends it with its own fields). */
 export const TrainedRunInfoSchema = z.object({
@@ -93,7 +93,7 @@ export async function trainAndRecord<Extra extends object>(
     ...(typeof options.extra === 'function' ? options.extra(result) : options.extra),
     finishedAt: new Date().toISOString(),
   };
-  writeJsonAtomicSync(runPath(runDir, 'run'), info);
+  writeRunFile(runDir, 'run', TrainedRunInfoSchema, info);
   progress.log(
     `training stopped (${result.stopReason}) after ${info.steps} steps in ${info.seconds.toFixed(0)} s; ` +
       `best ${config.train.monitor} ${result.state.bestValue.toFixed(4)} at step ${info.bestStep}`,

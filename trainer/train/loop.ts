@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeJsonAtomicSync } from '../../shared/artifacts/atomic-fs.ts';
 import { JsonNumberSchema } from '../../shared/validation.ts';
 import { onHostBackend } from '../backend/host-backend.ts';
+import { writeRunFile } from '../pipeline/run-dir.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { StepResult } from './step-result.ts';
@@ -105,7 +105,7 @@ export async function runTrainingLoop(model: LoopModel, options: LoopOptions): P
     state.extra = extra;
     saveCheckpoint(dir, { state, arrays });
   };
-  const writeMetrics = () => writeJsonAtomicSync(join(options.runDir, 'metrics.json'), state);
+  const writeMetrics = () => writeRunFile(options.runDir, 'metrics', LoopStateSchema, state);
 
   const started = performance.now();
   const secondsBefore = state.seconds;
