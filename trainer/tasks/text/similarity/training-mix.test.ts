@@ -132,6 +132,18 @@ describe('buildTrainingMix', () => {
       expect(mix.texts).toEqual(expect.arrayContaining(['alpha', 'the definition of beta number 1']));
       expect(mix.fingerprint).not.toBe(skipped.fingerprint);
       expect(mix.sources[1].source.batch(0).anchors.batch).toBe(2);
+      // data.limit caps the dictionary's words as it caps WordNet's synsets.
+      const limited = parseTextConfig(
+        { ...configWith([{ source: 'gcide', dir }]), data: { source: 'wordnet', limit: 2 } },
+        'test config',
+      );
+      const few = buildTrainingMix(
+        limited,
+        synsets,
+        'f'.repeat(64),
+        createTextFeaturizer(limited.featurizer),
+      );
+      expect(few.summary[0]).toMatch(/^gcide: 2 headwords/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
