@@ -106,7 +106,8 @@ export function protocolCommand(): Command {
           `trained CNN (${report.runs.length} runs): ${cells(report.summary.trained)}`,
           `raw pixels: ${cells(report.summary.rawPixels)}`,
           `untrained CNN: ${cells(report.summary.untrained)}`,
-          `gain over the better baseline, paired by seed (${report.seeds.length} seeds, folds averaged): ` +
+          `gain over the better baseline, paired by seed (${report.seeds.length} ` +
+            `${report.seeds.length === 1 ? 'seed' : 'seeds'}, folds averaged): ` +
             cells(report.summary.marginOverBaselines, true),
           `tables: ${resolve(dir, PROTOCOL_FILES.markdown)}; every figure: ${resolve(dir, PROTOCOL_FILES.json)}`,
           '',
