@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRetrainConfig } from '../retrain/config.ts';
 import { loadPipelineConfig } from './pipeline-config.ts';
@@ -16,13 +16,34 @@ function shippedConfigs(dir: string): string[] {
 }
 const isRetrain = (name: string) => name.startsWith('retrain-');
 
+/**
+ * Files a config names as its catalogue queries (`index.queries`, a path from the repository root):
+ * data for the index stage, validated by the text task's own tests, not training configs.
+ */
+function queryFiles(names: readonly string[]): Set<string> {
+  const root = join(CONFIGS, '..');
+  const named = names.flatMap((name) => {
+    const json = JSON.parse(readFileSync(join(CONFIGS, name), 'utf8'));
+    const queries = json?.index?.queries;
+    return typeof queries === 'string' ? [relative(CONFIGS, resolve(root, queries))] : [];
+  });
+  return new Set(named);
+}
+
 describe('shipped configs', () => {
-  it.each(shippedConfigs(CONFIGS).filter((name) => !isRetrain(name)))('%s validates', (name) => {
+  const shipped = shippedConfigs(CONFIGS);
+  const queries = queryFiles(shipped);
+
+  it('finds the catalogue queries the default config names', () => {
+    expect([...queries]).toContain('catalogue-queries.json');
+  });
+
+  it.each(shipped.filter((name) => !isRetrain(name) && !queries.has(name)))('%s validates', (name) => {
     const loaded = loadPipelineConfig(join(CONFIGS, name));
     expect(loaded.config.name).toMatch(/\S/);
   });
 
-  it.each(shippedConfigs(CONFIGS).filter(isRetrain))('the nightly job config %s validates', (name) => {
+  it.each(shipped.filter(isRetrain))('the nightly job config %s validates', (name) => {
     expect(() => loadRetrainConfig(join(CONFIGS, name))).not.toThrow();
   });
 });
