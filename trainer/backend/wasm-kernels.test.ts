@@ -79,6 +79,14 @@ describe('wasm training kernels', () => {
       pad: 'same',
     },
     {
+      // The filter gradient's patch copy takes channels four at a time, then the rest one at a time.
+      name: 'six channels, 5x5 same, stride 2, odd sides',
+      x: [3, 11, 13, 6],
+      filter: [5, 5, 6, 3],
+      stride: 2,
+      pad: 'same',
+    },
+    {
       name: 'one input channel, many images',
       x: [40, 6, 6, 1],
       filter: [3, 3, 1, 5],

@@ -216,7 +216,9 @@ const FILTER_GRAD_WHOLE_BATCH_VALUES = 2 ** 20;
 /**
  * dW[ky, kx, c, f] = sum over (b, oy, ox) of x[b, oy*s + ky - top, ox*s + kx - left, c] * dy[b, oy, ox, f]:
  * the transposed patch matrix [K = kh*kw*c, rows] times dy [rows, f], one BatchMatMul per block of images
- * (its untransposed form is the fast one), accumulated.
+ * (its untransposed form is the fast one), accumulated. The patch matrix is built by our WebAssembly SIMD
+ * kernel (train-kernel: patchesTransposed, 4x4 transposes in registers): at batch 128 on the CNN's
+ * 14x14x32 -> 64 layer it took 19 ms of the gradient's 55 as a JavaScript loop.
  */
 const conv2DBackpropFilter: tf.KernelConfig = {
   kernelName: tf.Conv2DBackpropFilter,
@@ -254,36 +256,23 @@ const conv2DBackpropFilter: tf.KernelConfig = {
       const dyBlock = whole
         ? { ...dy, shape: [rows, outChannels] }
         : backend.makeOutput([rows, outChannels], 'float32');
-      const cols = heap(backend, patchesT);
-      const xs = heap(backend, x);
-      cols.fill(0);
-      // Per output row and filter tap, copy the x values of the taps that fall inside the image into the
-      // [channels, ...] rows of the transposed patch matrix: contiguous reads, and the writes stay within a
-      // few cache lines; a single channel at stride 1 is a plain copy.
-      for (let b = first, r = 0; b < first + images; b++) {
-        for (let oy = 0; oy < outHeight; oy++, r += outWidth) {
-          for (let ky = 0; ky < kh; ky++) {
-            const iy = oy * strideHeight + ky - padInfo.top;
-            if (iy < 0 || iy >= inHeight) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const ox0 = Math.max(0, Math.ceil((padInfo.left - kx) / strideWidth));
-              const ox1 = Math.min(outWidth, Math.floor((inWidth - 1 - kx + padInfo.left) / strideWidth) + 1);
-              if (ox1 <= ox0) continue;
-              const tapRow = (ky * kw + kx) * inChannels * rows + r;
-              const from =
-                ((b * inHeight + iy) * inWidth + ox0 * strideWidth + kx - padInfo.left) * inChannels;
-              if (inChannels === 1 && strideWidth === 1) {
-                cols.set(xs.subarray(from, from + ox1 - ox0), tapRow + ox0);
-                continue;
-              }
-              const step = strideWidth * inChannels;
-              for (let ox = ox0, at = from; ox < ox1; ox++, at += step) {
-                for (let c = 0, to = tapRow + ox; c < inChannels; c++, to += rows) cols[to] = xs[at + c];
-              }
-            }
-          }
-        }
-      }
+      trainingKernels(backend).patchesTransposed(
+        pointerOf(backend, x),
+        pointerOf(backend, patchesT),
+        first,
+        images,
+        inHeight,
+        inWidth,
+        inChannels,
+        outHeight,
+        outWidth,
+        kh,
+        kw,
+        strideHeight,
+        strideWidth,
+        padInfo.top,
+        padInfo.left,
+      );
       if (!whole) {
         const start = first * cells * outChannels;
         heap(backend, dyBlock).set(heap(backend, dy).subarray(start, start + rows * outChannels));

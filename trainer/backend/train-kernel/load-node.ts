@@ -29,6 +29,23 @@ export interface TrainingKernels {
     dyTotals: number,
     centeredTotals: number,
   ): void;
+  patchesTransposed(
+    x: number,
+    cols: number,
+    first: number,
+    images: number,
+    inHeight: number,
+    inWidth: number,
+    channels: number,
+    outHeight: number,
+    outWidth: number,
+    kh: number,
+    kw: number,
+    strideHeight: number,
+    strideWidth: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   scaleShift(
     x: number,
     rows: number,

@@ -249,3 +249,92 @@ export function maxPoolGrad2x2(
     }
   }
 }
+
+/**
+ * The transposed patch matrix of a convolution's filter gradient, for `images` images of x ([batch, inHeight,
+ * inWidth, channels]) from `first`: cols[(tap * channels + c) * rows + r] = x[b, oy * sh + ky - padTop,
+ * ox * sw + kx - padLeft, c] with tap = ky * kw + kx and r = ((b - first) * outHeight + oy) * outWidth + ox;
+ * 0 where the tap falls outside the image. Every cell is written (the host does not zero cols). Each pass
+ * fills 4 rows of cols (one tap, 4 channels) left to right: four pixels' 4 channels are loaded and
+ * transposed in registers, so the writes stream and the reads stay within the images' few hundred KB.
+ */
+export function patchesTransposed(
+  x: usize,
+  cols: usize,
+  first: i32,
+  images: i32,
+  inHeight: i32,
+  inWidth: i32,
+  channels: i32,
+  outHeight: i32,
+  outWidth: i32,
+  kh: i32,
+  kw: i32,
+  strideHeight: i32,
+  strideWidth: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  const rows = <usize>images * <usize>outHeight * <usize>outWidth;
+  const rowBytes = rows << 2;
+  const pixelBytes = <usize>channels << 2;
+  const stepBytes = <usize>strideWidth * pixelBytes;
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      // Output columns whose input column lies inside the image: [ox0, ox1) (integer ceil and floor).
+      const ox0 = min(outWidth, max(0, (padLeft - kx + strideWidth - 1) / strideWidth));
+      const last = inWidth - 1 - kx + padLeft;
+      const ox1 = last < 0 ? ox0 : max(ox0, min(outWidth, last / strideWidth + 1));
+      const tapRows = cols + <usize>((ky * kw + kx) * channels) * rowBytes;
+      // Four channels at a time, then one at a time for the rest.
+      for (let c = 0, lanes = 4; c < channels; c += lanes) {
+        lanes = c + 4 <= channels ? 4 : 1;
+        let to = tapRows + <usize>c * rowBytes;
+        for (let b = first; b < first + images; b++) {
+          for (let oy = 0; oy < outHeight; oy++, to += <usize>outWidth << 2) {
+            const iy = oy * strideHeight + ky - padTop;
+            const inside = iy >= 0 && iy < inHeight;
+            const left = inside ? ox0 : outWidth;
+            const right = inside ? ox1 : outWidth;
+            for (let lane = 0; lane < lanes; lane++) {
+              const row = to + <usize>lane * rowBytes;
+              memory.fill(row, 0, <usize>left << 2);
+              memory.fill(row + (<usize>right << 2), 0, <usize>(outWidth - right) << 2);
+            }
+            if (!inside) continue;
+            let from =
+              x +
+              ((<usize>b * <usize>inHeight + <usize>iy) * <usize>inWidth +
+                <usize>(ox0 * strideWidth + kx - padLeft)) *
+                pixelBytes +
+              (<usize>c << 2);
+            let ox = ox0;
+            if (lanes === 4) {
+              for (; ox + 4 <= ox1; ox += 4, from += stepBytes << 2) {
+                const p0 = v128.load(from);
+                const p1 = v128.load(from + stepBytes);
+                const p2 = v128.load(from + 2 * stepBytes);
+                const p3 = v128.load(from + 3 * stepBytes);
+                const low01 = v128.shuffle<f32>(p0, p1, 0, 4, 1, 5);
+                const low23 = v128.shuffle<f32>(p2, p3, 0, 4, 1, 5);
+                const high01 = v128.shuffle<f32>(p0, p1, 2, 6, 3, 7);
+                const high23 = v128.shuffle<f32>(p2, p3, 2, 6, 3, 7);
+                const at = to + (<usize>ox << 2);
+                v128.store(at, v128.shuffle<f32>(low01, low23, 0, 1, 4, 5));
+                v128.store(at + rowBytes, v128.shuffle<f32>(low01, low23, 2, 3, 6, 7));
+                v128.store(at + 2 * rowBytes, v128.shuffle<f32>(high01, high23, 0, 1, 4, 5));
+                v128.store(at + 3 * rowBytes, v128.shuffle<f32>(high01, high23, 2, 3, 6, 7));
+              }
+            }
+            for (; ox < ox1; ox++, from += stepBytes) {
+              const at = to + (<usize>ox << 2);
+              for (let lane = 0; lane < lanes; lane++) {
+                store<f32>(at + <usize>lane * rowBytes, load<f32>(from + (<usize>lane << 2)));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
