@@ -4,13 +4,22 @@ import { summarize } from '../stats.ts';
 import { cnnPeerCase, mlpPeerCase, type PeerCase, textPeerCase } from './peer-jobs.ts';
 import { type PeerTimedResult, runTorchPeer, type TimedJob, timedResult } from './torch-peer.ts';
 
-/** Our wasm step a peer figure is compared with: its batch and median step time. */
-export interface OurStep {
+/** Our wasm step a peer figure is compared with: its batch and the step times measured so far. */
+export interface OurSteps {
   batch: number;
-  medianStepMs: number;
+  samplesMs: number[];
 }
 
-type PeerModel = PeerTimedResult['model'];
+export type PeerModel = PeerTimedResult['model'];
+
+/** Times our step of `model` again (a fresh process): its step times, or undefined when that failed. */
+export type RemeasureOurs = (model: PeerModel) => Promise<number[] | undefined>;
+
+/**
+ * Ours and the peer take turns, this many times each (ours first, measured by the caller): a machine
+ * whose speed drifts during a round slows both sides alike, instead of whichever ran in the slow stretch.
+ */
+export const PEER_TURNS = 3;
 
 interface Compared {
   model: PeerModel;
@@ -34,11 +43,13 @@ const targetText = (compared: Compared) =>
 
 /**
  * The PyTorch peer on the models ours measured, its figures, and ours over its, graded against the
- * issue's targets. A peer that is missing or fails leaves the targets pending (not met), with why.
+ * issue's targets: ours and the peer alternate PEER_TURNS times, and each side's figure is the median
+ * over all its turns' steps. A peer that is missing or fails leaves the targets pending (not met), with why.
  */
 export async function torchPeerRows(
-  ours: Partial<Record<PeerModel, OurStep>>,
+  ours: Partial<Record<PeerModel, OurSteps>>,
   timing: TimedJob,
+  remeasureOurs: RemeasureOurs,
 ): Promise<{ rows: Row[]; notes: string[]; pendingTargets: PendingTarget[] }> {
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -61,48 +72,69 @@ export async function torchPeerRows(
   }
   if (cases.size === 0) return { rows, notes, pendingTargets };
 
-  const outcome = await runTorchPeer(
-    [...cases.values()].map((c) => c.job),
-    PEER_SECONDS,
-  );
-  if ('missing' in outcome) {
-    notes.push(`PyTorch peer: ${outcome.missing}. Its targets count as missed.`);
-    for (const compared of COMPARED) if (cases.has(compared.model)) pending(compared, outcome.missing);
-    return { rows, notes, pendingTargets };
+  const oursMs = new Map([...cases.keys()].map((model) => [model, [...(ours[model]?.samplesMs ?? [])]]));
+  const peerResults = new Map<PeerModel, PeerTimedResult[]>();
+  const failures = new Map<PeerModel, string>();
+  let peerName = '';
+  for (let turn = 0; turn < PEER_TURNS; turn++) {
+    if (turn > 0) {
+      for (const model of cases.keys()) oursMs.get(model)?.push(...((await remeasureOurs(model)) ?? []));
+    }
+    const outcome = await runTorchPeer(
+      [...cases.values()].map((c) => c.job),
+      PEER_SECONDS,
+    );
+    if ('missing' in outcome) {
+      notes.push(`PyTorch peer: ${outcome.missing}. Its targets count as missed.`);
+      for (const compared of COMPARED) if (cases.has(compared.model)) pending(compared, outcome.missing);
+      return { rows, notes, pendingTargets };
+    }
+    const { answer } = outcome;
+    peerName = `PyTorch ${answer.torch} CPU, ${answer.threads} thread${answer.threads === 1 ? '' : 's'}`;
+    for (const model of cases.keys()) {
+      const result = timedResult(answer, model);
+      if (typeof result === 'string') failures.set(model, failures.get(model) ?? result);
+      else peerResults.set(model, [...(peerResults.get(model) ?? []), result]);
+    }
   }
-  const { answer } = outcome;
-  const peerName = `PyTorch ${answer.torch} CPU, ${answer.threads} thread${answer.threads === 1 ? '' : 's'}`;
   notes.push(
     `PyTorch peer (bench/train/torch_peer.py, run by this benchmark as a child process): ${peerName}, ` +
       'the same networks, batch, loss (written out from pytorch-metric-learning and sentence-transformers) ' +
       'and Adam; trainable parameter counts checked equal to ours. The CNN peer trains on fixed random ' +
       'images (ours augments every batch inside its step); the text peer gets the batches ours featurized ' +
       '(ours featurizes inside its step) and trains an EmbeddingBag with sparse gradients and SparseAdam ' +
-      "(lazy, as ours). Ratios are ours over PyTorch's samples per second, both measured in this run.",
+      `(lazy, as ours). Ours and the peer take turns, ${PEER_TURNS} each per round (ours above, the peer, ` +
+      'ours again in a fresh process, ...), so both sides see the same stretches of machine time; ratios are ' +
+      "ours over PyTorch's samples per second, each the median over all its turns' steps in this round.",
   );
   for (const compared of COMPARED) {
     const peerCase = cases.get(compared.model);
     const step = ours[compared.model];
     if (!peerCase || !step) continue;
-    const result = timedResult(answer, compared.model);
-    if (typeof result === 'string') {
-      notes.push(`PyTorch peer, ${compared.figure}: failed: ${result}`);
-      pending(compared, `the peer failed: ${result}`);
+    const failure = failures.get(compared.model);
+    const results = peerResults.get(compared.model) ?? [];
+    if (failure || results.length === 0) {
+      const why = failure ?? 'no result';
+      notes.push(`PyTorch peer, ${compared.figure}: failed: ${why}`);
+      pending(compared, `the peer failed: ${why}`);
       continue;
     }
+    const { batch, parameters } = results[0];
+    const peerMs = results.flatMap((r) => r.samplesMs);
     const figure = `${compared.figure} on ${peerName}`;
     rows.push(
-      rateRow('samples per second', figure, result.samplesMs, result.batch, 'samples/s'),
-      timingRow('step time', figure, result.samplesMs),
+      rateRow('samples per second', figure, peerMs, batch, 'samples/s'),
+      timingRow('step time', figure, peerMs),
     );
-    if (result.parameters !== peerCase.ourParameters) {
-      const why = `the peer's network has ${result.parameters} trainable parameters, ours ${peerCase.ourParameters}`;
+    if (parameters !== peerCase.ourParameters) {
+      const why = `the peer's network has ${parameters} trainable parameters, ours ${peerCase.ourParameters}`;
       notes.push(`PyTorch peer, ${compared.figure}: not compared: ${why}`);
       pending(compared, why);
       continue;
     }
-    const peerPerSecond = result.batch / summarize(result.samplesMs).median;
-    const ratio = step.batch / step.medianStepMs / peerPerSecond;
+    const peerPerSecond = batch / summarize(peerMs).median;
+    const oursPerSecond = step.batch / summarize(oursMs.get(compared.model) ?? step.samplesMs).median;
+    const ratio = oursPerSecond / peerPerSecond;
     const graded =
       compared.atLeast === undefined
         ? {}
