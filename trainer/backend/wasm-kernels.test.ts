@@ -168,19 +168,21 @@ describe('wasm training kernels', () => {
     );
   });
 
+  // [batch, m, k] @ [batch, k, n]: the transposed operands are transposed in 4x4 tiles plus edges.
   it.each([
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
+    [false, false, 2, 5, 7, 4],
+    [true, false, 2, 5, 7, 4],
+    [false, true, 2, 5, 7, 4],
+    [true, true, 2, 5, 7, 4],
+    [true, true, 3, 13, 18, 9],
   ])(
-    'multiply matrices as the cpu backend does (transposeA %s, transposeB %s)',
-    async (transposeA, transposeB) => {
-      const a = randomValues(2 * 5 * 7, 3);
-      const b = randomValues(2 * 7 * 4, 4);
+    'multiply matrices as the cpu backend does (transposeA %s, transposeB %s, %i x %i x %i x %i)',
+    async (transposeA, transposeB, batch, m, k, n) => {
+      const a = randomValues(batch * m * k, 3);
+      const b = randomValues(batch * k * n, 4);
       const { wasm, cpu } = await onBothBackends(() => {
-        const left = tf.tensor3d(a, transposeA ? [2, 7, 5] : [2, 5, 7]);
-        const right = tf.tensor3d(b, transposeB ? [2, 4, 7] : [2, 7, 4]);
+        const left = tf.tensor3d(a, transposeA ? [batch, k, m] : [batch, m, k]);
+        const right = tf.tensor3d(b, transposeB ? [batch, n, k] : [batch, k, n]);
         return [tf.matMul(left, right, transposeA, transposeB)];
       });
       expect(maxAbsDiff(wasm[0], cpu[0])).toBeLessThan(1e-5);

@@ -46,6 +46,7 @@ export interface TrainingKernels {
     padTop: number,
     padLeft: number,
   ): void;
+  transposeMatrices(x: number, count: number, rows: number, cols: number, out: number): void;
   scaleShift(
     x: number,
     rows: number,

@@ -250,6 +250,19 @@ export function maxPoolGrad2x2(
   }
 }
 
+/** Stores the transpose of the 4x4 tile whose rows are p0..p3: four rows of 4, `stride` bytes apart from `to`. */
+@inline
+function storeTransposedTile(p0: v128, p1: v128, p2: v128, p3: v128, to: usize, stride: usize): void {
+  const low01 = v128.shuffle<f32>(p0, p1, 0, 4, 1, 5);
+  const low23 = v128.shuffle<f32>(p2, p3, 0, 4, 1, 5);
+  const high01 = v128.shuffle<f32>(p0, p1, 2, 6, 3, 7);
+  const high23 = v128.shuffle<f32>(p2, p3, 2, 6, 3, 7);
+  v128.store(to, v128.shuffle<f32>(low01, low23, 0, 1, 4, 5));
+  v128.store(to + stride, v128.shuffle<f32>(low01, low23, 2, 3, 6, 7));
+  v128.store(to + 2 * stride, v128.shuffle<f32>(high01, high23, 0, 1, 4, 5));
+  v128.store(to + 3 * stride, v128.shuffle<f32>(high01, high23, 2, 3, 6, 7));
+}
+
 /**
  * The transposed patch matrix of a convolution's filter gradient, for `images` images of x ([batch, inHeight,
  * inWidth, channels]) from `first`: cols[(tap * channels + c) * rows + r] = x[b, oy * sh + ky - padTop,
@@ -311,19 +324,14 @@ export function patchesTransposed(
             let ox = ox0;
             if (lanes === 4) {
               for (; ox + 4 <= ox1; ox += 4, from += stepBytes << 2) {
-                const p0 = v128.load(from);
-                const p1 = v128.load(from + stepBytes);
-                const p2 = v128.load(from + 2 * stepBytes);
-                const p3 = v128.load(from + 3 * stepBytes);
-                const low01 = v128.shuffle<f32>(p0, p1, 0, 4, 1, 5);
-                const low23 = v128.shuffle<f32>(p2, p3, 0, 4, 1, 5);
-                const high01 = v128.shuffle<f32>(p0, p1, 2, 6, 3, 7);
-                const high23 = v128.shuffle<f32>(p2, p3, 2, 6, 3, 7);
-                const at = to + (<usize>ox << 2);
-                v128.store(at, v128.shuffle<f32>(low01, low23, 0, 1, 4, 5));
-                v128.store(at + rowBytes, v128.shuffle<f32>(low01, low23, 2, 3, 6, 7));
-                v128.store(at + 2 * rowBytes, v128.shuffle<f32>(high01, high23, 0, 1, 4, 5));
-                v128.store(at + 3 * rowBytes, v128.shuffle<f32>(high01, high23, 2, 3, 6, 7));
+                storeTransposedTile(
+                  v128.load(from),
+                  v128.load(from + stepBytes),
+                  v128.load(from + 2 * stepBytes),
+                  v128.load(from + 3 * stepBytes),
+                  to + (<usize>ox << 2),
+                  rowBytes,
+                );
               }
             }
             for (; ox < ox1; ox++, from += stepBytes) {
@@ -334,6 +342,41 @@ export function patchesTransposed(
             }
           }
         }
+      }
+    }
+  }
+}
+
+/**
+ * out = the transpose of each of `count` row-major [rows, cols] matrices in x (out: [cols, rows] each), in
+ * 4x4 tiles transposed in registers; the edges that do not fill a tile go one value at a time.
+ */
+export function transposeMatrices(x: usize, count: i32, rows: i32, cols: i32, out: usize): void {
+  const matrixBytes = <usize>rows * <usize>cols << 2;
+  const rowBytes = <usize>cols << 2;
+  const outRowBytes = <usize>rows << 2;
+  const rows4 = rows & ~3;
+  const cols4 = cols & ~3;
+  for (let m = 0; m < count; m++, x += matrixBytes, out += matrixBytes) {
+    for (let r = 0; r < rows4; r += 4) {
+      const from = x + <usize>r * rowBytes;
+      const to = out + (<usize>r << 2);
+      for (let c = 0; c < cols4; c += 4) {
+        const a = from + (<usize>c << 2);
+        storeTransposedTile(
+          v128.load(a),
+          v128.load(a + rowBytes),
+          v128.load(a + 2 * rowBytes),
+          v128.load(a + 3 * rowBytes),
+          to + <usize>c * outRowBytes,
+          outRowBytes,
+        );
+      }
+    }
+    // The last rows % 4 rows (all columns) and the last cols % 4 columns of the tiled rows.
+    for (let r = 0; r < rows; r++) {
+      for (let c = r < rows4 ? cols4 : 0; c < cols; c++) {
+        store<f32>(out + <usize>c * outRowBytes + (<usize>r << 2), load<f32>(x + <usize>r * rowBytes + (<usize>c << 2)));
       }
     }
   }
