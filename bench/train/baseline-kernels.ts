@@ -71,7 +71,14 @@ const prototypeConv2DBackpropFilter: tf.KernelConfig = {
 /** Call after our kernels are registered (initBackend('wasm')): the stock ones are captured then. */
 export function baselineWasmKernels(): tf.KernelConfig[] {
   return [
-    ...stockWasmKernels([tf.BatchMatMul, tf.Sum, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.GatherV2]),
+    ...stockWasmKernels([
+      tf.BatchMatMul,
+      tf.Sum,
+      tf.Conv2DBackpropInput,
+      tf.MaxPoolGrad,
+      tf.GatherV2,
+      tf.Identity,
+    ]),
     prototypeConv2DBackpropFilter,
   ];
 }

@@ -56,8 +56,24 @@ describe('wasm training kernels', () => {
       tf.Conv2DBackpropInput,
       tf.MaxPoolGrad,
       tf.GatherV2,
+      tf.Identity,
     ]);
     for (const kernel of stock) expect(WASM_TRAINING_KERNELS).not.toContain(kernel);
+  });
+
+  it('clone by sharing the data, which lives until the last tensor on it is disposed', async () => {
+    const before = tf.memory();
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const copy = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers + 1);
+    x.dispose();
+    expect(await copy.data()).toEqual(new Float32Array([1, 2, 3, 4, 5, 6]));
+    const grads = tf.grads((a: tf.Tensor) => tf.relu(a).square().sum())([copy]);
+    expect(await grads[0].data()).toEqual(new Float32Array([2, 4, 6, 8, 10, 12]));
+    copy.dispose();
+    grads[0].dispose();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers);
   });
 
   it.each([
