@@ -7,6 +7,7 @@ import { NO_AUGMENTATION } from './augment.ts';
 import type { CnnWeights } from './cnn.ts';
 import { evaluateCnn } from './image-metrics.ts';
 import { initHead } from './projection-head.ts';
+import { createSelfSupervisedTerm } from './self-supervised-term.ts';
 import { syntheticShapes } from './synthetic-shapes.ts';
 
 beforeAll(async () => {
@@ -92,6 +93,26 @@ describe('CNN trainer', () => {
     expect(moved.length).toBeGreaterThan(0);
     for (const distance of moved) expect(distance).toBeCloseTo(0.1, 4);
     model.dispose();
+  });
+
+  it('adds the self-supervised term to the supervised loss on two views, in proportion to its weight', async () => {
+    // Step 0 sees the same initial weights, batch and views in each trainer: only the term differs.
+    const firstLoss = async (weight?: number) => {
+      const selfSupervised = weight ? createSelfSupervisedTerm({ weight, temperature: 0.1 }) : undefined;
+      const { model } = tinyCnnTrainer({ views: 2, selfSupervised });
+      const { loss } = await model.step(0);
+      model.dispose();
+      selfSupervised?.dispose();
+      return loss;
+    };
+    const supervised = await firstLoss();
+    const once = (await firstLoss(1)) - supervised;
+    const twice = (await firstLoss(2)) - supervised;
+    expect(once).toBeGreaterThan(0.5);
+    expect(twice).toBeCloseTo(2 * once, 3);
+    expect(() =>
+      tinyCnnTrainer({ selfSupervised: createSelfSupervisedTerm({ weight: 1, temperature: 0.1 }) }),
+    ).toThrow(/needs two views/);
   });
 
   it('trains on two unlabelled views with the self_supervised (SimCLR) loss', async () => {

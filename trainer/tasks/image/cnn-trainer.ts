@@ -18,6 +18,7 @@ import { augmentImages, type GreyAugmentConfig } from './augment.ts';
 import { type CnnWeights, cnnFeatures, cnnParamSpecs } from './cnn.ts';
 import type { ImageSet } from './image-set.ts';
 import { headForward, headParamDims, type ProjectionHeadConfig } from './projection-head.ts';
+import type { SelfSupervisedTerm } from './self-supervised-term.ts';
 
 /** PyTorch's BatchNorm2d momentum: running = 0.9 running + 0.1 batch (unbiased batch variance). */
 const BATCH_NORM_MOMENTUM = 0.1;
@@ -37,6 +38,8 @@ export interface CnnTrainerOptions {
    * refEmbeddings instead (SimCLR), ignoring labels.
    */
   views: 1 | 2;
+  /** With 2 views: an instance-discrimination term added to the loss (see self-supervised-term.ts). */
+  selfSupervised?: SelfSupervisedTerm;
   adam: AdamConfig;
   /** Decoupled weight decay (AdamW, Loshchilov & Hutter 2019) on convolution and dense kernels. */
   weightDecay: number;
@@ -63,6 +66,8 @@ interface Trainable {
  */
 export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { dispose(): void } {
   const { weights, images, sampler, loss } = options;
+  if (options.selfSupervised && options.views !== 2)
+    throw new Error('the self-supervised term needs two views of each image');
   const { shape, params } = weights;
   const specs = cnnParamSpecs(shape);
   const head = options.head?.params ?? {};
@@ -176,7 +181,8 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
             const [a, b] = tf.split(z, 2) as tf.Tensor2D[];
             return loss.compute(a, y.slice(0, indices.length), { refEmbeddings: b });
           }
-          return loss.compute(z, y, tuples);
+          const supervised = loss.compute(z, y, tuples);
+          return options.selfSupervised ? supervised.add(options.selfSupervised.compute(z)) : supervised;
         },
         Object.values(trainables).map((t) => t.variable),
       );

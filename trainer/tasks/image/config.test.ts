@@ -19,6 +19,19 @@ describe('image configs', () => {
     expect(m * classes).toBeGreaterThanOrEqual(batchSize);
   });
 
+  it('refuses the self-supervised term without two views', () => {
+    const config = loadImageConfig('configs/fashion-mnist-disjoint-images.json');
+    expect(() => parseImageConfig({ ...config, selfSupervised: { weight: 1 } }, 'ssl.json')).toThrow(
+      /ssl\.json: invalid config:\n {2}selfSupervised: selfSupervised adds to a supervised loss and needs views: 2/,
+    );
+    expect(
+      parseImageConfig({ ...config, views: 2, selfSupervised: { weight: 1 } }, 'ssl.json').selfSupervised,
+    ).toEqual({
+      weight: 1,
+      temperature: 0.1,
+    });
+  });
+
   it('names every bad field', () => {
     expect(() =>
       parseImageConfig(

@@ -8,6 +8,7 @@ import { readJsonFile } from '../../util/read-json-file.ts';
 import { GreyAugmentConfigSchema } from './augment.ts';
 import { CnnShapeSchema } from './cnn.ts';
 import { ProjectionHeadConfigSchema } from './projection-head.ts';
+import { SelfSupervisedTermSchema } from './self-supervised-term.ts';
 
 const ClassList = z.array(z.number().int().min(0)).min(1);
 
@@ -112,6 +113,8 @@ export const ImageConfigSchema = z
     augment: GreyAugmentConfigSchema.default(GreyAugmentConfigSchema.parse({})),
     /** Augmented views of each image per batch (2: SupCon / SimCLR style). */
     views: z.union([z.literal(1), z.literal(2)]).default(1),
+    /** With views 2: an instance-discrimination term added to the supervised loss (see cnn-trainer.ts). */
+    selfSupervised: SelfSupervisedTermSchema.optional(),
     train: z
       .object({
         epochs: z.number().positive().default(5),
@@ -142,7 +145,11 @@ export const ImageConfigSchema = z
       .strict()
       .default({ mapItems: 2000 }),
   })
-  .strict();
+  .strict()
+  .refine((c) => !c.selfSupervised || (c.views === 2 && c.loss.name !== 'self_supervised'), {
+    message: 'selfSupervised adds to a supervised loss and needs views: 2',
+    path: ['selfSupervised'],
+  });
 
 export type ImageConfig = z.infer<typeof ImageConfigSchema>;
 

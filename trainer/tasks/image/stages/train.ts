@@ -12,6 +12,7 @@ import { evaluateCnn, headline } from '../image-metrics.ts';
 import { loadImageDataset } from '../load-dataset.ts';
 import { initHead } from '../projection-head.ts';
 import { splitForProtocol } from '../protocols.ts';
+import { createSelfSupervisedTerm } from '../self-supervised-term.ts';
 
 /** The image train stage's run.json. */
 export const ImageTrainRunInfoSchema = TrainedRunInfoSchema.extend({
@@ -58,6 +59,7 @@ export async function trainImageStage(options: {
       }
     : undefined;
   const loss = createLoss(config.loss);
+  const selfSupervised = config.selfSupervised && createSelfSupervisedTerm(config.selfSupervised);
   const { batchSize, m } = config.sampler;
   const sampler = createSampler(
     { name: 'm_per_class', m, batch_size: batchSize, length: split.train.count, seed: config.seed },
@@ -74,6 +76,7 @@ export async function trainImageStage(options: {
     loss,
     miner: config.miner ? createMiner(config.miner) : undefined,
     views: config.views,
+    selfSupervised,
     adam: config.train.optimizer,
     weightDecay: config.train.weightDecay,
     lossLearningRateMultiplier: config.train.lossLearningRateMultiplier,
@@ -84,7 +87,8 @@ export async function trainImageStage(options: {
   progress.log(
     `training ${config.name} on ${describeBackend(options.backend)}: ${totalSteps} steps ` +
       `of ${batchSize} images (${m} per class) x ${config.views} view(s), loss ${config.loss.name}` +
-      `${config.miner ? ` with miner ${config.miner.name}` : ''}, at most ${config.train.maxMinutes} min`,
+      `${config.miner ? ` with miner ${config.miner.name}` : ''}` +
+      `${config.selfSupervised ? ` plus ${config.selfSupervised.weight} x NT-Xent over the views` : ''}, at most ${config.train.maxMinutes} min`,
   );
   const imagesPerStep = batchSize * config.views;
   try {
@@ -104,6 +108,7 @@ export async function trainImageStage(options: {
   } finally {
     trainer.dispose();
     loss.dispose();
+    selfSupervised?.dispose();
   }
 }
 
