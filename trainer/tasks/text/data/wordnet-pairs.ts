@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { shuffle } from '../../../../shared/random.ts';
-import type { Synset } from './wordnet.ts';
+import { type Synset, synsetText } from './wordnet.ts';
 
 /** Two texts that should embed close together; `group` keeps two pairs of one synset out of one batch. */
 export interface TextPair {
@@ -38,7 +38,9 @@ function samplePair(synset: Synset, random: () => number): TextPair {
  * these weights among the kinds the synset has): gloss -> lemma, lemma <-> synonym, example -> lemma,
  * example -> gloss, lemma -> a hypernym's lemma (`@`, `@i`: dog -> canine), and lemma -> a similar or
  * see-also synset's lemma (`&`, `^`: adjective clusters). Relations reach only synsets of the same
- * split, so no held-out synset's lemma is trained on.
+ * split, so no held-out synset's lemma is trained on. The entry kinds train the catalogue's asymmetry
+ * (a short description against a whole entry, `lemmas: gloss; "examples"`): gloss -> the entry without
+ * its gloss, and example -> the entry without that example, so the positive never repeats the anchor.
  */
 export const WordNetPairWeightsSchema = z
   .object({
@@ -48,6 +50,8 @@ export const WordNetPairWeightsSchema = z
     exampleGloss: z.number().min(0).default(0),
     hypernym: z.number().min(0).default(0),
     similar: z.number().min(0).default(0),
+    glossEntry: z.number().min(0).default(0),
+    exampleEntry: z.number().min(0).default(0),
   })
   .strict()
   .refine((w) => w.glossLemma > 0, {
@@ -101,6 +105,15 @@ export function relationPairsEpoch(
         similar.length > 0 ? weights.similar : 0,
         () => ({ anchor: lemma, positive: pick(pick(similar).lemmas), group }),
       ],
+      [weights.glossEntry, () => ({ anchor: synset.gloss, positive: entryWithoutGloss(synset), group })],
+      [
+        synset.examples.length > 0 ? weights.exampleEntry : 0,
+        () => {
+          const example = pick(synset.examples);
+          const others = synset.examples.filter((e) => e !== example);
+          return { anchor: example, positive: synsetText({ ...synset, examples: others }), group };
+        },
+      ],
     ];
     let roll = random() * kinds.reduce((sum, [weight]) => sum + weight, 0);
     for (const [weight, make] of kinds) {
@@ -110,6 +123,11 @@ export function relationPairsEpoch(
     return kinds[0][1]();
   });
   return shuffle(pairs, random);
+}
+
+/** A catalogue entry with its gloss left out: its lemmas, then its examples. */
+function entryWithoutGloss(synset: Synset): string {
+  return [synset.lemmas.join(', '), ...synset.examples.map((e) => `"${e}"`)].join('; ');
 }
 
 /** Seeded split by synset, so no synset's glosses or lemmas leak between train, validation and test. */

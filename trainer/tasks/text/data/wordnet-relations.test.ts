@@ -58,6 +58,21 @@ describe('WordNet relations', () => {
     expect(held[0].anchor).toBe('a member of the genus Canis');
   });
 
+  it('pairs a gloss or an example with the catalogue entry without it (the entry kinds)', () => {
+    const dog = parseDataLine(DOG, 'n', 'data.noun:1');
+    const only = (kind: string) =>
+      WordNetPairWeightsSchema.parse({ glossLemma: 1e-9, lemmaLemma: 0, exampleLemma: 0, [kind]: 1 });
+    const random = mulberry32(3);
+    const [gloss] = relationPairsEpoch([dog], only('glossEntry'), random);
+    expect(gloss).toMatchObject({ anchor: 'a member of the genus Canis' });
+    expect(gloss.positive).toBe('dog, domestic dog, Canis familiaris; "the dog barked all night"');
+    const [example] = relationPairsEpoch([dog], only('exampleEntry'), random);
+    expect(example).toMatchObject({
+      anchor: 'the dog barked all night',
+      positive: 'dog, domestic dog, Canis familiaris: a member of the genus Canis',
+    });
+  });
+
   it('refuses weights without gloss -> lemma, the kind every synset has', () => {
     expect(WordNetPairWeightsSchema.safeParse({ glossLemma: 0, hypernym: 1 }).success).toBe(false);
   });
