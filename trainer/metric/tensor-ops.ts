@@ -119,5 +119,10 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array): tf.Tenso
  */
 export function rowLogSumExp(x: tf.Tensor2D): tf.Tensor1D {
   const shift = stopGradient(x, (v) => v.max(1, true));
-  return x.sub(shift).exp().sum(1).log().add(shift.reshape([-1])) as tf.Tensor1D;
+  return x
+    .sub(shift)
+    .exp()
+    .sum(1)
+    .log()
+    .add(shift.reshape([-1])) as tf.Tensor1D;
 }
