@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { dispose, heap, runWasmKernel, stockWasmKernels } from '../../trainer/backend/wasm-kernels.ts';
+import {
+  DISPLACED_STOCK_KERNELS,
+  dispose,
+  heap,
+  runWasmKernel,
+  stockWasmKernels,
+} from '../../trainer/backend/wasm-kernels.ts';
 
 /**
  * The kernels the CNN trained with before ours, for benchmarks only: tfjs-backend-wasm 4.22's own
@@ -70,15 +76,5 @@ const prototypeConv2DBackpropFilter: tf.KernelConfig = {
 
 /** Call after our kernels are registered (initBackend('wasm')): the stock ones are captured then. */
 export function baselineWasmKernels(): tf.KernelConfig[] {
-  return [
-    ...stockWasmKernels([
-      tf.BatchMatMul,
-      tf.Sum,
-      tf.Conv2DBackpropInput,
-      tf.MaxPoolGrad,
-      tf.GatherV2,
-      tf.Identity,
-    ]),
-    prototypeConv2DBackpropFilter,
-  ];
+  return [...stockWasmKernels(DISPLACED_STOCK_KERNELS), prototypeConv2DBackpropFilter];
 }

@@ -572,6 +572,16 @@ export function removeWasmKernels(kernels: readonly tf.KernelConfig[]): void {
   }
 }
 
+/** The stock kernels ours replace that remain useful as fallbacks and as the benchmark's baseline. */
+export const DISPLACED_STOCK_KERNELS: readonly string[] = [
+  tf.BatchMatMul,
+  tf.Sum,
+  tf.Conv2DBackpropInput,
+  tf.MaxPoolGrad,
+  tf.GatherV2,
+  tf.Identity,
+];
+
 /** The stock tfjs-backend-wasm kernels our replacements displaced, by name (after registration). */
 export function stockWasmKernels(names: readonly string[]): tf.KernelConfig[] {
   return names.map((name) => {
