@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AdamConfig } from './adam.ts';
+import { learningRateFactor } from './learning-rate-decay.ts';
 
 /**
  * How a text step moves the parameters (`train.update` in a text config). With a table whose rows were
@@ -46,7 +47,7 @@ export function withLearningRate(adam: AdamConfig, learningRate: number | undefi
  */
 export function atStep(adam: AdamConfig, update: ParameterUpdate, step: number, totalSteps: number) {
   if (update.learningRateDecay === 'none') return { adam, update };
-  const factor = Math.max(0, 1 - step / totalSteps);
+  const factor = learningRateFactor(update.learningRateDecay, step, totalSteps);
   const scaled = (rate: number | undefined) => (rate === undefined ? undefined : rate * factor);
   return {
     adam: { ...adam, learningRate: adam.learningRate * factor },

@@ -95,6 +95,31 @@ describe('CNN trainer', () => {
     model.dispose();
   });
 
+  it('scales every update by the learning-rate decay: linear over 2 steps halves the second step', async () => {
+    // Both trainers take the same first step (factor 1), so their second gradients and Adam moments match.
+    const steady = tinyCnnTrainer();
+    const decayed = tinyCnnTrainer({ learningRateDecay: { decay: 'linear', totalSteps: 2 } });
+    await steady.model.step(0);
+    await decayed.model.step(0);
+    const start = structuredClone(steady.weights.params);
+    expect(decayed.weights.params).toEqual(start);
+    await steady.model.step(1);
+    await decayed.model.step(1);
+    for (const name of ['conv0.kernel', 'conv1.kernel', 'bn1.gamma']) {
+      const full = steady.weights.params[name].map((v, i) => v - start[name][i]);
+      const half = decayed.weights.params[name].map((v, i) => v - start[name][i]);
+      expect(
+        full.some((d) => Math.abs(d) > 1e-3),
+        name,
+      ).toBe(true);
+      half.forEach((d, i) => {
+        expect(d, name).toBeCloseTo(full[i] / 2, 6);
+      });
+    }
+    steady.model.dispose();
+    decayed.model.dispose();
+  });
+
   it('adds the self-supervised term to the supervised loss on two views, in proportion to its weight', async () => {
     // Step 0 sees the same initial weights, batch and views in each trainer: only the term differs.
     const firstLoss = async (weight?: number) => {

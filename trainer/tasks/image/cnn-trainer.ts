@@ -11,6 +11,7 @@ import {
   type Sampler,
 } from '../../metric/index.ts';
 import { type AdamConfig, adamCheckpoint, applyDense, beginStep, createAdamState } from '../../train/adam.ts';
+import { type LearningRateDecay, learningRateFactor } from '../../train/learning-rate-decay.ts';
 import type { LoopModel } from '../../train/loop.ts';
 import { readAndDispose } from '../../train/read-back.ts';
 import type { StepResult } from '../../train/step-result.ts';
@@ -41,6 +42,8 @@ export interface CnnTrainerOptions {
   /** With 2 views: an instance-discrimination term added to the loss (see self-supervised-term.ts). */
   selfSupervised?: SelfSupervisedTerm;
   adam: AdamConfig;
+  /** Every learning rate (and so the weight decay) falls by this schedule over `totalSteps` steps. */
+  learningRateDecay?: { decay: LearningRateDecay; totalSteps: number };
   /** Decoupled weight decay (AdamW, Loshchilov & Hutter 2019) on convolution and dense kernels. */
   weightDecay: number;
   /** The loss's own parameters (proxies, class weights) learn at this multiple of the learning rate. */
@@ -200,12 +203,15 @@ export function createCnnTrainer(options: CnnTrainerOptions): LoopModel & { disp
       return { loss: value, finite: false };
 
     beginStep(adam);
+    const { decay = 'none', totalSteps = 1 } = options.learningRateDecay ?? {};
+    const factor = learningRateFactor(decay, stepIndex, totalSteps);
     for (const [name, t] of Object.entries(trainables)) {
       const grad = grads[t.variable.name];
       // A parameter the loss does not reach has no gradient and does not move.
       if (!grad) continue;
-      if (options.weightDecay > 0 && t.decay) scale(t.values, 1 - t.adam.learningRate * options.weightDecay);
-      applyDense(adam, name, t.values, grad, t.adam);
+      const config = { ...t.adam, learningRate: t.adam.learningRate * factor };
+      if (options.weightDecay > 0 && t.decay) scale(t.values, 1 - config.learningRate * options.weightDecay);
+      applyDense(adam, name, t.values, grad, config);
       syncVariable(t);
     }
     stats.forEach((batch, block) => {

@@ -32,6 +32,16 @@ describe('image configs', () => {
     });
   });
 
+  it('keeps the learning rate constant unless train.learningRateDecay says otherwise, and names a bad one', () => {
+    const config = loadImageConfig('configs/fashion-mnist-disjoint.json');
+    expect(config.train.learningRateDecay).toBe('none');
+    const train = { ...config.train, learningRateDecay: 'cosine' };
+    expect(parseImageConfig({ ...config, train }, 'c.json').train.learningRateDecay).toBe('cosine');
+    expect(() =>
+      parseImageConfig({ ...config, train: { ...train, learningRateDecay: 'step' } }, 'c.json'),
+    ).toThrow(/c\.json: invalid config:\n {2}train\.learningRateDecay: /);
+  });
+
   it('names every bad field', () => {
     expect(() =>
       parseImageConfig(

@@ -4,6 +4,7 @@ import { parseOrThrow } from '../../../shared/validation.ts';
 import { BACKEND_CHOICES } from '../../backend/index.ts';
 import { LossConfigSchema, MinerConfigSchema } from '../../metric/index.ts';
 import { AdamConfigSchema } from '../../train/adam.ts';
+import { LearningRateDecaySchema } from '../../train/learning-rate-decay.ts';
 import { readJsonFile } from '../../util/read-json-file.ts';
 import { GreyAugmentConfigSchema } from './augment.ts';
 import { CnnShapeSchema } from './cnn.ts';
@@ -124,6 +125,8 @@ export const ImageConfigSchema = z
         patience: z.number().int().min(0).default(4),
         monitor: z.string().default('mean_average_precision_at_r'),
         optimizer: AdamConfigSchema.default(AdamConfigSchema.parse({ learningRate: 0.001 })),
+        /** How every learning rate falls over the run's epochs (see learning-rate-decay.ts). */
+        learningRateDecay: LearningRateDecaySchema.default('none'),
         weightDecay: z.number().min(0).default(0),
         lossLearningRateMultiplier: z.number().positive().default(1),
         /** Caps the validation images (seeded, stratified) so a validation stays quick. */

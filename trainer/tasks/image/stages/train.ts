@@ -78,6 +78,7 @@ export async function trainImageStage(options: {
     views: config.views,
     selfSupervised,
     adam: config.train.optimizer,
+    learningRateDecay: { decay: config.train.learningRateDecay, totalSteps },
     weightDecay: config.train.weightDecay,
     lossLearningRateMultiplier: config.train.lossLearningRateMultiplier,
     augment: config.augment,
