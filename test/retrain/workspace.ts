@@ -67,11 +67,12 @@ export interface Workspace {
   artifactsDir: string;
   runsDir: string;
   registryPath: string;
-  /** Writes a retrain config file and returns its path and parsed form. */
+  /** Writes a retrain config file and returns its path and parsed form; `training` overrides fields of tinyTraining. */
   config(
     name: string,
     effort: Effort,
     gate?: Record<string, unknown>,
+    training?: Record<string, unknown>,
   ): Promise<{ path: string; parsed: RetrainConfig }>;
   /** The job in this process; `events` is the edge's event log (recommendation models). */
   retrain(config: RetrainConfig, options?: { force?: boolean; events?: EventLog }): Promise<RetrainResult>;
@@ -93,8 +94,12 @@ export async function createWorkspace(prefix: string): Promise<Workspace> {
     artifactsDir,
     runsDir,
     registryPath,
-    async config(name, effort, gate = { tolerance: 0.005, floors: {} }) {
-      const json = { training: tinyTraining(effort, join(root, 'no-datasets')), gate, report: false };
+    async config(name, effort, gate = { tolerance: 0.005, floors: {} }, training = {}) {
+      const json = {
+        training: { ...tinyTraining(effort, join(root, 'no-datasets')), ...training },
+        gate,
+        report: false,
+      };
       const path = join(root, `retrain-${name}.json`);
       await writeFile(path, JSON.stringify(json, null, 2));
       return { path, parsed: parseRetrainConfig(json, path) };

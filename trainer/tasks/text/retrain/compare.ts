@@ -9,6 +9,7 @@ import type { Comparison } from '../../../retrain/comparison.ts';
 import type { CompareContext } from '../../../retrain/task.ts';
 import { formatMetrics } from '../../../train/loop.ts';
 import { parseTextConfig, type TextConfig } from '../config.ts';
+import { compareCatalogueQueries } from './catalogue-queries-gate.ts';
 import {
   evalSetFromConfig,
   evaluationSynsets,
@@ -46,20 +47,31 @@ export async function compareTextWithChampion(
       `${usable.missing} gone from WordNet)`,
   );
 
-  const candidateScores = await scoreServedModel(
-    {
-      bytes: await readFile(runPath(runDir, config.serve === 'model' ? 'model' : 'modelInt8')),
-      featurizer: config.featurizer,
-      io: TEXT_ENCODER_IO,
-      dim: config.model.outputDim,
-    },
-    usable.synsets,
-  );
+  const served: ServedTextModel = {
+    bytes: await readFile(runPath(runDir, config.serve === 'model' ? 'model' : 'modelInt8')),
+    featurizer: config.featurizer,
+    io: TEXT_ENCODER_IO,
+    dim: config.model.outputDim,
+  };
+  let candidateScores = await scoreServedModel(served, usable.synsets);
   progress.log(`candidate: ${formatMetrics(candidateScores)}`);
   let championScores: Scores | undefined;
   if (champion) {
     championScores = await scoreServedModel(champion.served, usable.synsets);
     progress.log(`champion ${champion.version}: ${formatMetrics(championScores)}`);
+  }
+  // The catalogue's questions (a catalogue of synsets, not a labelled CSV), on the same entries for both.
+  const { queries, labelled } = config.index;
+  if (queries && !labelled) {
+    const asked = await compareCatalogueQueries({
+      file: queries,
+      catalogue: splits.catalogue(config),
+      candidate: served,
+      champion,
+      progress,
+    });
+    candidateScores = { ...candidateScores, ...asked.candidate };
+    if (championScores) championScores = { ...championScores, ...asked.champion };
   }
   return {
     evalSet: {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { TextFeaturizerConfig } from '../../../../shared/featurizer/text.ts';
 import { createTextFeaturizer } from '../../../../shared/featurizer/text.ts';
 import type { TextInputSchema } from '../../../../shared/manifest.ts';
-import { createOnnxTextEmbedder } from '../../../../shared/onnx/text-embedder.ts';
+import { createOnnxTextEmbedder, type TextEmbedder } from '../../../../shared/onnx/text-embedder.ts';
 import { canonicalJson } from '../../../registry/canonical-json.ts';
 import type { EvalSet, Scores } from '../../../registry/schema.ts';
 import { MIN_USABLE_SHARE } from '../../../retrain/comparison.ts';
@@ -27,13 +27,15 @@ export interface WordNetSplits {
   test(config: TextConfig): string[];
   /** Ids of the synsets the config trains or validates on. */
   seen(config: TextConfig): Set<string>;
+  /** The synsets the config's index stage catalogues (all of WordNet, or the config's sample of it). */
+  catalogue(config: TextConfig): readonly Synset[];
   /** Every WordNet synset by id. */
   all(): Map<string, Synset>;
 }
 
 /** Splits are pure functions of (seed, data); loading WordNet takes seconds, so each is made once. */
 export function wordnetSplits(): WordNetSplits {
-  const splits = new Map<string, { test: string[]; seen: Set<string> }>();
+  const splits = new Map<string, { test: string[]; seen: Set<string>; catalogue: Synset[] }>();
   let all: Map<string, Synset> | undefined;
   const split = (config: TextConfig) => {
     const key = canonicalJson({ seed: config.seed, data: config.data });
@@ -43,6 +45,7 @@ export function wordnetSplits(): WordNetSplits {
       found = {
         test: dataset.test.map((s) => s.id),
         seen: new Set([...dataset.train, ...dataset.validation].map((s) => s.id)),
+        catalogue: dataset.all,
       };
       splits.set(key, found);
     }
@@ -51,6 +54,7 @@ export function wordnetSplits(): WordNetSplits {
   return {
     test: (config) => split(config).test,
     seen: (config) => split(config).seen,
+    catalogue: (config) => split(config).catalogue,
     all: () => (all ??= new Map(loadWordNet().map((synset) => [synset.id, synset]))),
   };
 }
@@ -115,6 +119,18 @@ export interface ServedTextModel {
  * path the edge serves, so the gate judges what users would get.
  */
 export async function scoreServedModel(model: ServedTextModel, synsets: readonly Synset[]): Promise<Scores> {
+  return withServedModel(model, async (embedder) =>
+    headlineMetrics(
+      await evaluateTextRetrieval(embedTextsWith(embedder), glossLemmaRetrievalSet(synsets), model.dim),
+    ),
+  );
+}
+
+/** Runs `use` with the model's embedder (onnxruntime-web, its own featurizer), released after. */
+export async function withServedModel<T>(
+  model: ServedTextModel,
+  use: (embedder: TextEmbedder) => Promise<T>,
+): Promise<T> {
   const embedder = await createOnnxTextEmbedder({
     ort: nodeOrt(),
     model: model.bytes,
@@ -123,12 +139,7 @@ export async function scoreServedModel(model: ServedTextModel, synsets: readonly
     dim: model.dim,
   });
   try {
-    const metrics = await evaluateTextRetrieval(
-      embedTextsWith(embedder),
-      glossLemmaRetrievalSet(synsets),
-      model.dim,
-    );
-    return headlineMetrics(metrics);
+    return await use(embedder);
   } finally {
     await embedder.release();
   }

@@ -2,8 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
+import type { TextEmbedder } from '../../../../shared/onnx/text-embedder.ts';
 import { parseOrThrow } from '../../../../shared/validation.ts';
 import { readJsonFile } from '../../../util/read-json-file.ts';
+import { type Synset, synsetText } from '../data/wordnet.ts';
+import { embedAll, embedTextsWith } from './retrieval-eval.ts';
 
 /**
  * Questions a person would ask the served catalogue, with the lemma a good model answers with: a
@@ -65,6 +68,36 @@ export interface CatalogueVectors {
   /** [items, dim], row-major, unit rows (what the served model outputs). */
   vectors: Float32Array;
   dim: number;
+}
+
+/** A catalogue of synsets as the check sees it, `vectors` holding their rows in the same order. */
+export function synsetCatalogue(
+  synsets: readonly Synset[],
+  vectors: Float32Array,
+  dim: number,
+): CatalogueVectors {
+  return { ids: synsets.map((s) => s.id), lemmas: synsets.map((s) => s.lemmas), vectors, dim };
+}
+
+/**
+ * The check of a served model on a catalogue of synsets, embedding every entry (lemmas and gloss, as the
+ * index stage does) and every query through `embedder`: what the retrain gate compares.
+ */
+export async function checkServedCatalogue(
+  file: string,
+  spec: CatalogueQueries,
+  embedder: TextEmbedder,
+  synsets: readonly Synset[],
+): Promise<QueryChecks> {
+  const embed = embedTextsWith(embedder);
+  const { dim } = embedder;
+  const vectors = await embedAll(embed, synsets.map(synsetText), dim);
+  const queryVectors = await embedAll(
+    embed,
+    spec.queries.map((q) => q.query),
+    dim,
+  );
+  return checkCatalogueQueries(file, spec, queryVectors, synsetCatalogue(synsets, vectors, dim));
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   checkCatalogueQueries,
   describeQueryChecks,
   loadCatalogueQueries,
+  synsetCatalogue,
   writeQueryChecks,
 } from './catalogue-queries.ts';
 import { TrainRunInfoSchema } from './train.ts';
@@ -95,12 +96,12 @@ export async function indexTextStage(
       const vectors = new Float32Array(dataset.all.length * dim);
       dataset.all.forEach((synset, i) => vectors.set(kept.get(synset.id)!, i * dim));
       const queryVectors = await embedder.embed(spec.queries.map((q) => q.query));
-      const checks = checkCatalogueQueries(file, spec, concatRows(queryVectors, dim), {
-        ids: dataset.all.map((synset) => synset.id),
-        lemmas: dataset.all.map((synset) => synset.lemmas),
-        vectors,
-        dim,
-      });
+      const checks = checkCatalogueQueries(
+        file,
+        spec,
+        concatRows(queryVectors, dim),
+        synsetCatalogue(dataset.all, vectors, dim),
+      );
       writeQueryChecks(runDir, checks);
       for (const line of describeQueryChecks(checks)) progress.log(line);
     }
