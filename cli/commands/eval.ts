@@ -22,6 +22,7 @@ async function evalPublished(flags: EvalFlags): Promise<void> {
     split: flags.split,
     file: flags.file,
     out: resolve(flags.out),
+    log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(
     `${result.model}@${result.version} (${result.file}) on ${result.dataset} ${result.split}: ${formatMetrics(result.metrics)}\n`,
@@ -37,7 +38,9 @@ export function evalCommand(): Command {
       new Option('--dataset <name>', 'what to evaluate on').choices(EVAL_DATASETS).default('wordnet'),
     )
     .addOption(
-      new Option('--split <s>', 'the held-out split').choices(['test', 'validation']).default('test'),
+      new Option('--split <s>', 'the held-out split (wordnet)')
+        .choices(['test', 'validation'])
+        .default('test'),
     )
     .addOption(
       new Option('--file <f>', 'model (fp32) or model_int8 (default: the file the manifest serves)').choices([

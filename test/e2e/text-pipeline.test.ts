@@ -15,7 +15,11 @@ import { parseTextConfig } from '../../trainer/tasks/text/config.ts';
 import { synsetText } from '../../trainer/tasks/text/data/wordnet.ts';
 import { loadWordNetDataset } from '../../trainer/tasks/text/data/wordnet-dataset.ts';
 import { evaluatePublishedModel } from '../../trainer/tasks/text/eval-published.ts';
-import { QUERY_CHECKS_FILE, QueryChecksSchema } from '../../trainer/tasks/text/stages/catalogue-queries.ts';
+import {
+  describeQueryChecks,
+  QUERY_CHECKS_FILE,
+  QueryChecksSchema,
+} from '../../trainer/tasks/text/stages/catalogue-queries.ts';
 import { TextEvaluationSchema } from '../../trainer/tasks/text/stages/evaluate.ts';
 import { indexTextStage } from '../../trainer/tasks/text/stages/index-build.ts';
 import { runTextPipeline } from '../../trainer/tasks/text/stages/pipeline.ts';
@@ -177,6 +181,26 @@ describe('text pipeline end to end', () => {
     // The run's report shows the same check.
     const report = readFileSync(join(runDir, 'report.html'), 'utf8');
     expect(report).toContain(`${checks.passed} of 3 queries find the expected entry in the top 5`);
+  });
+
+  it('asks the published model its questions again, as the index stage did (dml-edge eval --dataset catalogue-queries)', async () => {
+    const checks = QueryChecksSchema.parse(JSON.parse(readFileSync(join(runDir, QUERY_CHECKS_FILE), 'utf8')));
+    const current = await readCurrent(join(root, 'artifacts'), config.name);
+    const lines: string[] = [];
+    const result = await evaluatePublishedModel({
+      versionDir: versionDir(join(root, 'artifacts'), config.name, current!.version),
+      dataset: 'catalogue-queries',
+      split: 'test',
+      out: join(root, 'queries-eval.json'),
+      log: (line) => lines.push(line),
+    });
+    expect(lines).toEqual(describeQueryChecks(checks));
+    const reciprocal = checks.results.map((r) => (r.rank === null ? 0 : 1 / r.rank));
+    expect(result.metrics).toEqual({
+      catalogue_queries_passed: checks.passed,
+      catalogue_queries: QUERIES.length,
+      catalogue_queries_mrr: reciprocal.reduce((a, b) => a + b) / QUERIES.length,
+    });
   });
 
   it('a stage fed an eval.json from an older or broken run names the file, each bad field and the stage', async () => {

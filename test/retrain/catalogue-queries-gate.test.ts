@@ -2,8 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWordNetDataset } from '../../trainer/tasks/text/data/wordnet-dataset.ts';
-import { QUERIES_PASSED } from '../../trainer/tasks/text/retrain/catalogue-queries-gate.ts';
-import { QUERY_CHECKS_FILE, QueryChecksSchema } from '../../trainer/tasks/text/stages/catalogue-queries.ts';
+import {
+  QUERIES_PASSED,
+  QUERY_CHECKS_FILE,
+  QueryChecksSchema,
+} from '../../trainer/tasks/text/stages/catalogue-queries.ts';
 import { createWorkspace, STRONG, tinyTraining, WEAK, type Workspace } from './workspace.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeJsonAtomicSync } from '../../../shared/artifacts/atomic-fs.ts';
 import { verifyVersion } from '../../../shared/artifacts/verify.ts';
 import { createTextFeaturizer } from '../../../shared/featurizer/text.ts';
@@ -10,6 +10,12 @@ import { parseTextConfig } from './config.ts';
 import { loadWordNetDataset } from './data/wordnet-dataset.ts';
 import { glossLemmaRetrievalSet } from './data/wordnet-pairs.ts';
 import {
+  checkServedCatalogue,
+  describeQueryChecks,
+  loadCatalogueQueries,
+  queryCheckMetrics,
+} from './stages/catalogue-queries.ts';
+import {
   type EmbedTexts,
   embedTextsWith,
   evaluateTextRetrieval,
@@ -19,17 +25,23 @@ import {
 /** A dataset a published model can be evaluated on: it embeds what it needs through `embed`. */
 interface EvalDataset {
   description: string;
-  run(manifest: Manifest, embed: EmbedTexts, split: 'validation' | 'test'): Promise<Record<string, number>>;
+  run(
+    manifest: Manifest,
+    embed: EmbedTexts,
+    split: 'validation' | 'test',
+    log: (line: string) => void,
+  ): Promise<Record<string, number>>;
 }
+
+/** The training config a published text model's manifest records. */
+const configOf = (manifest: Manifest) =>
+  parseTextConfig(manifest.training.config, `${manifest.name}@${manifest.version} manifest`);
 
 const DATASETS: Record<string, EvalDataset> = {
   wordnet: {
     description: "gloss -> lemma retrieval on the model's own held-out WordNet synsets",
     async run(manifest, embed, split) {
-      const config = parseTextConfig(
-        manifest.training.config,
-        `${manifest.name}@${manifest.version} manifest`,
-      );
+      const config = configOf(manifest);
       const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
       const metrics = await evaluateTextRetrieval(
         embed,
@@ -37,6 +49,29 @@ const DATASETS: Record<string, EvalDataset> = {
         manifest.embedding.dim,
       );
       return headlineMetrics(metrics);
+    },
+  },
+  'catalogue-queries': {
+    description:
+      "the questions of the model's config (index.queries) asked of its whole catalogue: the expected entry in the top k",
+    async run(manifest, embed, _split, log) {
+      const config = configOf(manifest);
+      const file = config.index.queries;
+      if (!file || config.index.labelled) {
+        throw new Error(
+          `${manifest.name}@${manifest.version} catalogues no WordNet questions (its config has no index.queries)`,
+        );
+      }
+      const { all } = loadWordNetDataset({ seed: config.seed, ...config.data });
+      const checks = await checkServedCatalogue(
+        file,
+        loadCatalogueQueries(resolve(file)),
+        embed,
+        manifest.embedding.dim,
+        all,
+      );
+      for (const line of describeQueryChecks(checks)) log(line);
+      return queryCheckMetrics(checks);
     },
   },
 };
@@ -64,6 +99,8 @@ export async function evaluatePublishedModel(options: {
   split: 'validation' | 'test';
   file?: 'model' | 'model_int8';
   out: string;
+  /** Where a dataset's per-case lines go (the CLI: stderr). */
+  log?: (line: string) => void;
 }): Promise<PublishedEvaluation> {
   const dataset = DATASETS[options.dataset];
   if (!dataset) {
@@ -83,7 +120,7 @@ export async function evaluatePublishedModel(options: {
       dataset: options.dataset,
       description: dataset.description,
       split: options.split,
-      metrics: await dataset.run(manifest, embed, options.split),
+      metrics: await dataset.run(manifest, embed, options.split, options.log ?? (() => undefined)),
       evaluatedAt: new Date().toISOString(),
     };
     writeJsonAtomicSync(options.out, result);

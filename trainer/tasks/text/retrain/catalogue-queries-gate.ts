@@ -2,20 +2,19 @@ import { resolve } from 'node:path';
 import type { Scores } from '../../../registry/schema.ts';
 import type { ProgressReporter } from '../../../train/progress.ts';
 import type { Synset } from '../data/wordnet.ts';
-import { checkServedCatalogue, loadCatalogueQueries, type QueryChecks } from '../stages/catalogue-queries.ts';
+import {
+  checkServedCatalogue,
+  loadCatalogueQueries,
+  type QueryChecks,
+  queryCheckMetrics,
+} from '../stages/catalogue-queries.ts';
+import { embedTextsWith } from '../stages/retrieval-eval.ts';
 import { type ServedTextModel, withServedModel } from './frozen-eval.ts';
-
-/**
- * The score a retrain gate can hold the served catalogue's questions to: how many of the config's
- * `index.queries` find their expected entry in the top k (a floor on it in configs/retrain-wordnet.json
- * refuses a nightly candidate that answers fewer of them).
- */
-export const QUERIES_PASSED = 'catalogue_queries_passed';
 
 /**
  * Asks the config's catalogue questions of the candidate and the champion, each embedding the same
  * catalogue with its served file, and logs the questions the candidate lost or gained. Returns each
- * model's number of passes under QUERIES_PASSED, to add to its scores.
+ * model's queryCheckMetrics (passes, questions, mean reciprocal rank), to add to its scores.
  */
 export async function compareCatalogueQueries(options: {
   file: string;
@@ -27,11 +26,13 @@ export async function compareCatalogueQueries(options: {
   const { file, catalogue, champion, progress } = options;
   const spec = loadCatalogueQueries(resolve(file));
   const check = (model: ServedTextModel) =>
-    withServedModel(model, (embedder) => checkServedCatalogue(file, spec, embedder, catalogue));
+    withServedModel(model, (embedder) =>
+      checkServedCatalogue(file, spec, embedTextsWith(embedder), model.dim, catalogue),
+    );
   const mine = await check(options.candidate);
   const summary = (checks: QueryChecks) => `${checks.passed}/${checks.results.length} in the top ${checks.k}`;
   progress.log(`catalogue queries (${file}) on ${catalogue.length} entries: candidate ${summary(mine)}`);
-  if (!champion) return { candidate: { [QUERIES_PASSED]: mine.passed } };
+  if (!champion) return { candidate: queryCheckMetrics(mine) };
 
   const theirs = await check(champion.served);
   progress.log(`catalogue queries: champion ${champion.version} ${summary(theirs)}`);
@@ -41,5 +42,5 @@ export async function compareCatalogueQueries(options: {
   const gained = changed(theirs, mine);
   if (lost.length > 0) progress.log(`  the candidate loses ${lost.join(', ')}`);
   if (gained.length > 0) progress.log(`  the candidate gains ${gained.join(', ')}`);
-  return { candidate: { [QUERIES_PASSED]: mine.passed }, champion: { [QUERIES_PASSED]: theirs.passed } };
+  return { candidate: queryCheckMetrics(mine), champion: queryCheckMetrics(theirs) };
 }

@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
-import type { TextEmbedder } from '../../../../shared/onnx/text-embedder.ts';
 import { parseOrThrow } from '../../../../shared/validation.ts';
 import { readJsonFile } from '../../../util/read-json-file.ts';
 import { type Synset, synsetText } from '../data/wordnet.ts';
-import { embedAll, embedTextsWith } from './retrieval-eval.ts';
+import { type EmbedTexts, embedAll } from './retrieval-eval.ts';
 
 /**
  * Questions a person would ask the served catalogue, with the lemma a good model answers with: a
@@ -81,16 +80,16 @@ export function synsetCatalogue(
 
 /**
  * The check of a served model on a catalogue of synsets, embedding every entry (lemmas and gloss, as the
- * index stage does) and every query through `embedder`: what the retrain gate compares.
+ * index stage does) and every query with `embed` (the served file's embedder): what the retrain gate
+ * compares and `dml-edge eval --dataset catalogue-queries` reports.
  */
 export async function checkServedCatalogue(
   file: string,
   spec: CatalogueQueries,
-  embedder: TextEmbedder,
+  embed: EmbedTexts,
+  dim: number,
   synsets: readonly Synset[],
 ): Promise<QueryChecks> {
-  const embed = embedTextsWith(embedder);
-  const { dim } = embedder;
   const vectors = await embedAll(embed, synsets.map(synsetText), dim);
   const queryVectors = await embedAll(
     embed,
@@ -98,6 +97,22 @@ export async function checkServedCatalogue(
     dim,
   );
   return checkCatalogueQueries(file, spec, queryVectors, synsetCatalogue(synsets, vectors, dim));
+}
+
+/**
+ * The score a retrain gate can hold the served catalogue's questions to: how many find their expected
+ * entry in the top k (configs/retrain-wordnet.json puts a floor on it).
+ */
+export const QUERIES_PASSED = 'catalogue_queries_passed';
+
+/** Passes, questions and the mean reciprocal rank of the expected entries (0 for a lemma not found). */
+export function queryCheckMetrics(checks: QueryChecks): Record<string, number> {
+  const reciprocal = checks.results.map((r) => (r.rank === null ? 0 : 1 / r.rank));
+  return {
+    [QUERIES_PASSED]: checks.passed,
+    catalogue_queries: checks.results.length,
+    catalogue_queries_mrr: reciprocal.reduce((a, b) => a + b, 0) / reciprocal.length,
+  };
 }
 
 /**
