@@ -25,7 +25,7 @@ async function evalPublished(flags: EvalFlags): Promise<void> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(
-    `${result.model}@${result.version} (${result.file}) on ${result.dataset} ${result.split}: ${formatMetrics(result.metrics)}\n`,
+    `${result.model}@${result.version} (${result.file}) on ${result.dataset}${result.split ? ` ${result.split}` : ''}: ${formatMetrics(result.metrics)}\n`,
   );
 }
 

@@ -195,6 +195,7 @@ describe('text pipeline end to end', () => {
       log: (line) => lines.push(line),
     });
     expect(lines).toEqual(describeQueryChecks(checks));
+    expect(result.split).toBeNull(); // the whole catalogue, whatever --split says
     const reciprocal = checks.results.map((r) => (r.rank === null ? 0 : 1 / r.rank));
     expect(result.metrics).toEqual({
       catalogue_queries_passed: checks.passed,

@@ -25,6 +25,8 @@ import {
 /** A dataset a published model can be evaluated on: it embeds what it needs through `embed`. */
 interface EvalDataset {
   description: string;
+  /** Whether `split` picks its cases (held-out synsets); a dataset without splits ignores it. */
+  split: boolean;
   run(
     manifest: Manifest,
     embed: EmbedTexts,
@@ -40,6 +42,7 @@ const configOf = (manifest: Manifest) =>
 const DATASETS: Record<string, EvalDataset> = {
   wordnet: {
     description: "gloss -> lemma retrieval on the model's own held-out WordNet synsets",
+    split: true,
     async run(manifest, embed, split) {
       const config = configOf(manifest);
       const dataset = loadWordNetDataset({ seed: config.seed, ...config.data });
@@ -54,6 +57,7 @@ const DATASETS: Record<string, EvalDataset> = {
   'catalogue-queries': {
     description:
       "the questions of the model's config (index.queries) asked of its whole catalogue: the expected entry in the top k",
+    split: false,
     async run(manifest, embed, _split, log) {
       const config = configOf(manifest);
       const file = config.index.queries;
@@ -84,7 +88,8 @@ export interface PublishedEvaluation {
   file: string;
   dataset: string;
   description: string;
-  split: 'validation' | 'test';
+  /** null for a dataset without splits. */
+  split: 'validation' | 'test' | null;
   metrics: Record<string, number>;
   evaluatedAt: string;
 }
@@ -119,7 +124,7 @@ export async function evaluatePublishedModel(options: {
       file,
       dataset: options.dataset,
       description: dataset.description,
-      split: options.split,
+      split: dataset.split ? options.split : null,
       metrics: await dataset.run(manifest, embed, options.split, options.log ?? (() => undefined)),
       evaluatedAt: new Date().toISOString(),
     };
