@@ -41,8 +41,12 @@ export const TextConfigSchema = z
     sources: SourcesConfigSchema.optional(),
     /** Where STS-B and PAWS live; default DML_EDGE_DATASETS or ../shared/datasets. */
     datasets: z.string().optional(),
-    /** Scale each initial table row by its bucket's IDF over the training texts (see text-sim/idf-init.ts). */
-    idfInit: z.boolean().optional(),
+    /**
+     * Scale each initial table row by its bucket's IDF over the training texts (see similarity/idf-init.ts);
+     * 'sentences' counts only the texts that are not WordNet lemmas (glosses, examples, other sources'
+     * sentences) as documents.
+     */
+    idfInit: z.union([z.boolean(), z.literal('sentences')]).optional(),
     /** Start the table's last columns and the dense layer from a trained text run (text-sim/semantic-init.ts). */
     semanticInit: SemanticInitSchema.optional(),
     train: z

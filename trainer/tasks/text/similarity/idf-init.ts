@@ -14,6 +14,19 @@ export function bucketDocumentFrequency(featurizer: TextFeaturizer, texts: reado
   return df;
 }
 
+/**
+ * The documents the IDF counts: every training text, or with 'sentences' those that are not one of
+ * `lemmas`. A lemma is a name, not a document: WordNet's ~200,000 one-word "documents" raise the document
+ * frequency of every word that is also a lemma, so dictionary words weigh less than in running text.
+ */
+export function idfDocuments(
+  texts: readonly string[],
+  mode: true | 'sentences',
+  lemmas: ReadonlySet<string>,
+): readonly string[] {
+  return mode === 'sentences' ? texts.filter((text) => !lemmas.has(text)) : texts;
+}
+
 export function scaleRowsByIdf(weights: TextEncoderWeights, df: Uint32Array, documents: number): void {
   const dim = weights.embeddingDim;
   for (let row = 0; row < weights.buckets; row++) {

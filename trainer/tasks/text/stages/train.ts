@@ -12,7 +12,7 @@ import type { TextConfig } from '../config.ts';
 import { loadWordNetDataset } from '../data/wordnet-dataset.ts';
 import { glossLemmaRetrievalSet, samplePairsEpoch } from '../data/wordnet-pairs.ts';
 import { createTextPairModel } from '../model/text-pair-model.ts';
-import { bucketDocumentFrequency, scaleRowsByIdf } from '../similarity/idf-init.ts';
+import { bucketDocumentFrequency, idfDocuments, scaleRowsByIdf } from '../similarity/idf-init.ts';
 import { createMultiSourceModel } from '../similarity/multi-source-model.ts';
 import { applySemanticInit } from '../similarity/semantic-init.ts';
 import { buildTrainingMix, wordnetTexts } from '../similarity/training-mix.ts';
@@ -62,7 +62,9 @@ export async function trainTextStage(options: {
   for (const line of mix?.summary ?? []) progress.log(`source ${line}`);
   const initTexts = mix?.texts ?? wordnetTexts(dataset.train);
   if (config.idfInit) {
-    scaleRowsByIdf(weights, bucketDocumentFrequency(featurizer, initTexts), initTexts.length);
+    const lemmas = new Set(dataset.train.flatMap((synset) => synset.lemmas));
+    const documents = idfDocuments(initTexts, config.idfInit, lemmas);
+    scaleRowsByIdf(weights, bucketDocumentFrequency(featurizer, documents), documents.length);
   }
   // After the IDF scaling: the trained rows replace the last columns and keep their own scale.
   if (config.semanticInit) {
