@@ -250,6 +250,14 @@ describe('text pipeline end to end', () => {
       ['bug', 3],
       ['delivery', 3],
     ]);
+    // Its catalogue is the CSV, not WordNet: the WordNet questions are refused by name, nothing written.
+    const out = join(root, 'labelled-queries.json');
+    await expect(
+      evaluatePublishedModel({ versionDir: published.dir, dataset: 'catalogue-queries', split: 'test', out }),
+    ).rejects.toThrow(
+      `${manifest.name}@${manifest.version} catalogues a labelled CSV, not WordNet: its questions do not apply`,
+    );
+    expect(existsSync(out)).toBe(false);
     const labelled = await startNodeServer({ port: 0, artifactsDir: artifacts });
     try {
       const response = await fetch(`${labelled.url}/v1/classify`, {

@@ -61,11 +61,11 @@ const DATASETS: Record<string, EvalDataset> = {
     async run(manifest, embed, _split, log) {
       const config = configOf(manifest);
       const file = config.index.queries;
-      if (!file || config.index.labelled) {
-        throw new Error(
-          `${manifest.name}@${manifest.version} catalogues no WordNet questions (its config has no index.queries)`,
-        );
+      const model = `${manifest.name}@${manifest.version}`;
+      if (config.index.labelled) {
+        throw new Error(`${model} catalogues a labelled CSV, not WordNet: its questions do not apply`);
       }
+      if (!file) throw new Error(`${model} has no catalogue questions (its config has no index.queries)`);
       const { all } = loadWordNetDataset({ seed: config.seed, ...config.data });
       const checks = await checkServedCatalogue(
         file,
