@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AdamConfig } from './adam.ts';
-import { learningRateFactor } from './learning-rate-decay.ts';
+import { LearningRateDecaySchema, learningRateFactor } from './learning-rate-decay.ts';
 
 /**
  * How a text step moves the parameters (`train.update` in a text config). With a table whose rows were
@@ -29,7 +29,7 @@ export const ParameterUpdateSchema = z
      * 'linear': every learning rate falls in a straight line from its value at the first step to zero at
      * the last (sentence-transformers' default schedule, without warm-up); 'none' keeps them constant.
      */
-    learningRateDecay: z.enum(['none', 'linear']).default('none'),
+    learningRateDecay: LearningRateDecaySchema.extract(['none', 'linear']).default('none'),
   })
   .strict();
 export type ParameterUpdate = z.infer<typeof ParameterUpdateSchema>;
