@@ -25,6 +25,8 @@ export function createProgram(): Command {
   const program = new Command('dml-edge')
     .description('Train deep-metric-learning embedding models, then serve them at the edge.')
     .version(PACKAGE.version)
+    // Its own flags only before a command: `eval --version <v>` is eval's flag, not the program's.
+    .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .exitOverride();

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { METADATA_COLUMN_TYPES } from '../shared/db/index-schema.ts';
 import { ModelNameSchema, VersionSchema } from '../shared/manifest.ts';
+import { LEXICAL_RERANK_DEPTH, LEXICAL_WEIGHT } from '../shared/search/lexical-rerank.ts';
 import type { Limits } from './limits.ts';
 import { ModelRefSchema } from './model-ref.ts';
 
@@ -151,6 +152,13 @@ function searchRequestSchemas(limits: Limits, input: ReturnType<typeof modelInpu
       .optional()
       .describe('Only hits scoring at least this cosine (fewer than k when fewer reach it).'),
     filter: MetadataFilterSchema.optional(),
+    rerank: z
+      .enum(['lexical'])
+      .optional()
+      .describe(
+        `'lexical': reorder the ${LEXICAL_RERANK_DEPTH} nearest hits (offset + k when deeper) by cosine + ${LEXICAL_WEIGHT} x ` +
+          "their BM25 over those hits' texts (as a share of the best): lifts items that hold the query's words. Text queries only.",
+      ),
   };
   const shared = {
     collection: ModelNameSchema.optional().describe(
@@ -164,9 +172,18 @@ function searchRequestSchemas(limits: Limits, input: ReturnType<typeof modelInpu
     with_vector: z.boolean().default(false).describe("Also return each hit's stored vector."),
   };
   /** What is wrong with one query, path relative to it. */
-  const queryProblems = (r: { query?: unknown; vector?: unknown; offset: number; k: number }) => [
+  const queryProblems = (r: {
+    query?: unknown;
+    vector?: unknown;
+    offset: number;
+    k: number;
+    rerank?: string;
+  }) => [
     ...((r.query === undefined) === (r.vector === undefined)
       ? [{ path: 'query', message: 'give query or vector (one of them)' }]
+      : []),
+    ...(r.rerank !== undefined && typeof r.query !== 'string'
+      ? [{ path: 'rerank', message: `rerank '${r.rerank}' reads the query's words: give a text query` }]
       : []),
     ...(r.offset + r.k > MAX_SEARCH_DEPTH
       ? [
@@ -498,6 +515,12 @@ export const SimilarityResponseSchema = z.object({
 export const SearchHitSchema = z.object({
   id: z.string(),
   score: z.number().describe('Cosine similarity in [-1, 1]: larger is closer.'),
+  lexical_score: z
+    .number()
+    .optional()
+    .describe(
+      `With rerank 'lexical': the hit's BM25 for the query as a share of the best candidate's, in [0, 1]; hits are ordered by score + ${LEXICAL_WEIGHT} x lexical_score.`,
+    ),
   text: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
   vector: z.array(z.number()).optional().describe('The stored vector, with `with_vector: true`.'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SearchOptionsSchema } from '../../edge/adapters/node/search-options.ts';
+import { LEXICAL_RERANK_DEPTH } from '../../shared/search/lexical-rerank.ts';
 import { embeddingMatrix } from '../../trainer/eval/matrix.ts';
 import { embedFlat, openServedEmbedder } from '../embed/served.ts';
 import { type LoadResult, runLoad } from '../http/load.ts';
@@ -31,6 +32,8 @@ export const httpSection: RunnableSection = {
 };
 
 interface Endpoint {
+  /** How the rows name it: the path, and what its bodies ask for where two share a path. */
+  name: string;
   path: string;
   bodies: unknown[];
 }
@@ -41,12 +44,22 @@ async function runHttp(context: SectionContext): Promise<SectionOutcome> {
   const texts = glossesAndLemmas(2 * BODIES, SEED);
   const glosses = sampleSynsets(BODIES, SEED + 1).map((s) => s.gloss);
   const endpoints: Endpoint[] = [
-    { path: '/v1/embed', bodies: texts.slice(0, BODIES).map((text) => ({ inputs: [text] })) },
     {
+      name: '/v1/embed',
+      path: '/v1/embed',
+      bodies: texts.slice(0, BODIES).map((text) => ({ inputs: [text] })),
+    },
+    {
+      name: '/v1/similarity',
       path: '/v1/similarity',
       bodies: Array.from({ length: BODIES }, (_, i) => ({ pairs: [[texts[2 * i], texts[2 * i + 1]]] })),
     },
-    { path: '/v1/search', bodies: glosses.map((query) => ({ query, k: K })) },
+    { name: '/v1/search', path: '/v1/search', bodies: glosses.map((query) => ({ query, k: K })) },
+    {
+      name: '/v1/search (rerank lexical)',
+      path: '/v1/search',
+      bodies: glosses.map((query) => ({ query, k: K, rerank: 'lexical' })),
+    },
   ];
 
   context.log(`starting the server on ${found.model.dir}`);
@@ -55,7 +68,7 @@ async function runHttp(context: SectionContext): Promise<SectionOutcome> {
     const rows: Row[] = [];
     for (const endpoint of endpoints) {
       context.log(
-        `${endpoint.path}: ${WARMUP_SECONDS} s warm-up, then ${CONCURRENCIES.join(', ')} connections`,
+        `${endpoint.name}: ${WARMUP_SECONDS} s warm-up, then ${CONCURRENCIES.join(', ')} connections`,
       );
       await runLoad({ url: server.url, connections: 16, seconds: WARMUP_SECONDS, ...endpoint });
       const runs: { connections: number; result: LoadResult }[] = [];
@@ -65,7 +78,7 @@ async function runHttp(context: SectionContext): Promise<SectionOutcome> {
           result: await runLoad({ url: server.url, connections, seconds: SECONDS, ...endpoint }),
         });
       }
-      rows.push(...endpointRows(endpoint.path, runs));
+      rows.push(...endpointRows(endpoint.name, runs));
     }
     context.log(`/v1/search: recall@${K} of ${RECALL_QUERIES} answers against exact search`);
     rows.push(await searchRecallRow(server.url, found.model));
@@ -76,7 +89,8 @@ async function runHttp(context: SectionContext): Promise<SectionOutcome> {
           `autocannon drives it from the benchmark process, ${SECONDS} s per concurrency after a ` +
           `${WARMUP_SECONDS} s warm-up per endpoint. Both share the machine's cores.`,
         `Bodies cycle through ${BODIES} WordNet texts: one text per /v1/embed request, one pair per ` +
-          `/v1/similarity request, one gloss per /v1/search request (k ${K}, the default collection).`,
+          `/v1/similarity request, one gloss per /v1/search request (k ${K}, the default collection; ` +
+          `with rerank 'lexical' the ${LEXICAL_RERANK_DEPTH} nearest hits are read and reordered).`,
         'Requests per second: median, min and max over the one-second samples of a run. Latency: over every ' +
           'request of the run (median = p50; `runs` is the number of requests).',
         `The server runs with its default search options: /v1/search walks the collection's HNSW graph ` +

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { LEXICAL_RERANK_DEPTH, rerankLexically } from '../../shared/search/lexical-rerank.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { givenUnitVector } from '../given-vector.ts';
@@ -9,6 +10,7 @@ import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi
 import type { CollectionInfo, ItemCatalog, LoadedModel, MetadataFilter, SearchHit } from '../ports.ts';
 import { checkPinnedVersion, inputKindOf, modelVersionOf, resolveCollection } from '../resolve.ts';
 import {
+  MAX_SEARCH_DEPTH,
   type SearchBatchResponse,
   SearchBatchResponseSchema,
   type SearchResponse,
@@ -23,6 +25,7 @@ interface QuerySpec {
   offset: number;
   score_threshold?: number;
   filter?: MetadataFilter;
+  rerank?: 'lexical';
 }
 
 const EXAMPLE_HIT = { id: 'shoe-1', score: 0.82, text: 'red running shoes', metadata: { color: 'red' } };
@@ -31,7 +34,8 @@ const ANSWERED_BY = { collection: 'products', model: 'minilm', model_version: '2
 /**
  * POST /v1/search and POST /v1/search/batch: the items of a collection nearest to a query, as vector
  * databases offer it: by text, image or raw `vector`; paged with `offset` (offset + k at most
- * MAX_SEARCH_DEPTH); cut at `score_threshold`; filtered on metadata; with the stored vectors on request
+ * MAX_SEARCH_DEPTH); cut at `score_threshold`; filtered on metadata; reordered by the nearest hits' words
+ * on request (`rerank: 'lexical'`, shared/search/lexical-rerank.ts); with the stored vectors on request
  * (`with_vector`, through the item catalog: 400 where the deployment has none). A batch searches one
  * collection with several queries, embedded together. Every search goes through the VectorIndex port,
  * so Node (sqlite-vec + graph) and Workers (wasm index, shards) serve the same forms.
@@ -190,7 +194,11 @@ async function searchOne(
   field = '',
 ): Promise<SearchHit[]> {
   if (spec.filter) checkFilter(spec.filter, collection, `${field}filter`);
-  const hits = await deps.index.search(collection, query, spec.offset + spec.k, spec.filter);
+  const wanted = spec.offset + spec.k;
+  const depth = spec.rerank ? Math.min(MAX_SEARCH_DEPTH, Math.max(LEXICAL_RERANK_DEPTH, wanted)) : wanted;
+  const nearest = await deps.index.search(collection, query, depth, spec.filter);
+  // The schema admits a rerank with text queries only.
+  const hits = spec.rerank && typeof spec.query === 'string' ? rerankLexically(spec.query, nearest) : nearest;
   const threshold = spec.score_threshold ?? -Infinity;
   const page = hits.slice(spec.offset, spec.offset + spec.k).filter((hit) => hit.score >= threshold);
   if (!vectors) return page;

@@ -7,6 +7,7 @@ import {
   SearchBatchResponseSchema,
   SearchResponseSchema,
 } from '../../edge/schemas.ts';
+import { bm25Scores, LEXICAL_WEIGHT } from '../../shared/search/lexical-rerank.ts';
 import { cosineSimilarity } from '../../shared/vector.ts';
 import type { IndexItem } from '../../trainer/index/build-index.ts';
 import { type PublishedModel, publishTinyModel, temporaryDir } from '../http/published-model.ts';
@@ -131,6 +132,88 @@ describe('POST /v1/search by vector, with paging and thresholds', () => {
       /^query: give query or vector/,
     );
     expect((await refused('/v1/search', { k: 3 }, 400)).message).toMatch(/^query: /);
+  });
+});
+
+describe('POST /v1/search with rerank: lexical', () => {
+  const QUERY = 'green tea number 14';
+
+  /** The reference: every item (fewer than the rerank depth) by cosine + weight x BM25 share of the best. */
+  async function reranked(query: string) {
+    const [vector] = await embed([query]);
+    const byCosine = await bruteForce(vector);
+    const texts = byCosine.map((hit) => ITEMS.find((item) => item.id === hit.id)!.text);
+    const bm25 = bm25Scores(query, texts);
+    const best = Math.max(...bm25);
+    return byCosine
+      .map((hit, i) => ({
+        ...hit,
+        lexical: bm25[i] / best,
+        fused: hit.score + (LEXICAL_WEIGHT * bm25[i]) / best,
+      }))
+      .sort((a, b) => b.fused - a.fused);
+  }
+
+  it('reorders the nearest hits by cosine + weighted BM25 of their texts; score stays the cosine', async () => {
+    const reference = await reranked(QUERY);
+    const { results } = await search({ query: QUERY, k: 6, rerank: 'lexical' });
+    expect(ids(results)).toEqual(ids(reference.slice(0, 6)));
+    results.forEach((hit, i) => {
+      expect(hit.score).toBeCloseTo(reference[i].score, 5);
+      expect(hit.lexical_score).toBeCloseTo(reference[i].lexical, 10);
+    });
+    // The item that holds every query word, the rare "14" among them, has the best BM25.
+    const full = await search({ query: QUERY, k: ITEMS.length, rerank: 'lexical' });
+    expect(full.results.filter((hit) => hit.lexical_score === 1).map((hit) => hit.id)).toEqual(['item-14']);
+    const plain = await search({ query: QUERY, k: 6 });
+    expect(plain.results[0].lexical_score).toBeUndefined();
+  });
+
+  it('pages the reranked order, and cuts at score_threshold on the cosine', async () => {
+    const full = await search({ query: QUERY, k: ITEMS.length, rerank: 'lexical' });
+    const page = await search({ query: QUERY, k: 4, offset: 3, rerank: 'lexical' });
+    expect(ids(page.results)).toEqual(ids(full.results.slice(3, 7)));
+    const threshold = [...full.results].sort((a, b) => b.score - a.score)[5].score;
+    const cut = await search({
+      query: QUERY,
+      k: ITEMS.length,
+      rerank: 'lexical',
+      score_threshold: threshold,
+    });
+    expect(ids(cut.results)).toEqual(ids(full.results.filter((hit) => hit.score >= threshold)));
+  });
+
+  it('reranks each query of a batch as its own search would', async () => {
+    const body = await ok(
+      '/v1/search/batch',
+      {
+        queries: [
+          { query: QUERY, k: 3, rerank: 'lexical' },
+          { query: QUERY, k: 3 },
+        ],
+      },
+      SearchBatchResponseSchema,
+    );
+    expect(ids(body.batches[0].results)).toEqual(
+      ids((await search({ query: QUERY, k: 3, rerank: 'lexical' })).results),
+    );
+    expect(ids(body.batches[1].results)).toEqual(ids((await search({ query: QUERY, k: 3 })).results));
+  });
+
+  it('refuses a rerank without query words: a raw vector, or an unknown rerank', async () => {
+    const [vector] = await embed([QUERY]);
+    expect((await refused('/v1/search', { vector, rerank: 'lexical' }, 400)).message).toMatch(
+      /^rerank: rerank 'lexical' reads the query's words: give a text query/,
+    );
+    expect((await refused('/v1/search', { query: QUERY, rerank: 'semantic' }, 400)).message).toMatch(
+      /^rerank: /,
+    );
+    const batch = await refused(
+      '/v1/search/batch',
+      { queries: [{ query: QUERY }, { vector, rerank: 'lexical' }] },
+      400,
+    );
+    expect(batch.message).toMatch(/^queries\.1\.rerank: /);
   });
 });
 

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProgram } from '../../cli/program.ts';
 import { runCliInProcess } from './in-process.ts';
@@ -10,6 +12,28 @@ describe('the command line', () => {
     const { code, stdout } = await runCliInProcess(['--version']);
     expect(code).toBe(0);
     expect(stdout.trim()).toBe(PACKAGE_VERSION);
+  });
+
+  it("leaves a command's own --version flag to the command (eval and fewshot pick a published version)", async () => {
+    const artifacts = mkdtempSync(join(tmpdir(), 'dml-edge-usage-'));
+    try {
+      for (const command of ['eval', 'fewshot']) {
+        const { code, stdout, stderr } = await runCliInProcess([
+          command,
+          '--model',
+          'nothing',
+          '--version',
+          '20990101-0000',
+          '--artifacts',
+          artifacts,
+        ]);
+        expect(stdout.trim(), command).not.toBe(PACKAGE_VERSION);
+        expect(code, command).not.toBe(0);
+        expect(stderr, command).toMatch(/no published model nothing/);
+      }
+    } finally {
+      rmSync(artifacts, { recursive: true, force: true });
+    }
   });
 
   it('lists every command with its description, and each command has its own help with its flags', async () => {

@@ -194,14 +194,23 @@ describe('text pipeline end to end', () => {
       out: join(root, 'queries-eval.json'),
       log: (line) => lines.push(line),
     });
-    expect(lines).toEqual(describeQueryChecks(checks));
+    const vectorLines = describeQueryChecks(checks);
+    expect(lines.slice(0, vectorLines.length)).toEqual(vectorLines);
+    // Then the same questions as a search with "rerank": "lexical" ranks them, one line each.
+    const lexicalLines = lines.slice(vectorLines.length + 1);
+    expect(lines[vectorLines.length]).toMatch(/rerank.*lexical/);
+    expect(lexicalLines).toHaveLength(vectorLines.length);
+    expect(lexicalLines[0]).toMatch(/^catalogue queries .*: \d+\/3 with the expected entry in the top 5$/);
     expect(result.split).toBeNull(); // the whole catalogue, whatever --split says
     const reciprocal = checks.results.map((r) => (r.rank === null ? 0 : 1 / r.rank));
-    expect(result.metrics).toEqual({
+    expect(result.metrics).toMatchObject({
       catalogue_queries_passed: checks.passed,
       catalogue_queries: QUERIES.length,
       catalogue_queries_mrr: reciprocal.reduce((a, b) => a + b) / QUERIES.length,
+      catalogue_queries_lexical: QUERIES.length,
     });
+    const lexicalPassed = lexicalLines.filter((line) => line.includes(' PASS ')).length;
+    expect(result.metrics.catalogue_queries_passed_lexical).toBe(lexicalPassed);
   });
 
   it('a stage fed an eval.json from an older or broken run names the file, each bad field and the stage', async () => {
@@ -255,7 +264,7 @@ describe('text pipeline end to end', () => {
     await expect(
       evaluatePublishedModel({ versionDir: published.dir, dataset: 'catalogue-queries', split: 'test', out }),
     ).rejects.toThrow(
-      `${manifest.name}@${manifest.version} catalogues a labelled CSV, not WordNet: its questions do not apply`,
+      `${manifest.name}@${manifest.version} catalogues a labelled CSV, not WordNet: these questions do not apply`,
     );
     expect(existsSync(out)).toBe(false);
     const labelled = await startNodeServer({ port: 0, artifactsDir: artifacts });

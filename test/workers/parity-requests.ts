@@ -69,6 +69,11 @@ export const PARITY_REQUESTS = {
     path: '/v1/search',
     body: { query: 'shoes for running', k: 4, collection: 'products' },
   },
+  searchLexical: {
+    method: 'POST',
+    path: '/v1/search',
+    body: { query: 'running shoes in red', k: 4, collection: 'products', rerank: 'lexical' },
+  },
   searchDefaults: { method: 'POST', path: '/v1/search', body: { query: 'a cup of tea' } },
   searchAll: { method: 'POST', path: '/v1/search', body: { query: 'light', k: 100 } },
   invalidEmbed: { method: 'POST', path: '/v1/embed', body: { inputs: [] } },

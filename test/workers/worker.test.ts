@@ -163,7 +163,7 @@ describe('the worker answers like the Node server', () => {
     expect(actual.scores).toEqual(within(expected.scores));
   });
 
-  it.each(['search', 'searchDefaults', 'searchAll'] as const)(
+  it.each(['search', 'searchLexical', 'searchDefaults', 'searchAll'] as const)(
     '%s: the same ids in the same order, scores to 1e-5',
     async (name) => {
       const worker = await workerReply(name);
@@ -178,8 +178,16 @@ describe('the worker answers like the Node server', () => {
       expect(actual.results.map((hit) => [hit.text, hit.metadata])).toEqual(
         expected.results.map((hit) => [hit.text, hit.metadata]),
       );
+      expect(actual.results.map((hit) => hit.lexical_score)).toEqual(
+        expected.results.map((hit) => hit.lexical_score),
+      );
     },
   );
+
+  it("searchLexical: reranked by the hits' words (a lexical_score on each hit)", async () => {
+    const { results } = SearchResponseSchema.parse((await workerReply('searchLexical')).body);
+    expect(results.map((hit) => hit.lexical_score)).toContain(1);
+  });
 
   it('searchAll: returns every item of the collection', async () => {
     const body = SearchResponseSchema.parse((await workerReply('searchAll')).body);

@@ -7,12 +7,15 @@ import type { Manifest } from '../../../shared/manifest.ts';
 import { createOnnxTextEmbedder, type TextEmbedder } from '../../../shared/onnx/text-embedder.ts';
 import { nodeOrt } from '../../util/ort.ts';
 import { parseTextConfig } from './config.ts';
+import { dictionaryQuestions } from './data/dictionary-questions.ts';
+import { gcideFile, loadGcide } from './data/gcide.ts';
 import { loadWordNetDataset } from './data/wordnet-dataset.ts';
 import { glossLemmaRetrievalSet } from './data/wordnet-pairs.ts';
 import {
   checkServedCatalogue,
   describeQueryChecks,
   loadCatalogueQueries,
+  type QueryChecks,
   queryCheckMetrics,
 } from './stages/catalogue-queries.ts';
 import {
@@ -39,6 +42,41 @@ interface EvalDataset {
 const configOf = (manifest: Manifest) =>
   parseTextConfig(manifest.training.config, `${manifest.name}@${manifest.version} manifest`);
 
+/** How many dictionary definitions the 'dictionary-definitions' dataset asks (seed 1 draws them). */
+const DICTIONARY_QUESTIONS = 600;
+
+/** Both orders a search serves: by cosine, and with `"rerank": "lexical"`. */
+const RANKINGS = ['vector', 'lexical'] as const;
+
+const modelOf = (manifest: Manifest) => `${manifest.name}@${manifest.version}`;
+
+/** The WordNet catalogue a text model's config indexes; a model that catalogues a labelled CSV has none. */
+function wordNetCatalogue(manifest: Manifest) {
+  const config = configOf(manifest);
+  if (config.index.labelled) {
+    throw new Error(
+      `${modelOf(manifest)} catalogues a labelled CSV, not WordNet: these questions do not apply`,
+    );
+  }
+  return { config, synsets: loadWordNetDataset({ seed: config.seed, ...config.data }).all };
+}
+
+/** Logs each ranking's check (`describe`) and returns its metrics, the lexical ones suffixed `_lexical`. */
+function rankingMetrics(
+  [vector, lexical]: readonly QueryChecks[],
+  log: (line: string) => void,
+  describe: (checks: QueryChecks) => string[],
+): Record<string, number> {
+  for (const line of describe(vector)) log(line);
+  log('with "rerank": "lexical" (the nearest entries reordered by their words):');
+  for (const line of describe(lexical)) log(line);
+  const lexicalMetrics = Object.entries(queryCheckMetrics(lexical)).map(([name, value]) => [
+    `${name}_lexical`,
+    value,
+  ]);
+  return { ...queryCheckMetrics(vector), ...Object.fromEntries(lexicalMetrics) };
+}
+
 const DATASETS: Record<string, EvalDataset> = {
   wordnet: {
     description: "gloss -> lemma retrieval on the model's own held-out WordNet synsets",
@@ -56,26 +94,32 @@ const DATASETS: Record<string, EvalDataset> = {
   },
   'catalogue-queries': {
     description:
-      "the questions of the model's config (index.queries) asked of its whole catalogue: the expected entry in the top k",
+      "the questions of the model's config (index.queries) asked of its whole catalogue: the expected entry in the top k, by cosine and with the lexical rerank",
     split: false,
     async run(manifest, embed, _split, log) {
-      const config = configOf(manifest);
+      const { config, synsets } = wordNetCatalogue(manifest);
       const file = config.index.queries;
-      const model = `${manifest.name}@${manifest.version}`;
-      if (config.index.labelled) {
-        throw new Error(`${model} catalogues a labelled CSV, not WordNet: its questions do not apply`);
+      if (!file)
+        throw new Error(`${modelOf(manifest)} has no catalogue questions (its config has no index.queries)`);
+      const spec = loadCatalogueQueries(resolve(file));
+      const checks = await checkServedCatalogue(file, spec, embed, manifest.embedding.dim, synsets, RANKINGS);
+      return rankingMetrics(checks, log, describeQueryChecks);
+    },
+  },
+  'dictionary-definitions': {
+    description: `${DICTIONARY_QUESTIONS} definitions from GNU's dictionary (Debian's dict-gcide, never trained on by the default) of words the catalogue holds, asked of the whole catalogue: the word in the top 5, by cosine and with the lexical rerank`,
+    split: false,
+    async run(manifest, embed, _split, log) {
+      const entries = loadGcide();
+      if (!entries) {
+        throw new Error(`dataset 'dictionary-definitions' needs ${gcideFile()}: apt-get install dict-gcide`);
       }
-      if (!file) throw new Error(`${model} has no catalogue questions (its config has no index.queries)`);
-      const { all } = loadWordNetDataset({ seed: config.seed, ...config.data });
-      const checks = await checkServedCatalogue(
-        file,
-        loadCatalogueQueries(resolve(file)),
-        embed,
-        manifest.embedding.dim,
-        all,
-      );
-      for (const line of describeQueryChecks(checks)) log(line);
-      return queryCheckMetrics(checks);
+      const { synsets } = wordNetCatalogue(manifest);
+      const lemmas = new Set(synsets.flatMap((s) => s.lemmas.map((lemma) => lemma.toLowerCase())));
+      const spec = { k: 5, queries: dictionaryQuestions(entries, lemmas, DICTIONARY_QUESTIONS, 1) };
+      const file = `${gcideFile()}: ${spec.queries.length} definitions`;
+      const checks = await checkServedCatalogue(file, spec, embed, manifest.embedding.dim, synsets, RANKINGS);
+      return rankingMetrics(checks, log, (check) => describeQueryChecks(check).slice(0, 1));
     },
   },
 };

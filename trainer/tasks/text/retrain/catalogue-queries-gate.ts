@@ -26,9 +26,10 @@ export async function compareCatalogueQueries(options: {
   const { file, catalogue, champion, progress } = options;
   const spec = loadCatalogueQueries(resolve(file));
   const check = (model: ServedTextModel) =>
-    withServedModel(model, (embedder) =>
-      checkServedCatalogue(file, spec, embedTextsWith(embedder), model.dim, catalogue),
-    );
+    withServedModel(model, async (embedder) => {
+      const [checks] = await checkServedCatalogue(file, spec, embedTextsWith(embedder), model.dim, catalogue);
+      return checks;
+    });
   const mine = await check(options.candidate);
   const summary = (checks: QueryChecks) => `${checks.passed}/${checks.results.length} in the top ${checks.k}`;
   progress.log(`catalogue queries (${file}) on ${catalogue.length} entries: candidate ${summary(mine)}`);

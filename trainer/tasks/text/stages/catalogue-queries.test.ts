@@ -3,6 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../../shared/random.ts';
+import {
+  bm25Scores,
+  LEXICAL_RERANK_DEPTH,
+  LEXICAL_WEIGHT,
+} from '../../../../shared/search/lexical-rerank.ts';
 import { loadWordNet } from '../data/wordnet.ts';
 import { checkCatalogueQueries, loadCatalogueQueries } from './catalogue-queries.ts';
 
@@ -41,7 +46,8 @@ describe('catalogue query check', () => {
     // q1 is entry 7 itself: rank 1.
     const queries = unitRows(3, dim, random);
     queries.set(vectors.subarray(7 * dim, 8 * dim), dim);
-    const checks = checkCatalogueQueries('test.json', spec, queries, { ids, lemmas, vectors, dim });
+    const texts = ids.map((id) => `entry ${id}`);
+    const checks = checkCatalogueQueries('test.json', spec, queries, { ids, lemmas, texts, vectors, dim });
 
     const cosine = (q: number, i: number) =>
       Array.from({ length: dim }, (_, d) => queries[q * dim + d] * vectors[i * dim + d]).reduce(
@@ -55,6 +61,61 @@ describe('catalogue query check', () => {
     expect(checks.results[1].top[0]).toBe('n7');
     expect(checks.results[2]).toMatchObject({ rank: null, pass: false });
     expect(checks.passed).toBe(1 + Number(reference <= 5));
+  });
+
+  it('ranks as the served lexical rerank orders: the nearest entries by cosine + weighted BM25, the rest by cosine', () => {
+    const random = mulberry32(5);
+    const dim = 8;
+    const items = 300;
+    const vectors = unitRows(items, dim, random);
+    const ids = Array.from({ length: items }, (_, i) => `n${i}`);
+    const queries = unitRows(1, dim, random);
+    const cosine = (i: number) =>
+      Array.from({ length: dim }, (_, d) => queries[d] * vectors[i * dim + d]).reduce((a, b) => a + b);
+    const byCosine = ids.map((_, i) => i).sort((a, b) => cosine(b) - cosine(a));
+    // The words of the query sit in entries at cosine ranks 30 and 200 (beyond the rerank's depth).
+    const lifted = byCosine[29];
+    const deep = byCosine[199];
+    const texts = ids.map((id, i) =>
+      i === lifted || i === deep ? `thermometer device ${id}` : `entry ${id}`,
+    );
+    const lemmas = ids.map((_, i) => [i === lifted ? 'near' : i === deep ? 'far' : `word${i}`]);
+    const spec = {
+      k: 5,
+      queries: [
+        { query: 'device thermometer', expect: 'near' },
+        { query: 'device thermometer', expect: 'far' },
+      ],
+    };
+    const catalogue = { ids, lemmas, texts, vectors, dim };
+    const checks = checkCatalogueQueries(
+      'test.json',
+      spec,
+      new Float32Array([...queries, ...queries]),
+      catalogue,
+      'lexical',
+    );
+
+    const nearest = byCosine.slice(0, LEXICAL_RERANK_DEPTH);
+    const bm25 = bm25Scores(
+      'device thermometer',
+      nearest.map((i) => texts[i]),
+    );
+    const fused = nearest.map((i, j) => ({
+      i,
+      score: cosine(i) + (LEXICAL_WEIGHT * bm25[j]) / Math.max(...bm25),
+    }));
+    const reference = fused.sort((a, b) => b.score - a.score).findIndex(({ i }) => i === lifted) + 1;
+    expect(reference).toBeLessThan(30);
+    expect(checks.results[0].rank).toBe(reference);
+    expect(checks.results[1].rank).toBe(200);
+    const vectorChecks = checkCatalogueQueries(
+      'test.json',
+      spec,
+      new Float32Array([...queries, ...queries]),
+      catalogue,
+    );
+    expect(vectorChecks.results.map((r) => r.rank)).toEqual([30, 200]);
   });
 
   it('ships the default queries, each with a lemma the WordNet catalogue has', () => {

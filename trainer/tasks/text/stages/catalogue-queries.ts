@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomicSync } from '../../../../shared/artifacts/atomic-fs.ts';
+import { LEXICAL_RERANK_DEPTH, rerankLexically } from '../../../../shared/search/lexical-rerank.ts';
 import { parseOrThrow } from '../../../../shared/validation.ts';
 import { readJsonFile } from '../../../util/read-json-file.ts';
 import { type Synset, synsetText } from '../data/wordnet.ts';
@@ -60,10 +61,12 @@ export function loadCatalogueQueries(path: string): CatalogueQueries {
   return parseOrThrow(CatalogueQueriesSchema, readJsonFile(path), `${path}: invalid catalogue queries`);
 }
 
-/** A catalogue entry as the check sees it: its id, its lemmas, its unit vector (row `row` of `vectors`). */
+/** A catalogue entry as the check sees it: its id, its lemmas, its text, its unit vector (a row of `vectors`). */
 export interface CatalogueVectors {
   ids: readonly string[];
   lemmas: readonly (readonly string[])[];
+  /** What the index stores as the entry's text (what a lexical rerank reads). */
+  texts: readonly string[];
   /** [items, dim], row-major, unit rows (what the served model outputs). */
   vectors: Float32Array;
   dim: number;
@@ -75,13 +78,19 @@ export function synsetCatalogue(
   vectors: Float32Array,
   dim: number,
 ): CatalogueVectors {
-  return { ids: synsets.map((s) => s.id), lemmas: synsets.map((s) => s.lemmas), vectors, dim };
+  return {
+    ids: synsets.map((s) => s.id),
+    lemmas: synsets.map((s) => s.lemmas),
+    texts: synsets.map(synsetText),
+    vectors,
+    dim,
+  };
 }
 
 /**
  * The check of a served model on a catalogue of synsets, embedding every entry (lemmas and gloss, as the
- * index stage does) and every query with `embed` (the served file's embedder): what the retrain gate
- * compares and `dml-edge eval --dataset catalogue-queries` reports.
+ * index stage does) and every query with `embed` (the served file's embedder), once per ranking asked
+ * for: what the retrain gate compares and `dml-edge eval --dataset catalogue-queries` reports.
  */
 export async function checkServedCatalogue(
   file: string,
@@ -89,14 +98,16 @@ export async function checkServedCatalogue(
   embed: EmbedTexts,
   dim: number,
   synsets: readonly Synset[],
-): Promise<QueryChecks> {
+  rankings: readonly CatalogueRanking[] = ['vector'],
+): Promise<QueryChecks[]> {
   const vectors = await embedAll(embed, synsets.map(synsetText), dim);
   const queryVectors = await embedAll(
     embed,
     spec.queries.map((q) => q.query),
     dim,
   );
-  return checkCatalogueQueries(file, spec, queryVectors, synsetCatalogue(synsets, vectors, dim));
+  const catalogue = synsetCatalogue(synsets, vectors, dim);
+  return rankings.map((ranking) => checkCatalogueQueries(file, spec, queryVectors, catalogue, ranking));
 }
 
 /**
@@ -116,16 +127,25 @@ export function queryCheckMetrics(checks: QueryChecks): Record<string, number> {
 }
 
 /**
- * Ranks every entry for each query by cosine (dot product of unit vectors). The rank of the expected
- * lemma is 1 + the number of entries scoring strictly above its best entry, so ties do not fail a query.
+ * How the check orders the catalogue: by cosine alone, or as a search with `"rerank": "lexical"` serves
+ * it (the nearest LEXICAL_RERANK_DEPTH entries reordered with their texts, shared/search/lexical-rerank.ts).
+ */
+export type CatalogueRanking = 'vector' | 'lexical';
+
+/**
+ * Ranks every entry for each query by cosine (dot product of unit vectors), then, for the lexical
+ * ranking, reorders the nearest entries as the served rerank does. The rank of the expected lemma is
+ * 1 + the number of entries ahead of its best entry; ahead by cosine means strictly above, so ties do
+ * not fail a query.
  */
 export function checkCatalogueQueries(
   file: string,
   spec: CatalogueQueries,
   queryVectors: Float32Array,
   catalogue: CatalogueVectors,
+  ranking: CatalogueRanking = 'vector',
 ): QueryChecks {
-  const { ids, lemmas, vectors, dim } = catalogue;
+  const { ids, lemmas, texts, vectors, dim } = catalogue;
   const results = spec.queries.map(({ query, expect }, q) => {
     const scores = new Float32Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
@@ -133,19 +153,35 @@ export function checkCatalogueQueries(
       for (let d = 0; d < dim; d++) dot += queryVectors[q * dim + d] * vectors[i * dim + d];
       scores[i] = dot;
     }
+    const order = [...scores.keys()].sort((a, b) => scores[b] - scores[a] || a - b);
+    if (ranking === 'lexical') {
+      const nearest = order
+        .slice(0, Math.max(LEXICAL_RERANK_DEPTH, spec.k))
+        .map((i) => ({ i, score: scores[i], text: texts[i] }));
+      order.splice(0, nearest.length, ...rerankLexically(query, nearest).map(({ i }) => i));
+    }
     const wanted = expect.toLowerCase();
-    let best = Number.NEGATIVE_INFINITY;
-    lemmas.forEach((entry, i) => {
-      if (entry.some((lemma) => lemma.toLowerCase() === wanted)) best = Math.max(best, scores[i]);
-    });
-    const rank = best === Number.NEGATIVE_INFINITY ? null : 1 + scores.filter((s) => s > best).length;
-    const top = [...scores.keys()]
-      .sort((a, b) => scores[b] - scores[a] || a - b)
-      .slice(0, spec.k)
-      .map((i) => ids[i]);
+    const answers = (i: number) => lemmas[i].some((lemma) => lemma.toLowerCase() === wanted);
+    const rank = ranking === 'vector' ? cosineRank(scores, answers) : orderRank(order, answers);
+    const top = order.slice(0, spec.k).map((i) => ids[i]);
     return { query, expect, rank, pass: rank !== null && rank <= spec.k, top };
   });
   return { file, k: spec.k, passed: results.filter((r) => r.pass).length, results };
+}
+
+/** 1 + the entries scoring strictly above the best answering entry; null when none answers. */
+function cosineRank(scores: Float32Array, answers: (i: number) => boolean): number | null {
+  let best = Number.NEGATIVE_INFINITY;
+  scores.forEach((score, i) => {
+    if (answers(i)) best = Math.max(best, score);
+  });
+  return best === Number.NEGATIVE_INFINITY ? null : 1 + scores.filter((s) => s > best).length;
+}
+
+/** The 1-based position of the first answering entry in `order`; null when none answers. */
+function orderRank(order: readonly number[], answers: (i: number) => boolean): number | null {
+  const position = order.findIndex(answers);
+  return position < 0 ? null : position + 1;
 }
 
 /** One line per query for the progress log (and so for `npm start`'s output). */
