@@ -91,6 +91,18 @@ describe('mergeRounds', () => {
     });
   });
 
+  it("keeps one note where the rounds agree, and each round's where they differ", () => {
+    const noted = (median: number, note: string): Row => ({ ...speedup(median, true), note });
+    const [same] = mergeRounds([[section([noted(4, 'a')], 0.5)], [section([noted(5, 'a')], 0.5)]]);
+    expect(same.rows[0].note).toBe('a');
+    const [differ] = mergeRounds([
+      [section([noted(4, '16 connections')], 0.5)],
+      [section([noted(5, '32 connections')], 0.5)],
+      [section([], 0.5)],
+    ]);
+    expect(differ.rows[0].note).toBe('measured in 2 of 3 rounds; by round: 16 connections / 32 connections');
+  });
+
   it('leaves a single round as it is', () => {
     const one = [section([speedup(4, true)], 0.5)];
     expect(mergeRounds([one])).toEqual(one);

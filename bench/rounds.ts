@@ -60,6 +60,13 @@ function mergeRows(rounds: readonly (readonly Row[])[], roundCount: number): Row
   return [...byKey.values()].map((rows) => mergeRow(rows, roundCount));
 }
 
+/** The rounds' notes: one when they agree, else each round's in turn (a figure may say how each round got it). */
+function roundNotes(rows: readonly Row[]): string | undefined {
+  const notes = rows.map((row) => row.note ?? '');
+  if (new Set(notes).size > 1) return `by round: ${notes.map((note) => note || '-').join(' / ')}`;
+  return notes[0] || undefined;
+}
+
 /** A target is met only when every round measured it and met it: a round that lacks the row counts as missed. */
 function mergeRow(rows: readonly Row[], roundCount: number): Row {
   const [first] = rows;
@@ -76,10 +83,13 @@ function mergeRow(rows: readonly Row[], roundCount: number): Row {
     ...(mins.length > 0 ? { min: Math.min(...mins) } : {}),
     ...(maxes.length > 0 ? { max: Math.max(...maxes) } : {}),
     ...(p99s.length > 0 ? { p99: Math.max(...p99s) } : {}),
-    ...(rows.length < roundCount
-      ? { note: `measured in ${rows.length} of ${roundCount} rounds${first.note ? `; ${first.note}` : ''}` }
-      : {}),
   };
+  const note = roundNotes(rows);
+  const notes = [
+    ...(rows.length < roundCount ? [`measured in ${rows.length} of ${roundCount} rounds`] : []),
+    ...(note ? [note] : []),
+  ];
+  if (notes.length > 0) merged.note = notes.join('; ');
   const targets = rows.flatMap((row) => (row.target ? [row.target] : []));
   if (first.target) {
     const better = first.target.better;

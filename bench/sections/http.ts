@@ -155,12 +155,13 @@ function searchTargetRow(runs: { connections: number; result: LoadResult }[]): R
   )[0];
   const { median } = best.result.requestsPerSecond;
   const p99 = best.result.latency.p99;
-  return valueRow('/v1/search: target', `best run: ${best.connections} connections`, median, 'req/s', {
+  // One figure name in every round (the best concurrency may differ between rounds), so rounds merge.
+  return valueRow('/v1/search: target', 'best run', median, 'req/s', {
     target: target(
       `>= ${MIN_SEARCH_RPS.toLocaleString('en-US')} req/s with p99 < ${MAX_SEARCH_P99_MS} ms`,
       median >= MIN_SEARCH_RPS && p99 < MAX_SEARCH_P99_MS,
     ),
-    note: `p99 ${p99} ms`,
+    note: `${best.connections} connections, p99 ${p99} ms`,
   });
 }
 
