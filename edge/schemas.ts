@@ -156,8 +156,8 @@ function searchRequestSchemas(limits: Limits, input: ReturnType<typeof modelInpu
       .enum(['lexical'])
       .optional()
       .describe(
-        `'lexical': reorder the ${LEXICAL_RERANK_DEPTH} nearest hits (offset + k when deeper) by cosine + ${LEXICAL_WEIGHT} x ` +
-          "their BM25 over those hits' texts (as a share of the best): lifts items that hold the query's words. Text queries only.",
+        `'lexical': reorder the ${LEXICAL_RERANK_DEPTH} nearest hits by cosine + ${LEXICAL_WEIGHT} x their BM25 over ` +
+          "those hits' texts (as a share of the best): lifts items that hold the query's words; deeper hits follow by cosine. Text queries only.",
       ),
   };
   const shared = {
@@ -519,7 +519,7 @@ export const SearchHitSchema = z.object({
     .number()
     .optional()
     .describe(
-      `With rerank 'lexical': the hit's BM25 for the query as a share of the best candidate's, in [0, 1]; hits are ordered by score + ${LEXICAL_WEIGHT} x lexical_score.`,
+      `With rerank 'lexical', for the ${LEXICAL_RERANK_DEPTH} nearest hits: the hit's BM25 for the query as a share of the best of them, in [0, 1]; they are ordered by score + ${LEXICAL_WEIGHT} x lexical_score.`,
     ),
   text: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),

@@ -10,7 +10,6 @@ import { BODY_ERRORS, errorResponses, jsonResponse, V1_ERRORS } from '../openapi
 import type { CollectionInfo, ItemCatalog, LoadedModel, MetadataFilter, SearchHit } from '../ports.ts';
 import { checkPinnedVersion, inputKindOf, modelVersionOf, resolveCollection } from '../resolve.ts';
 import {
-  MAX_SEARCH_DEPTH,
   type SearchBatchResponse,
   SearchBatchResponseSchema,
   type SearchResponse,
@@ -194,8 +193,9 @@ async function searchOne(
   field = '',
 ): Promise<SearchHit[]> {
   if (spec.filter) checkFilter(spec.filter, collection, `${field}filter`);
+  // A rerank reorders the nearest LEXICAL_RERANK_DEPTH whatever page is asked, so pages agree.
   const wanted = spec.offset + spec.k;
-  const depth = spec.rerank ? Math.min(MAX_SEARCH_DEPTH, Math.max(LEXICAL_RERANK_DEPTH, wanted)) : wanted;
+  const depth = spec.rerank ? Math.max(LEXICAL_RERANK_DEPTH, wanted) : wanted;
   const nearest = await deps.index.search(collection, query, depth, spec.filter);
   // The schema admits a rerank with text queries only.
   const hits = spec.rerank && typeof spec.query === 'string' ? rerankLexically(spec.query, nearest) : nearest;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bm25Scores, LEXICAL_WEIGHT, lexicalTerms, rerankLexically } from './lexical-rerank.ts';
+import {
+  bm25Scores,
+  LEXICAL_RERANK_DEPTH,
+  LEXICAL_WEIGHT,
+  lexicalTerms,
+  rerankLexically,
+} from './lexical-rerank.ts';
 
 /**
  * Okapi BM25 written out term by term from Robertson and Zaragoza (2009), eq. 3.15, with Lucene's
@@ -90,7 +96,7 @@ describe('rerankLexically', () => {
       expect(hit.score).toBe(hits[i].score);
       expect(hit.lexical_score).toBeCloseTo(bm25[i] / best, 12);
     }
-    expect(Math.max(...reranked.map((h) => h.lexical_score))).toBe(1);
+    expect(Math.max(...reranked.map((h) => h.lexical_score ?? 0))).toBe(1);
   });
 
   it('lifts a candidate that holds the query words above closer ones that do not', () => {
@@ -102,6 +108,23 @@ describe('rerankLexically', () => {
       'far',
       'near',
     ]);
+  });
+
+  it('reorders only the nearest LEXICAL_RERANK_DEPTH; deeper hits follow in cosine order, unscored', () => {
+    const many = Array.from({ length: LEXICAL_RERANK_DEPTH + 20 }, (_, i) => ({
+      id: `m${i}`,
+      score: 1 - i / 1000,
+      text: i === 3 || i === LEXICAL_RERANK_DEPTH + 5 ? 'device for measuring temperature' : `entry ${i}`,
+    }));
+    const reranked = rerankLexically('measuring temperature', many);
+    expect(reranked[0].id).toBe('m3');
+    expect(reranked.slice(LEXICAL_RERANK_DEPTH).map((h) => h.id)).toEqual(
+      many.slice(LEXICAL_RERANK_DEPTH).map((h) => h.id),
+    );
+    expect(reranked.slice(LEXICAL_RERANK_DEPTH).every((h) => h.lexical_score === undefined)).toBe(true);
+    // The page's own depth does not matter: the first 50 are reranked the same way.
+    const shallow = rerankLexically('measuring temperature', many.slice(0, LEXICAL_RERANK_DEPTH));
+    expect(reranked.slice(0, LEXICAL_RERANK_DEPTH)).toEqual(shallow);
   });
 
   it('keeps the vector order when no candidate shares a word with the query', () => {

@@ -10,7 +10,7 @@
  * (docs/text-similarity.md, "Lexical reranking").
  */
 
-/** How many nearest candidates a lexical rerank reorders (more when the page asked for reaches deeper). */
+/** How many nearest candidates a lexical rerank reorders; deeper hits keep their cosine order. */
 export const LEXICAL_RERANK_DEPTH = 50;
 /** What the best lexical match adds to a cosine. */
 export const LEXICAL_WEIGHT = 0.15;
@@ -53,23 +53,27 @@ function countTerms(terms: readonly string[]): { counts: Map<string, number>; le
 }
 
 /**
- * The hits reordered by cosine + LEXICAL_WEIGHT x lexical score, each given its `lexical_score` (its
- * BM25 over the best hit's, in [0, 1]; 0 for all when no hit shares a term with the query). Ties keep
- * the vector order. `score` stays the cosine.
+ * Hits in cosine order, best first, with their first LEXICAL_RERANK_DEPTH reordered by cosine +
+ * LEXICAL_WEIGHT x lexical score and given their `lexical_score` (BM25 over the best of them, in [0, 1];
+ * 0 for all when none shares a word with the query); ties keep the cosine order. Hits past the depth
+ * follow in cosine order without a lexical score, so every page of one query agrees. `score` stays the
+ * cosine.
  */
 export function rerankLexically<Hit extends { score: number; text: string | null }>(
   query: string,
   hits: readonly Hit[],
-): (Hit & { lexical_score: number })[] {
+): (Hit & { lexical_score?: number })[] {
+  const nearest = hits.slice(0, LEXICAL_RERANK_DEPTH);
   const bm25 = bm25Scores(
     query,
-    hits.map((hit) => hit.text),
+    nearest.map((hit) => hit.text),
   );
   const best = Math.max(0, ...bm25);
-  const scored = hits.map((hit, i) => ({ ...hit, lexical_score: best > 0 ? bm25[i] / best : 0 }));
+  const scored = nearest.map((hit, i) => ({ ...hit, lexical_score: best > 0 ? bm25[i] / best : 0 }));
   const fused = (hit: Hit & { lexical_score: number }) => hit.score + LEXICAL_WEIGHT * hit.lexical_score;
-  return scored
+  const reranked = scored
     .map((hit, i) => ({ hit, i }))
     .sort((a, b) => fused(b.hit) - fused(a.hit) || a.i - b.i)
     .map(({ hit }) => hit);
+  return [...reranked, ...hits.slice(LEXICAL_RERANK_DEPTH)];
 }

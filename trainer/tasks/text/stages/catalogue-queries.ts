@@ -156,7 +156,7 @@ export function checkCatalogueQueries(
     const order = [...scores.keys()].sort((a, b) => scores[b] - scores[a] || a - b);
     if (ranking === 'lexical') {
       const nearest = order
-        .slice(0, Math.max(LEXICAL_RERANK_DEPTH, spec.k))
+        .slice(0, LEXICAL_RERANK_DEPTH)
         .map((i) => ({ i, score: scores[i], text: texts[i] }));
       order.splice(0, nearest.length, ...rerankLexically(query, nearest).map(({ i }) => i));
     }
