@@ -47,7 +47,7 @@ describe('catalogue query check', () => {
     const queries = unitRows(3, dim, random);
     queries.set(vectors.subarray(7 * dim, 8 * dim), dim);
     const texts = ids.map((id) => `entry ${id}`);
-    const checks = checkCatalogueQueries('test.json', spec, queries, { ids, lemmas, texts, vectors, dim });
+    const [checks] = checkCatalogueQueries('test.json', spec, queries, { ids, lemmas, texts, vectors, dim });
 
     const cosine = (q: number, i: number) =>
       Array.from({ length: dim }, (_, d) => queries[q * dim + d] * vectors[i * dim + d]).reduce(
@@ -88,12 +88,12 @@ describe('catalogue query check', () => {
       ],
     };
     const catalogue = { ids, lemmas, texts, vectors, dim };
-    const checks = checkCatalogueQueries(
+    const [vectorChecks, checks] = checkCatalogueQueries(
       'test.json',
       spec,
       new Float32Array([...queries, ...queries]),
       catalogue,
-      'lexical',
+      ['vector', 'lexical'],
     );
 
     const nearest = byCosine.slice(0, LEXICAL_RERANK_DEPTH);
@@ -109,13 +109,14 @@ describe('catalogue query check', () => {
     expect(reference).toBeLessThan(30);
     expect(checks.results[0].rank).toBe(reference);
     expect(checks.results[1].rank).toBe(200);
-    const vectorChecks = checkCatalogueQueries(
+    expect(vectorChecks.results.map((r) => r.rank)).toEqual([30, 200]);
+    const [vectorAlone] = checkCatalogueQueries(
       'test.json',
       spec,
       new Float32Array([...queries, ...queries]),
       catalogue,
     );
-    expect(vectorChecks.results.map((r) => r.rank)).toEqual([30, 200]);
+    expect(vectorAlone).toEqual(vectorChecks);
   });
 
   it('ships the default queries, each with a lemma the WordNet catalogue has', () => {

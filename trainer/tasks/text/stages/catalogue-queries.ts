@@ -106,8 +106,7 @@ export async function checkServedCatalogue(
     spec.queries.map((q) => q.query),
     dim,
   );
-  const catalogue = synsetCatalogue(synsets, vectors, dim);
-  return rankings.map((ranking) => checkCatalogueQueries(file, spec, queryVectors, catalogue, ranking));
+  return checkCatalogueQueries(file, spec, queryVectors, synsetCatalogue(synsets, vectors, dim), rankings);
 }
 
 /**
@@ -134,39 +133,52 @@ export type CatalogueRanking = 'vector' | 'lexical';
 
 /**
  * Ranks every entry for each query by cosine (dot product of unit vectors), then, for the lexical
- * ranking, reorders the nearest entries as the served rerank does. The rank of the expected lemma is
- * 1 + the number of entries ahead of its best entry; ahead by cosine means strictly above, so ties do
- * not fail a query.
+ * ranking, reorders the nearest entries as the served rerank does: one check per ranking asked for, the
+ * cosines computed once for all. The rank of the expected lemma is 1 + the number of entries ahead of its
+ * best entry; ahead by cosine means strictly above, so ties do not fail a query.
  */
 export function checkCatalogueQueries(
   file: string,
   spec: CatalogueQueries,
   queryVectors: Float32Array,
   catalogue: CatalogueVectors,
-  ranking: CatalogueRanking = 'vector',
-): QueryChecks {
+  rankings: readonly CatalogueRanking[] = ['vector'],
+): QueryChecks[] {
   const { ids, lemmas, texts, vectors, dim } = catalogue;
-  const results = spec.queries.map(({ query, expect }, q) => {
+  const perQuery = spec.queries.map(({ query, expect }, q) => {
     const scores = new Float32Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
       let dot = 0;
       for (let d = 0; d < dim; d++) dot += queryVectors[q * dim + d] * vectors[i * dim + d];
       scores[i] = dot;
     }
-    const order = [...scores.keys()].sort((a, b) => scores[b] - scores[a] || a - b);
-    if (ranking === 'lexical') {
-      const nearest = order
-        .slice(0, LEXICAL_RERANK_DEPTH)
-        .map((i) => ({ i, score: scores[i], text: texts[i] }));
-      order.splice(0, nearest.length, ...rerankLexically(query, nearest).map(({ i }) => i));
-    }
+    const byCosine = [...scores.keys()].sort((a, b) => scores[b] - scores[a] || a - b);
     const wanted = expect.toLowerCase();
     const answers = (i: number) => lemmas[i].some((lemma) => lemma.toLowerCase() === wanted);
-    const rank = ranking === 'vector' ? cosineRank(scores, answers) : orderRank(order, answers);
-    const top = order.slice(0, spec.k).map((i) => ids[i]);
-    return { query, expect, rank, pass: rank !== null && rank <= spec.k, top };
+    return rankings.map((ranking) => {
+      const order = ranking === 'vector' ? byCosine : lexicalOrder(query, byCosine, scores, texts);
+      const rank = ranking === 'vector' ? cosineRank(scores, answers) : orderRank(order, answers);
+      const top = order.slice(0, spec.k).map((i) => ids[i]);
+      return { query, expect, rank, pass: rank !== null && rank <= spec.k, top };
+    });
   });
-  return { file, k: spec.k, passed: results.filter((r) => r.pass).length, results };
+  return rankings.map((_, r) => {
+    const results = perQuery.map((checks) => checks[r]);
+    return { file, k: spec.k, passed: results.filter((result) => result.pass).length, results };
+  });
+}
+
+/** The cosine order with its nearest LEXICAL_RERANK_DEPTH entries reordered as the served rerank does. */
+function lexicalOrder(
+  query: string,
+  byCosine: readonly number[],
+  scores: Float32Array,
+  texts: readonly string[],
+): number[] {
+  const nearest = byCosine
+    .slice(0, LEXICAL_RERANK_DEPTH)
+    .map((i) => ({ i, score: scores[i], text: texts[i] }));
+  return [...rerankLexically(query, nearest).map(({ i }) => i), ...byCosine.slice(LEXICAL_RERANK_DEPTH)];
 }
 
 /** 1 + the entries scoring strictly above the best answering entry; null when none answers. */

@@ -96,7 +96,7 @@ export async function indexTextStage(
       const vectors = new Float32Array(dataset.all.length * dim);
       dataset.all.forEach((synset, i) => vectors.set(kept.get(synset.id)!, i * dim));
       const queryVectors = await embedder.embed(spec.queries.map((q) => q.query));
-      const checks = checkCatalogueQueries(
+      const [checks] = checkCatalogueQueries(
         file,
         spec,
         concatRows(queryVectors, dim),
